@@ -1,0 +1,107 @@
+package dev.orion.common.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.AbstractArgumentFactory;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.config.ConfigRegistry;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+
+/**
+ * The shared MariaDB: a Hikari pool, a Jdbi handle factory and the Flyway schema.
+ *
+ * <p>Every time is stored as a UTC {@code DATETIME(6)} and bound from Java, never taken from the
+ * server's {@code NOW()}: the session time zone of the server then cannot shift a lease, and tests
+ * can drive time with a settable {@link java.time.Clock}.
+ */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+
+  private Database(HikariDataSource dataSource) {
+    this.dataSource = dataSource;
+    this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+    jdbi.registerArgument(new UtcInstantArgumentFactory());
+    jdbi.registerColumnMapper(Instant.class, (rs, col, ctx) -> {
+      LocalDateTime t = rs.getObject(col, LocalDateTime.class);
+      return t == null ? null : t.toInstant(ZoneOffset.UTC);
+    });
+  }
+
+  public static Database connect(DbConfig cfg) {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(cfg.url());
+    hc.setUsername(cfg.user());
+    hc.setPassword(cfg.password());
+    hc.setMaximumPoolSize(cfg.poolSize());
+    hc.setMinimumIdle(Math.min(2, cfg.poolSize()));
+    hc.setConnectionTimeout(5_000);
+    hc.setValidationTimeout(2_000);
+    hc.setInitializationFailTimeout(-1);
+    hc.setPoolName("orion-db");
+    // Short lock waits: a blocked claim should give up and retry, not pile up connections.
+    hc.setConnectionInitSql("SET SESSION innodb_lock_wait_timeout = 10");
+    return new Database(new HikariDataSource(hc));
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Applies pending migrations; only the schema owner (the API) calls this. */
+  public void migrate() {
+    flyway().migrate();
+  }
+
+  /** Fails when the schema is behind or ahead of this build; every other process calls this. */
+  public void validate() {
+    flyway().validate();
+  }
+
+  private Flyway flyway() {
+    return Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration")
+        .load();
+  }
+
+  /** True when the database answers a trivial query within {@code timeoutSeconds}. */
+  public boolean ping(int timeoutSeconds) {
+    try (Connection c = dataSource.getConnection()) {
+      return c.isValid(timeoutSeconds);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  private static final class UtcInstantArgumentFactory extends AbstractArgumentFactory<Instant> {
+    UtcInstantArgumentFactory() {
+      super(Types.TIMESTAMP);
+    }
+
+    @Override
+    protected Argument build(Instant value, ConfigRegistry config) {
+      return (position, statement, ctx) ->
+          statement.setObject(position, LocalDateTime.ofInstant(value, ZoneOffset.UTC));
+    }
+  }
+}

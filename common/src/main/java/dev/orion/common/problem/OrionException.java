@@ -1,0 +1,65 @@
+package dev.orion.common.problem;
+
+/**
+ * The one error model: every failure a caller should see is one of these, carrying its HTTP
+ * status and a human {@code detail}. The API maps them to RFC 9457 problem+json in one place.
+ */
+public class OrionException extends RuntimeException {
+  private final int status;
+  private final String title;
+
+  public OrionException(int status, String title, String detail) {
+    this(status, title, detail, null);
+  }
+
+  public OrionException(int status, String title, String detail, Throwable cause) {
+    super(detail, cause);
+    this.status = status;
+    this.title = title;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  public String detail() {
+    return getMessage();
+  }
+
+  public static OrionException badRequest(String detail) {
+    return new OrionException(400, "Bad Request", detail);
+  }
+
+  public static OrionException unauthorized(String detail) {
+    return new OrionException(401, "Unauthorized", detail);
+  }
+
+  public static OrionException forbidden(String detail) {
+    return new OrionException(403, "Forbidden", detail);
+  }
+
+  public static OrionException notFound(String detail) {
+    return new OrionException(404, "Not Found", detail);
+  }
+
+  public static OrionException conflict(String detail) {
+    return new OrionException(409, "Conflict", detail);
+  }
+
+  public static OrionException tooLarge(String detail) {
+    return new OrionException(413, "Content Too Large", detail);
+  }
+
+  /** A worker could not be reached or refused a provisioning step. */
+  public static OrionException badGateway(String detail, Throwable cause) {
+    return new OrionException(502, "Bad Gateway", detail, cause);
+  }
+
+  public static OrionException unavailable(String detail) {
+    return new OrionException(503, "Service Unavailable", detail);
+  }
+}

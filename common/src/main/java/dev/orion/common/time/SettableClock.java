@@ -1,0 +1,40 @@
+package dev.orion.common.time;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A clock that tests move by hand, so time-based decisions are tested without sleeping. */
+public final class SettableClock extends Clock {
+  private final AtomicReference<Instant> now;
+
+  public SettableClock(Instant start) {
+    this.now = new AtomicReference<>(start);
+  }
+
+  public void set(Instant instant) {
+    now.set(instant);
+  }
+
+  public void advance(Duration d) {
+    now.updateAndGet(t -> t.plus(d));
+  }
+
+  @Override
+  public Instant instant() {
+    return now.get();
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+}
