@@ -1,0 +1,66 @@
+package dev.orion.scheduler;
+
+import dev.orion.common.config.ConfigException;
+import dev.orion.common.config.Env;
+import dev.orion.common.db.Database;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one scheduler instance until SIGTERM. The API owns the schema: this process only
+ * validates it, waiting while the API (started alongside) has not migrated yet.
+ */
+public final class SchedulerMain {
+  private static final Logger log = LoggerFactory.getLogger(SchedulerMain.class);
+
+  public static void main(String[] args) throws InterruptedException {
+    SchedulerConfig config;
+    try {
+      config = SchedulerConfig.from(Env.system());
+    } catch (ConfigException e) {
+      System.err.println("scheduler: bad configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    log.info("starting with {}", config);
+    Database db = Database.connect(config.db());
+    awaitSchema(db, config);
+    Scheduler scheduler = new Scheduler(config, db, Clock.systemUTC()).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      scheduler.close();
+      db.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+  }
+
+  private static void awaitSchema(Database db, SchedulerConfig config) throws InterruptedException {
+    Instant deadline = Instant.now().plus(config.schemaWait());
+    while (true) {
+      try {
+        db.validate();
+        return;
+      } catch (FlywayException | IllegalStateException e) {
+        if (Instant.now().isAfter(deadline)) {
+          log.error("schema not valid after {}: {}", config.schemaWait(), e.getMessage());
+          System.exit(3);
+        }
+        log.info("waiting for the API to migrate the schema: {}", firstLine(e.getMessage()));
+        Thread.sleep(1000);
+      }
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.orion.scheduler.expiry;
+
+import java.time.Instant;
+
+/** A live lease past its end, as claimed, with the node it sits on. */
+public record DueLease(
+    long id,
+    long nodeId,
+    Long targetNodeId,
+    String status,
+    String clientUser,
+    Instant leasedUntil,
+    String nodeStatus,
+    String ip,
+    int sshPort,
+    String hostKey) {}
