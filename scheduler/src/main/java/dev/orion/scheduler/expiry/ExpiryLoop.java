@@ -47,14 +47,19 @@ public final class ExpiryLoop {
 
   /** One round; returns how many leases it claimed. */
   public int tick() {
+    long started = System.nanoTime();
     List<DueLease> claimed = claim();
     if (claimed.isEmpty()) {
       return 0;
     }
+    long claimedAt = System.nanoTime();
     List<ExpiryPlan> plans = claimed.stream().map(ExpiryDecision::plan).toList();
-    for (ExpiryPlan ended : end(plans)) {
-      if (ended.deleteUser()) {
-        cleanUp(ended);
+    List<ExpiryPlan> ended = end(plans);
+    log.debug("claimed {} leases in {} ms, ended {} in {} ms", claimed.size(),
+        (claimedAt - started) / 1_000_000, ended.size(), (System.nanoTime() - claimedAt) / 1_000_000);
+    for (ExpiryPlan p : ended) {
+      if (p.deleteUser()) {
+        cleanUp(p);
       }
     }
     return claimed.size();

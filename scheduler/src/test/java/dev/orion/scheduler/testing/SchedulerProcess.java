@@ -5,6 +5,7 @@ import dev.orion.scheduler.SchedulerMain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,16 +22,21 @@ public final class SchedulerProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** A JVM tuned to start fast (tests). */
   public static SchedulerProcess start(String id, DbConfig db, Map<String, String> extra) {
+    return start(id, db, extra, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+  }
+
+  public static SchedulerProcess start(String id, DbConfig db, Map<String, String> extra, List<String> jvmArgs) {
     try {
       Path dir = Path.of("target", "scheduler-logs");
       Files.createDirectories(dir);
       Path log = dir.resolve(id + "-" + System.nanoTime() + ".log");
-      ProcessBuilder pb = new ProcessBuilder(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-cp", System.getProperty("java.class.path"),
-          SchedulerMain.class.getName()));
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.addAll(jvmArgs);
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SchedulerMain.class.getName()));
+      ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().putAll(Instances.env(id, db, extra));
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
       return new SchedulerProcess(id, pb.start(), log);
@@ -55,6 +61,13 @@ public final class SchedulerProcess implements AutoCloseable {
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Waits until the instance has validated the schema and started its loops. */
+  public SchedulerProcess awaitRunning() {
+    Await.until("scheduler " + id + " running", java.time.Duration.ofSeconds(90),
+        () -> log().contains("scheduler " + id + " running"), this::log);
+    return this;
   }
 
   public String log() {

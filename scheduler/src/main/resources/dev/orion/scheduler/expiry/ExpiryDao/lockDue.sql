@@ -3,8 +3,10 @@
 -- waiting for each other. No ORDER BY on purpose: the (status, leased_until) index already yields
 -- the rows in due order per status, and a sort would read and lock every due row before LIMIT
 -- applies, so one scheduler would hold the whole queue while the others skip it.
+-- FORCE INDEX: when most rows are due (a backlog) the optimizer prefers a table scan, which
+-- under FOR UPDATE reads and locks every ended lease in front of the live ones on every claim.
 SELECT id
-FROM rentals
+FROM rentals FORCE INDEX (ix_rentals_due)
 WHERE status IN ('active', 'migrating')
   AND leased_until <= :now
   AND (claimed_until IS NULL OR claimed_until <= :now)
