@@ -4,5 +4,5 @@
 # Usage: bench/scheduler.sh [leases]   (default 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bench/lib.sh
+source bench/scheduler_lib.sh
 bench_java dev.orion.scheduler.bench.SchedulerBench "${1:-10000}" docs/benchmarks.md
