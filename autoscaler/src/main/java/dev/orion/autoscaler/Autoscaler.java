@@ -259,9 +259,10 @@ public final class Autoscaler implements AutoCloseable {
         }
       }
     } else {
-      // Least useful first: replicas still starting, then the newest serving ones.
+      // Least useful first: replicas still starting, then the newest serving ones. Replicas the
+      // autoscaler did not create (the compose file's template) are never removed.
       List<Tracked> candidates = tracked.values().stream()
-          .filter(t -> t.phase != Phase.LEAVING)
+          .filter(t -> t.phase != Phase.LEAVING && t.replica.managed())
           .sorted(Comparator.comparing((Tracked t) -> t.phase == Phase.SERVING)
               .thenComparing(t -> t.since, Comparator.reverseOrder()))
           .toList();

@@ -90,7 +90,9 @@ public final class DockerDriver implements ReplicaDriver {
     String name = c.getNames() != null && c.getNames().length > 0
         ? c.getNames()[0].replaceFirst("^/", "")
         : c.getId().substring(0, 12);
-    return new Replica(name, name + ":" + apiPort, -1);
+    boolean managed = c.getLabels() != null
+        && c.getLabels().containsKey(ReplicaSpec.MANAGED_LABEL);
+    return new Replica(name, name + ":" + apiPort, -1, managed);
   }
 
   @Override
@@ -124,12 +126,14 @@ public final class DockerDriver implements ReplicaDriver {
       throw new IllegalStateException("no running container labelled " + labelKey + "="
           + labelValue + " to copy; start the api service first");
     }
-    Replica template = running.get(0);
+    // Prefer the compose file's own container as the template: it is the reference config.
+    Replica template = running.stream().filter(r -> !r.managed()).findFirst()
+        .orElse(running.get(0));
     ReplicaSpec spec = ReplicaSpec.copyOf(docker.inspectContainerCmd(template.id()).exec());
     String name = namePrefix(template.id()) + "-" + HexFormat.of().formatHex(randomBytes());
     CreateContainerResponse created = createCommand(docker, spec, name).exec();
     docker.startContainerCmd(created.getId()).exec();
-    Replica r = new Replica(name, name + ":" + apiPort, -1);
+    Replica r = new Replica(name, name + ":" + apiPort, -1, true);
     log.info("replica {} created from {} ({})", r, template.id(), spec.image());
     return r;
   }

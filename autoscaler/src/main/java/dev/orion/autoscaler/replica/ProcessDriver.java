@@ -114,7 +114,7 @@ public final class ProcessDriver implements ReplicaDriver {
               settings.logDir().resolve(id + ".log").toFile()));
       pb.environment().putAll(env);
       Process p = pb.start();
-      Replica r = new Replica(id, settings.host() + ":" + port, p.pid());
+      Replica r = new Replica(id, settings.host() + ":" + port, p.pid(), true);
       children.put(id, new Child(r, p));
       Files.writeString(pidFile(id), p.pid() + "\n");
       log.info("replica {} started{}", r, ownsSchema ? " (schema owner)" : "");

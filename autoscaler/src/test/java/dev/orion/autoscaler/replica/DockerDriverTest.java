@@ -114,8 +114,14 @@ class DockerDriverTest {
         {"Id": "8dfafdbc3a40ffff", "Names": ["/orion-api-1"], "Image": "orion/api:latest",
          "Labels": {"dev.orion.role": "api"}, "State": "running"}
         """, Container.class);
-    assertEquals(new Replica("orion-api-1", "orion-api-1:8000", -1),
-        DockerDriver.toReplica(c, 8000));
+    assertEquals(new Replica("orion-api-1", "orion-api-1:8000", -1, false),
+        DockerDriver.toReplica(c, 8000), "the compose container is not the autoscaler's");
+    Container copy = MAPPER.readValue("""
+        {"Id": "9dfafdbc3a40ffff", "Names": ["/orion-api-0a1b2c3d"],
+         "Labels": {"dev.orion.role": "api", "dev.orion.managed-by": "autoscaler"}}
+        """, Container.class);
+    assertEquals(new Replica("orion-api-0a1b2c3d", "orion-api-0a1b2c3d:8000", -1, true),
+        DockerDriver.toReplica(copy, 8000));
   }
 
   @Test
