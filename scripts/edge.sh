@@ -37,13 +37,11 @@ alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; 
 
 # HTTP status of GET http://host:port/path, 000 when nothing answers (no curl needed).
 http_status() {
-  local host=$1 port=$2 path=$3 line
-  exec 3<>"/dev/tcp/$host/$port" 2>/dev/null || { echo 000; return; }
-  printf 'GET %s HTTP/1.0\r\nHost: %s:%s\r\n\r\n' "$path" "$host" "$port" >&3
-  read -r -t 5 line <&3 || line=""
-  exec 3<&- 3>&-
-  line=${line#HTTP/* }
-  echo "${line:0:3}"
+  ( exec 3<>"/dev/tcp/$1/$2" || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: %s:%s\r\n\r\n' "$3" "$1" "$2" >&3
+    read -r -t 5 line <&3 || exit 1
+    line=${line#HTTP/* }
+    echo "${line:0:3}" ) 2>/dev/null || echo 000
 }
 
 wait_for() { # seconds description command...

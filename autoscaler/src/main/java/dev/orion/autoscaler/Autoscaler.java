@@ -214,7 +214,9 @@ public final class Autoscaler implements AutoCloseable {
     serving().forEach(r -> dials.add(r.dial()));
     List<String> wanted = List.copyOf(dials);
     UpstreamPlan plan = caddy.reconcile(wanted);
-    if (plan.changed()) {
+    if (plan.changed() && plan.before().equals(wanted)) {
+      log.info("caddy handlers tagged {}", plan.handlerIds());
+    } else if (plan.changed()) {
       log.info("caddy {} upstreams {} -> {}", plan.handlerIds(), plan.before(), wanted);
     }
   }
@@ -246,6 +248,9 @@ public final class Autoscaler implements AutoCloseable {
         if (!active().isEmpty()) {
           log.info("waiting for the first replica to migrate the schema before starting more");
           return;
+        }
+        if (starts > 1) {
+          log.info("starting 1 replica first: it migrates the schema, the others follow");
         }
         starts = 1;
       }

@@ -35,6 +35,11 @@ public final class HpaPolicy {
     kept.add(new Recommendation(now, recommended));
 
     StringBuilder why = new StringBuilder(raw.reason);
+    if (recommended > raw.replicas) {
+      why.append("; raised to min ").append(recommended);
+    } else if (recommended < raw.replicas) {
+      why.append("; lowered to max ").append(recommended);
+    }
     int desired = recommended;
     if (recommended < current) {
       // Scale down only as far as the highest recommendation in the window allows.
