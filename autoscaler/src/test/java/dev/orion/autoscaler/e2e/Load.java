@@ -1,0 +1,106 @@
+package dev.orion.autoscaler.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Bounded client load: a few threads sending GETs back to back, each outcome recorded with its
+ * start and end. It stops by itself after {@code maxRequests} or {@code maxTime}, whichever comes
+ * first, so a stuck test cannot hammer the machine forever.
+ */
+public final class Load implements AutoCloseable {
+  /** One request: when it started and ended (System.nanoTime), its status or error. */
+  public record Outcome(long startNanos, long endNanos, int status, String body, String error) {
+    public boolean ok() {
+      return error == null && status / 100 == 2;
+    }
+  }
+
+  private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final List<Thread> threads = new ArrayList<>();
+  private volatile Supplier<URI> target;
+  private volatile long pauseMillis;
+
+  public Load(SSLContext trust, int threadCount, Supplier<URI> target, long pauseMillis,
+      int maxRequests, Duration maxTime) {
+    this.target = target;
+    this.pauseMillis = pauseMillis;
+    HttpClient http = HttpClient.newBuilder().sslContext(trust)
+        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + maxTime.toNanos();
+    for (int i = 0; i < threadCount; i++) {
+      Thread t = new Thread(() -> {
+        while (running.get() && outcomes.size() < maxRequests && System.nanoTime() < deadline) {
+          long start = System.nanoTime();
+          try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(this.target.get())
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers
+                .ofString());
+            outcomes.add(new Outcome(start, System.nanoTime(), r.statusCode(), r.body(), null));
+          } catch (Exception e) {
+            outcomes.add(new Outcome(start, System.nanoTime(), 0, "", e.toString()));
+          }
+          if (this.pauseMillis > 0) {
+            try {
+              Thread.sleep(this.pauseMillis);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }
+      }, "load-" + i);
+      t.setDaemon(true);
+      t.start();
+      threads.add(t);
+    }
+  }
+
+  /** Changes what the running threads send, e.g. from heavy to light load. */
+  public void retarget(Supplier<URI> next, long pause) {
+    this.target = next;
+    this.pauseMillis = pause;
+  }
+
+  public List<Outcome> outcomes() {
+    return List.copyOf(outcomes);
+  }
+
+  public List<Outcome> failures() {
+    return outcomes.stream().filter(o -> !o.ok()).toList();
+  }
+
+  /** Successful answers per replica (the body names the replica). */
+  public Map<String, Integer> perReplica() {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (Outcome o : outcomes) {
+      if (o.ok()) {
+        counts.merge(o.body().strip(), 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
+  public boolean running() {
+    return threads.stream().anyMatch(Thread::isAlive);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running.set(false);
+    for (Thread t : threads) {
+      t.join(40_000);
+    }
+  }
+}
