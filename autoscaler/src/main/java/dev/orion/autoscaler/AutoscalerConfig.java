@@ -97,7 +97,7 @@ public record AutoscalerConfig(
       Path home = Path.of(env.string("ORION_HOME", ".orion"));
       process = new Process(command, env.string("ORION_HTTP_HOST", "127.0.0.1"), first, last,
           Path.of(env.string("ORION_AUTOSCALER_LOG_DIR", home.resolve("logs").toString())),
-          Path.of(env.string("ORION_AUTOSCALER_RUN_DIR", home.resolve("run").toString())),
+          Path.of(env.string("ORION_AUTOSCALER_RUN_DIR", home.resolve("pids").toString())),
           stopGrace);
     } else {
       docker = new Docker(
