@@ -85,7 +85,7 @@ public record AutoscalerConfig(
       command.add(ProcessHandle.current().info().command().orElse("java"));
       // Small heaps and the serial collector: several replicas share a small machine.
       for (String opt : env.string("ORION_AUTOSCALER_API_JAVA_OPTS",
-          "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1").split("\\s+")) {
+          "-Xmx256m -XX:+UseSerialGC").split("\\s+")) {
         if (!opt.isBlank()) {
           command.add(opt);
         }

@@ -19,7 +19,7 @@ class KillReplicaUnderLoadTest {
   @Test
   void onlyRequestsInFlightOnAKilledReplicaMayFail() throws Exception {
     ScalingPolicy fixedAtTwo = new ScalingPolicy(1000, 0.1, 2, 2, Duration.ofSeconds(3), 2, 1);
-    try (StandInStack stack = new StandInStack("kill", fixedAtTwo)) {
+    try (EdgeStack stack = EdgeStack.standIn("kill", fixedAtTwo)) {
       stack.autoscaler.start();
       Await.until(Duration.ofSeconds(60), "2 serving replicas",
           () -> stack.autoscaler.serving().size() == 2, stack::state);

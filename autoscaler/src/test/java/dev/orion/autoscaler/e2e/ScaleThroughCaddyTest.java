@@ -20,7 +20,7 @@ class ScaleThroughCaddyTest {
   @Test
   void scalesUpAndDownUnderLoadWithoutAFailedRequest() throws Exception {
     ScalingPolicy policy = new ScalingPolicy(40, 0.1, 1, 3, Duration.ofSeconds(3), 2, 1);
-    try (StandInStack stack = new StandInStack("scale", policy)) {
+    try (EdgeStack stack = EdgeStack.standIn("scale", policy)) {
       stack.autoscaler.start();
       Await.until(Duration.ofSeconds(60), "the first replica to serve",
           () -> stack.autoscaler.serving().size() == 1, stack::state);
