@@ -14,12 +14,12 @@
 # ORION_POOL_PORT (8090), ORION_CADDY_ADMIN (127.0.0.1:2019), ORION_EDGE_ADMIN (127.0.0.1:2020),
 # ORION_AUTOSCALER_* (see AutoscalerConfig; MIN defaults to 2), ORION_EDGE_WAIT (120 seconds).
 # Needs: caddy (Debian package), java 17, api and autoscaler jars (mvn -pl api,autoscaler -am
-# package). Stops only the processes whose PIDs it wrote under $ORION_HOME/run.
+# package). Stops only the processes whose PIDs it wrote under $ORION_HOME/pids.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ORION_HOME=$(mkdir -p "${ORION_HOME:-$ROOT/.orion}" && cd "${ORION_HOME:-$ROOT/.orion}" && pwd)
-RUN=$ORION_HOME/run
+RUN=$ORION_HOME/pids
 LOGS=$ORION_HOME/logs
 CADDY_STATE=$ORION_HOME/caddy
 HTTPS_PORT=${ORION_HTTPS_PORT:-8443}

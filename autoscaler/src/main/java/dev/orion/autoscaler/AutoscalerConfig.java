@@ -85,7 +85,7 @@ public record AutoscalerConfig(
       command.add(ProcessHandle.current().info().command().orElse("java"));
       // Small heaps and the serial collector: several replicas share a small machine.
       for (String opt : env.string("ORION_AUTOSCALER_API_JAVA_OPTS",
-          "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1").split("\\s+")) {
+          "-Xmx256m -XX:+UseSerialGC").split("\\s+")) {
         if (!opt.isBlank()) {
           command.add(opt);
         }
@@ -97,7 +97,7 @@ public record AutoscalerConfig(
       Path home = Path.of(env.string("ORION_HOME", ".orion"));
       process = new Process(command, env.string("ORION_HTTP_HOST", "127.0.0.1"), first, last,
           Path.of(env.string("ORION_AUTOSCALER_LOG_DIR", home.resolve("logs").toString())),
-          Path.of(env.string("ORION_AUTOSCALER_RUN_DIR", home.resolve("run").toString())),
+          Path.of(env.string("ORION_AUTOSCALER_RUN_DIR", home.resolve("pids").toString())),
           stopGrace);
     } else {
       docker = new Docker(

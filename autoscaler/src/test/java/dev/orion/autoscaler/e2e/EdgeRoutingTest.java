@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
 
 /** What the edge lets through on which port, with one replica behind the pool. */
 class EdgeRoutingTest {
-  private static StandInStack stack;
+  private static EdgeStack stack;
   private static HttpClient trusting;
 
   @BeforeAll
   static void start() throws Exception {
-    stack = new StandInStack("routing",
+    stack = EdgeStack.standIn("routing",
         new ScalingPolicy(1000, 0.1, 1, 1, Duration.ofSeconds(3), 1, 1));
     stack.autoscaler.start();
     Await.until(Duration.ofSeconds(60), "a serving replica",

@@ -19,12 +19,12 @@ class KillReplicaUnderLoadTest {
   @Test
   void onlyRequestsInFlightOnAKilledReplicaMayFail() throws Exception {
     ScalingPolicy fixedAtTwo = new ScalingPolicy(1000, 0.1, 2, 2, Duration.ofSeconds(3), 2, 1);
-    try (StandInStack stack = new StandInStack("kill", fixedAtTwo)) {
+    try (EdgeStack stack = EdgeStack.standIn("kill", fixedAtTwo)) {
       stack.autoscaler.start();
       Await.until(Duration.ofSeconds(60), "2 serving replicas",
           () -> stack.autoscaler.serving().size() == 2, stack::state);
 
-      try (Load load = new Load(stack.caddy.trust(), 4,
+      try (Load load = Load.gets(stack.caddy.trust(), 4,
           () -> stack.caddy.https("/api/burn?ms=20"), 0, 100_000, Duration.ofMinutes(3))) {
         Await.until(Duration.ofSeconds(30), "both replicas answering",
             () -> load.perReplica().size() == 2, () -> load.perReplica().toString());
@@ -44,7 +44,7 @@ class KillReplicaUnderLoadTest {
         Replica replacement = stack.autoscaler.serving().stream()
             .filter(r -> !r.equals(survivor)).findFirst().orElseThrow();
         Await.until(Duration.ofSeconds(30), "the replacement answering and 300 requests since",
-            () -> load.perReplica().containsKey(port(replacement))
+            () -> load.perReplica().containsKey(replacement.dial())
                 && load.outcomes().size() > atKill + 300, load.perReplica()::toString);
         load.close();
 
@@ -52,15 +52,11 @@ class KillReplicaUnderLoadTest {
             .filter(o -> o.startNanos() > killedAt).toList();
         assertTrue(sentAfterKill.isEmpty(), sentAfterKill.size() + " request(s) sent after the "
             + "kill failed: " + sentAfterKill.stream().limit(5).toList());
-        assertTrue(load.perReplica().containsKey(port(victim)), "the victim had served requests");
+        assertTrue(load.perReplica().containsKey(victim.dial()), "the victim had served requests");
         System.out.println("kill -9 under load: " + load.failures().size()
             + " in-flight request(s) failed of " + load.outcomes().size() + "; per replica "
             + load.perReplica());
       }
     }
-  }
-
-  private static String port(Replica r) {
-    return r.dial().substring(r.dial().indexOf(':') + 1);
   }
 }

@@ -20,8 +20,12 @@ import javax.net.ssl.SSLContext;
  * first, so a stuck test cannot hammer the machine forever.
  */
 public final class Load implements AutoCloseable {
-  /** One request: when it started and ended (System.nanoTime), its status or error. */
-  public record Outcome(long startNanos, long endNanos, int status, String body, String error) {
+  /**
+   * One request: when it started and ended (System.nanoTime), its status or error, and the
+   * replica that answered (the pool's X-Orion-Replica header).
+   */
+  public record Outcome(long startNanos, long endNanos, int status, String replica,
+      String error) {
     public boolean ok() {
       return error == null && status / 100 == 2;
     }
@@ -30,11 +34,18 @@ public final class Load implements AutoCloseable {
   private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Thread> threads = new ArrayList<>();
-  private volatile Supplier<URI> target;
+  private volatile Supplier<HttpRequest.Builder> target;
   private volatile long pauseMillis;
 
-  public Load(SSLContext trust, int threadCount, Supplier<URI> target, long pauseMillis,
-      int maxRequests, Duration maxTime) {
+  /** GETs of {@code target}. */
+  public static Load gets(SSLContext trust, int threadCount, Supplier<URI> target,
+      long pauseMillis, int maxRequests, Duration maxTime) {
+    return new Load(trust, threadCount, () -> HttpRequest.newBuilder(target.get()).GET(),
+        pauseMillis, maxRequests, maxTime);
+  }
+
+  public Load(SSLContext trust, int threadCount, Supplier<HttpRequest.Builder> target,
+      long pauseMillis, int maxRequests, Duration maxTime) {
     this.target = target;
     this.pauseMillis = pauseMillis;
     HttpClient http = HttpClient.newBuilder().sslContext(trust)
@@ -45,10 +56,10 @@ public final class Load implements AutoCloseable {
         while (running.get() && outcomes.size() < maxRequests && System.nanoTime() < deadline) {
           long start = System.nanoTime();
           try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(this.target.get())
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers
-                .ofString());
-            outcomes.add(new Outcome(start, System.nanoTime(), r.statusCode(), r.body(), null));
+            HttpResponse<String> r = http.send(this.target.get()
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            String replica = r.headers().firstValue("X-Orion-Replica").orElse("?");
+            outcomes.add(new Outcome(start, System.nanoTime(), r.statusCode(), replica, null));
           } catch (Exception e) {
             outcomes.add(new Outcome(start, System.nanoTime(), 0, "", e.toString()));
           }
@@ -68,7 +79,7 @@ public final class Load implements AutoCloseable {
   }
 
   /** Changes what the running threads send, e.g. from heavy to light load. */
-  public void retarget(Supplier<URI> next, long pause) {
+  public void retarget(Supplier<HttpRequest.Builder> next, long pause) {
     this.target = next;
     this.pauseMillis = pause;
   }
@@ -81,12 +92,12 @@ public final class Load implements AutoCloseable {
     return outcomes.stream().filter(o -> !o.ok()).toList();
   }
 
-  /** Successful answers per replica (the body names the replica). */
+  /** Successful answers per replica dial address. */
   public Map<String, Integer> perReplica() {
     Map<String, Integer> counts = new TreeMap<>();
     for (Outcome o : outcomes) {
       if (o.ok()) {
-        counts.merge(o.body().strip(), 1, Integer::sum);
+        counts.merge(o.replica(), 1, Integer::sum);
       }
     }
     return counts;

@@ -20,12 +20,12 @@ class ScaleThroughCaddyTest {
   @Test
   void scalesUpAndDownUnderLoadWithoutAFailedRequest() throws Exception {
     ScalingPolicy policy = new ScalingPolicy(40, 0.1, 1, 3, Duration.ofSeconds(3), 2, 1);
-    try (StandInStack stack = new StandInStack("scale", policy)) {
+    try (EdgeStack stack = EdgeStack.standIn("scale", policy)) {
       stack.autoscaler.start();
       Await.until(Duration.ofSeconds(60), "the first replica to serve",
           () -> stack.autoscaler.serving().size() == 1, stack::state);
 
-      try (Load load = new Load(stack.caddy.trust(), 3,
+      try (Load load = Load.gets(stack.caddy.trust(), 3,
           () -> stack.caddy.https("/api/burn?ms=40"), 0, 200_000, Duration.ofMinutes(4))) {
         Await.until(Duration.ofSeconds(90), "3 serving replicas under heavy load",
             () -> stack.autoscaler.serving().size() == 3, stack::state);
@@ -36,7 +36,8 @@ class ScaleThroughCaddyTest {
             () -> load.perReplica().size() >= 3, () -> load.perReplica().toString());
 
         // Light load: requests keep flowing while the tier shrinks.
-        load.retarget(() -> stack.caddy.https("/api/burn?ms=1"), 20);
+        load.retarget(() -> java.net.http.HttpRequest.newBuilder(
+            stack.caddy.https("/api/burn?ms=1")), 20);
         Await.until(Duration.ofSeconds(90), "back to 1 replica under light load",
             () -> stack.autoscaler.active().size() == 1
                 && stack.autoscaler.serving().size() == 1
