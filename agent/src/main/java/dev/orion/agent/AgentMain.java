@@ -1,5 +1,6 @@
 package dev.orion.agent;
 
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +20,14 @@ public final class AgentMain {
     }
     Log.info("starting with " + cfg);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    SystemStats stats = new SystemStats(Path.of("/proc"));
     try {
+      stats.cpuPercent(); // so the first heartbeat reports the time since start, not since boot
       new Registrar(http, cfg).register();
-      new Heartbeater(http, cfg, new SystemStats(Path.of("/proc")), Sleeper.REAL).runForever();
+      new Heartbeater(http, cfg, stats, Sleeper.REAL).runForever();
+    } catch (IOException e) {
+      Log.error("cannot read /proc: " + e.getMessage());
+      System.exit(1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       Log.info("interrupted; exiting");
