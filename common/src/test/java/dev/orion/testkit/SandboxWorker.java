@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -61,6 +62,18 @@ public final class SandboxWorker implements AutoCloseable {
   }
 
   public static SandboxWorker start(String name, Path adminPublicKey) {
+    return start(name, adminPublicKey, "", Map.of());
+  }
+
+  /**
+   * Starts a worker whose namespace also runs {@code agentCommand} (a bash command line) with
+   * {@code env} added to its environment; its output goes to {@code dir()/agent.log}.
+   */
+  public static SandboxWorker startWithAgent(String name, String agentCommand, Map<String, String> env) {
+    return start(name, TestSsh.adminPublicKey(), agentCommand, env);
+  }
+
+  private static SandboxWorker start(String name, Path adminPublicKey, String agentCommand, Map<String, String> env) {
     requirePrerequisites();
     Path dir = Path.of("target", "sandbox-" + ProcessHandle.current().pid(), name + "-" + COUNTER.incrementAndGet())
         .toAbsolutePath();
@@ -68,7 +81,7 @@ public final class SandboxWorker implements AutoCloseable {
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = reservePort();
       try {
-        return launch(name, port, dir, adminPublicKey);
+        return launch(name, port, dir, adminPublicKey, agentCommand, env);
       } catch (PortTaken e) {
         last = e; // another process bound it between our check and sshd's bind: take another
       } catch (IOException e) {
@@ -134,6 +147,11 @@ public final class SandboxWorker implements AutoCloseable {
 
   public Path dir() {
     return dir;
+  }
+
+  /** Output of the agent command, if one was given. */
+  public Path agentLog() {
+    return dir.resolve("agent.log");
   }
 
   /** sshd's log (it runs with -e). */
@@ -218,14 +236,16 @@ public final class SandboxWorker implements AutoCloseable {
     throw new IllegalStateException("sandbox/worker.sh not found above " + start);
   }
 
-  private static SandboxWorker launch(String name, int port, Path dir, Path adminPublicKey) throws IOException {
+  private static SandboxWorker launch(String name, int port, Path dir, Path adminPublicKey, String agentCommand,
+      Map<String, String> env) throws IOException {
     Files.createDirectories(dir);
     Path log = dir.resolve("worker.log");
     Files.deleteIfExists(log);
-    Process p = new ProcessBuilder("bash", script().toString(), "--name", name, "--port", Integer.toString(port),
-        "--dir", dir.toString(), "--admin-key", adminPublicKey.toString(),
-        "--watch-pid", Long.toString(ProcessHandle.current().pid()))
-        .redirectErrorStream(true)
+    ProcessBuilder pb = new ProcessBuilder("bash", script().toString(), "--name", name, "--port",
+        Integer.toString(port), "--dir", dir.toString(), "--admin-key", adminPublicKey.toString(),
+        "--agent-cmd", agentCommand, "--watch-pid", Long.toString(ProcessHandle.current().pid()));
+    pb.environment().putAll(env);
+    Process p = pb.redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -62,16 +63,19 @@ public final class WorkerConnections implements AutoCloseable {
     acquire(slot, w);
     try {
       Link link = slot.link(w);
+      boolean madeNow = link.claimFresh();
       try {
         return run(link, w, command);
       } catch (StaleConnection stale) {
-        if (link.fresh) {
+        if (madeNow) { // a connection that just came up and fails at once: the worker, not the cache, is the problem
           throw new WorkerException(w, "exec", Kind.UNREACHABLE, stale.getCause().toString(), stale.getCause());
         }
         LOG.info("{}: cached SSH connection is dead ({}), reconnecting", w.describe(), stale.getCause().toString());
         slot.discard(link);
         try {
-          return run(slot.link(w), w, command);
+          Link replacement = slot.link(w);
+          replacement.claimFresh();
+          return run(replacement, w, command);
         } catch (StaleConnection again) {
           throw new WorkerException(w, "exec", Kind.UNREACHABLE, again.getCause().toString(), again.getCause());
         }
@@ -114,7 +118,6 @@ public final class WorkerConnections implements AutoCloseable {
   }
 
   private ExecResult run(Link link, WorkerEndpoint w, String command) throws WorkerException, StaleConnection {
-    link.fresh = false; // a later call reusing it may retry; this one may not
     Session session;
     Session.Command cmd;
     try {
@@ -212,11 +215,16 @@ public final class WorkerConnections implements AutoCloseable {
   private static final class Link {
     final SSHClient client;
     final WorkerEndpoint endpoint;
-    volatile boolean fresh = true;
+    private final AtomicBoolean fresh = new AtomicBoolean(true);
 
     Link(SSHClient client, WorkerEndpoint endpoint) {
       this.client = client;
       this.endpoint = endpoint;
+    }
+
+    /** True for exactly one caller: the first to use the connection after it was made. */
+    boolean claimFresh() {
+      return fresh.getAndSet(false);
     }
 
     boolean usableFor(WorkerEndpoint w) {
