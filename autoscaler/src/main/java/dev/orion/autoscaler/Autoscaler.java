@@ -49,11 +49,18 @@ public final class Autoscaler implements AutoCloseable {
     final Replica replica;
     final Instant since;
     volatile Phase phase;
+    /** Started as a warm spare: goes to STANDBY, not SERVING, once ready. */
+    volatile boolean spare;
 
-    Tracked(Replica replica, Phase phase, Instant since) {
+    Tracked(Replica replica, Phase phase, Instant since, boolean spare) {
       this.replica = replica;
       this.phase = phase;
       this.since = since;
+      this.spare = spare;
+    }
+
+    boolean counts() {
+      return phase != Phase.LEAVING && !spare;
     }
   }
 
@@ -64,6 +71,7 @@ public final class Autoscaler implements AutoCloseable {
   private final Timing timing;
   private final Clock clock;
   private final boolean firstReplicaOwnsSchema;
+  private final int warmSpares;
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
   /** Dial addresses of replicas that died, kept in Caddy until this instant (see observe). */
   private final Map<String, Instant> gone = new ConcurrentHashMap<>();
@@ -79,6 +87,17 @@ public final class Autoscaler implements AutoCloseable {
 
   public Autoscaler(ReplicaDriver driver, CaddyAdmin caddy, ReadinessProbe probe,
       ScalingPolicy policy, Timing timing, Clock clock, boolean firstReplicaOwnsSchema) {
+    this(driver, caddy, probe, policy, timing, clock, firstReplicaOwnsSchema, 0);
+  }
+
+  /**
+   * @param warmSpares replicas kept started and ready but out of Caddy, so that a scale-up is a
+   *     Caddy change instead of a JVM start (seconds instead of tens of seconds on a busy
+   *     machine); they use memory, not CPU, and are not counted by the policy
+   */
+  public Autoscaler(ReplicaDriver driver, CaddyAdmin caddy, ReadinessProbe probe,
+      ScalingPolicy policy, Timing timing, Clock clock, boolean firstReplicaOwnsSchema,
+      int warmSpares) {
     this.driver = driver;
     this.caddy = caddy;
     this.probe = probe;
@@ -86,6 +105,7 @@ public final class Autoscaler implements AutoCloseable {
     this.timing = timing;
     this.clock = clock;
     this.firstReplicaOwnsSchema = firstReplicaOwnsSchema;
+    this.warmSpares = warmSpares;
   }
 
   public synchronized void start() {
@@ -128,9 +148,15 @@ public final class Autoscaler implements AutoCloseable {
         .map(t -> t.replica).sorted(Comparator.comparing(Replica::id)).toList();
   }
 
-  /** Replicas that count toward the current size: starting or serving, not leaving. */
+  /** Replicas that count toward the current size: starting or serving, not leaving or spare. */
   public List<Replica> active() {
-    return tracked.values().stream().filter(t -> t.phase != Phase.LEAVING)
+    return tracked.values().stream().filter(Tracked::counts)
+        .map(t -> t.replica).sorted(Comparator.comparing(Replica::id)).toList();
+  }
+
+  /** Warm spares, starting or ready. */
+  public List<Replica> spares() {
+    return tracked.values().stream().filter(t -> t.spare && t.phase != Phase.LEAVING)
         .map(t -> t.replica).sorted(Comparator.comparing(Replica::id)).toList();
   }
 
@@ -161,6 +187,7 @@ public final class Autoscaler implements AutoCloseable {
     } else {
       log.debug("hold at {}: {}", d.current(), d.reason());
     }
+    keepSpares(now);
   }
 
   /** Syncs the tracked set with the driver's list and promotes replicas that became ready. */
@@ -171,7 +198,7 @@ public final class Autoscaler implements AutoCloseable {
       ids.add(r.id());
       tracked.computeIfAbsent(r.id(), k -> {
         log.info("replica {} found, waiting for /api/ready", r);
-        return new Tracked(r, Phase.STARTING, now);
+        return new Tracked(r, Phase.STARTING, now, false);
       });
     }
     for (Tracked t : List.copyOf(tracked.values())) {
@@ -192,9 +219,15 @@ public final class Autoscaler implements AutoCloseable {
       }
       try {
         if (probe.ready(t.replica)) {
-          t.phase = Phase.SERVING;
-          anyServed = true;
-          log.info("replica {} ready (STARTING -> SERVING), joining Caddy", t.replica);
+          if (t.spare) {
+            t.phase = Phase.STANDBY;
+            log.info("replica {} ready (STARTING -> STANDBY), kept warm out of Caddy",
+                t.replica);
+          } else {
+            t.phase = Phase.SERVING;
+            anyServed = true;
+            log.info("replica {} ready (STARTING -> SERVING), joining Caddy", t.replica);
+          }
         } else if (Duration.between(t.since, now).compareTo(timing.readyTimeout()) > 0) {
           log.warn("replica {} not ready after {} (STARTING -> LEAVING)", t.replica,
               timing.readyTimeout());
@@ -224,7 +257,7 @@ public final class Autoscaler implements AutoCloseable {
   private List<ReplicaSample> sample() {
     List<ReplicaSample> samples = new ArrayList<>();
     for (Tracked t : List.copyOf(tracked.values())) {
-      if (t.phase == Phase.LEAVING) {
+      if (!t.counts()) {
         continue;
       }
       OptionalDouble cpu = OptionalDouble.empty();
@@ -240,7 +273,7 @@ public final class Autoscaler implements AutoCloseable {
 
   private void apply(Decision d, Instant now) {
     if (d.delta() > 0) {
-      int starts = d.delta();
+      int starts = d.delta() - promoteSpares(d.delta());
       boolean bootstrapping = firstReplicaOwnsSchema && !anyServed;
       if (bootstrapping) {
         // The first replica migrates the schema; the others would fail validation until it has,
@@ -254,26 +287,75 @@ public final class Autoscaler implements AutoCloseable {
         }
         starts = 1;
       }
-      for (int i = 0; i < starts; i++) {
-        try {
-          Replica r = driver.start(bootstrapping);
-          tracked.put(r.id(), new Tracked(r, Phase.STARTING, now));
-        } catch (RuntimeException e) {
-          log.error("could not start a replica: {}", e.toString(), e);
-          return;
-        }
-      }
+      startReplicas(starts, bootstrapping, false, now);
     } else {
       // Least useful first: replicas still starting, then the newest serving ones. Replicas the
       // autoscaler did not create (the compose file's template) are never removed.
       List<Tracked> candidates = tracked.values().stream()
-          .filter(t -> t.phase != Phase.LEAVING && t.replica.managed())
+          .filter(t -> t.counts() && t.replica.managed())
           .sorted(Comparator.comparing((Tracked t) -> t.phase == Phase.SERVING)
               .thenComparing(t -> t.since, Comparator.reverseOrder()))
           .toList();
       for (Tracked t : candidates.subList(0, Math.min(-d.delta(), candidates.size()))) {
         leave(t, true);
       }
+    }
+  }
+
+  private void startReplicas(int n, boolean ownsSchema, boolean spare, Instant now) {
+    for (int i = 0; i < n; i++) {
+      try {
+        Replica r = driver.start(ownsSchema);
+        tracked.put(r.id(), new Tracked(r, Phase.STARTING, now, spare));
+        if (spare) {
+          log.info("replica {} starting as a warm spare", r);
+        }
+      } catch (RuntimeException e) {
+        log.error("could not start a replica: {}", e.toString(), e);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Turns up to {@code wanted} spares into serving capacity: ready ones join Caddy in this tick,
+   * starting ones will serve once ready. Returns how many were used.
+   */
+  private int promoteSpares(int wanted) {
+    List<Tracked> spares = tracked.values().stream()
+        .filter(t -> t.spare && t.phase != Phase.LEAVING)
+        .sorted(Comparator.comparing((Tracked t) -> t.phase != Phase.STANDBY))
+        .limit(wanted).toList();
+    for (Tracked t : spares) {
+      t.spare = false;
+      if (t.phase == Phase.STANDBY) {
+        t.phase = Phase.SERVING;
+        log.info("replica {} promoted (STANDBY -> SERVING), joining Caddy", t.replica);
+      } else {
+        log.info("replica {} still starting, will serve instead of stand by", t.replica);
+      }
+    }
+    if (spares.stream().anyMatch(t -> t.phase == Phase.SERVING)) {
+      reconcileCaddy();
+    }
+    return spares.size();
+  }
+
+  /** Keeps {@code warmSpares} spares, fewer when the serving tier is near its maximum. */
+  private void keepSpares(Instant now) {
+    if (warmSpares == 0 || (firstReplicaOwnsSchema && !anyServed)) {
+      return;
+    }
+    int want = Math.max(0, Math.min(warmSpares, policy.maxReplicas() - active().size()));
+    List<Tracked> spares = tracked.values().stream()
+        .filter(t -> t.spare && t.phase != Phase.LEAVING)
+        .sorted(Comparator.comparing((Tracked t) -> t.since, Comparator.reverseOrder()))
+        .toList();
+    if (spares.size() < want) {
+      startReplicas(want - spares.size(), false, true, now);
+    }
+    for (Tracked t : spares.subList(0, Math.max(0, spares.size() - want))) {
+      leave(t, false);
     }
   }
 

@@ -24,6 +24,7 @@ public record AutoscalerConfig(
     Driver driver,
     ScalingPolicy policy,
     Autoscaler.Timing timing,
+    int warmSpares,
     URI caddyAdmin,
     boolean firstReplicaOwnsSchema,
     Process process,
@@ -109,7 +110,8 @@ public record AutoscalerConfig(
         throw new ConfigException("ORION_AUTOSCALER_LABEL", "must look like key=value");
       }
     }
-    return new AutoscalerConfig(driver, policy, timing, caddy,
+    int spares = env.integer("ORION_AUTOSCALER_WARM_SPARES", 1, 0, 10);
+    return new AutoscalerConfig(driver, policy, timing, spares, caddy,
         env.bool("ORION_AUTOSCALER_FIRST_REPLICA_MIGRATES", true), process, docker,
         Map.copyOf(rawEnv));
   }
@@ -120,6 +122,7 @@ public record AutoscalerConfig(
     b.append("  driver ").append(driver).append('\n');
     b.append("  policy ").append(policy).append('\n');
     b.append("  timing ").append(timing).append('\n');
+    b.append("  warm spares ").append(warmSpares).append('\n');
     b.append("  caddy admin ").append(caddyAdmin).append('\n');
     b.append("  first replica migrates ").append(firstReplicaOwnsSchema).append('\n');
     if (process != null) {

@@ -33,7 +33,7 @@ public final class AutoscalerMain {
     Autoscaler autoscaler = new Autoscaler(driver,
         new CaddyAdmin(config.caddyAdmin(), Duration.ofSeconds(5)),
         new ReadinessProbe(Duration.ofSeconds(2)), config.policy(), config.timing(),
-        Clock.systemUTC(), config.firstReplicaOwnsSchema());
+        Clock.systemUTC(), config.firstReplicaOwnsSchema(), config.warmSpares());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       autoscaler.stop();

@@ -6,6 +6,8 @@ enum Phase {
   STARTING,
   /** Answered /api/ready; in Caddy's upstreams. */
   SERVING,
+  /** A warm spare: answered /api/ready, kept out of Caddy until a scale-up needs it. */
+  STANDBY,
   /** Chosen for removal: out of Caddy, draining, then stopped. */
   LEAVING
 }

@@ -40,6 +40,7 @@ class AutoscalerConfigTest {
     assertEquals(0.1, c.policy().tolerance(), 1e-9);
     assertEquals("http://127.0.0.1:2019", c.caddyAdmin().toString());
     assertTrue(c.process().command().contains("-jar"));
+    assertEquals(1, c.warmSpares());
     assertEquals(Duration.ofSeconds(60), c.policy().scaleDownWindow());
   }
 

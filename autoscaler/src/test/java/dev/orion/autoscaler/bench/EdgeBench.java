@@ -100,7 +100,7 @@ public final class EdgeBench {
         stop(hello);
       }
     }
-    reaction = scaleUpReaction(api, home);
+    reaction = scaleUpReaction(api, 0) + "\n" + scaleUpReaction(api, 1);
 
     String section = "\n## Edge: Caddy, API throughput, registration storm, scale-up (bench/edge.sh)\n\n"
         + "- date: " + started + "\n"
@@ -202,10 +202,12 @@ public final class EdgeBench {
     }
     int created = 0;
     int other = 0;
+    Map<Integer, Integer> statuses = new java.util.TreeMap<>();
     Set<String> ids = new HashSet<>();
     Pattern id = Pattern.compile("\"node_id\"\\s*:\\s*\"?([^\",}]+)");
     for (Future<HttpResponse<String>> f : answers) {
       HttpResponse<String> r = f.get();
+      statuses.merge(r.statusCode(), 1, Integer::sum);
       if (r.statusCode() == 201) {
         created++;
         Matcher m = id.matcher(r.body());
@@ -237,9 +239,9 @@ public final class EdgeBench {
     int duplicates = listed.size() - new HashSet<>(listed).size();
     String line = String.format(Locale.ROOT,
         "Registration storm through Caddy's agent port: %d agents, %d concurrent: %.2f s"
-            + " (%.0f/s; target <= 5 s); %d created (201), %d other answers, %d distinct node"
-            + " ids, %d storm nodes listed, %d duplicates.",
-        n, concurrency, seconds, n / seconds, created, other, ids.size(), listed.size(),
+            + " (%.0f/s; target <= 5 s); answers by status %s; %d distinct node ids, %d storm"
+            + " nodes listed, %d duplicates.",
+        n, concurrency, seconds, n / seconds, statuses, ids.size(), listed.size(),
         duplicates);
     System.out.println(line);
     return "- " + line;
@@ -249,21 +251,31 @@ public final class EdgeBench {
    * From the first autoscaler tick that sees CPU above target (it decides the scale-up at once)
    * until the new replica answers a request through Caddy.
    */
-  private static String scaleUpReaction(ApiProcesses api, Path home) throws Exception {
+  private static String scaleUpReaction(ApiProcesses api, int spares) throws Exception {
     ScalingPolicy policy = new ScalingPolicy(50, 0.1, 1, 2, Duration.ofSeconds(60), 1, 1);
-    try (EdgeStack stack = EdgeStack.api("bench-scale", policy, api)) {
+    try (EdgeStack stack = EdgeStack.api("bench-scale-" + spares, policy, api, spares)) {
       Autoscaler a = stack.autoscaler;
       a.start();
-      long deadline = System.nanoTime() + 120_000_000_000L;
-      while (a.serving().size() < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(100);
+      long deadline = System.nanoTime() + 240_000_000_000L;
+      ApiClient client = null;
+      // Steady first: one replica serving, the spare (if any) ready, a few quiet ticks.
+      int quiet = 0;
+      while (quiet < 10 && System.nanoTime() < deadline) {
+        boolean steady = a.serving().size() == 1 && a.active().size() == 1
+            && (spares == 0 || a.spares().size() == spares
+                && stack.driver.list().size() == 1 + spares
+                && a.lastDecision() != null && !a.lastDecision().changes());
+        if (steady && client == null) {
+          client = new ApiClient(stack.caddy.https("").toString(), stack.caddy.trust());
+          client.token("scaler", "scaler-password-1");
+        }
+        quiet = steady && a.lastDecision().desired() == 1 ? quiet + 1 : 0;
+        Thread.sleep(500);
       }
-      ApiClient client = new ApiClient(stack.caddy.https("").toString(), stack.caddy.trust());
-      client.token("scaler", "scaler-password-1");
-      Thread.sleep(3000); // quiet ticks first
+      ApiClient c = client;
       long loadStart = System.nanoTime();
       try (Load load = new Load(stack.caddy.trust(), 4,
-          () -> client.login("scaler", "scaler-password-1"), 0, 100_000,
+          () -> c.login("scaler", "scaler-password-1"), 0, 100_000,
           Duration.ofSeconds(90))) {
         long decided = 0;
         while (System.nanoTime() < deadline) {
@@ -279,10 +291,11 @@ public final class EdgeBench {
         long served = System.nanoTime();
         load.close();
         String line = String.format(Locale.ROOT,
-            "Scale-up reaction (target CPU 50%%, tick 0.5 s, 4 clients logging in through"
-                + " Caddy, bcrypt-bound): load start to scale-up decision %.1f s; decision to"
-                + " the new replica answering through Caddy %.1f s (target <= 15 s);"
-                + " %d failed of %d requests.",
+            "Scale-up reaction, %s (target CPU 50%%, tick 0.5 s, 4 clients logging in"
+                + " through Caddy, bcrypt-bound): load start to the scale-up decision (the first"
+                + " tick that saw CPU above target) %.1f s; decision to the new replica"
+                + " answering through Caddy %.1f s (target <= 15 s); %d failed of %d requests.",
+            spares == 0 ? "cold start (no warm spare)" : "with " + spares + " warm spare",
             (decided - loadStart) / 1e9, (served - decided) / 1e9, load.failures().size(),
             load.outcomes().size());
         System.out.println(line);

@@ -19,7 +19,7 @@ public final class EdgeStack implements AutoCloseable {
   public final Autoscaler autoscaler;
 
   private EdgeStack(String name, ScalingPolicy policy, List<String> command,
-      Map<String, String> env, Duration readyTimeout) throws Exception {
+      Map<String, String> env, Duration readyTimeout, int warmSpares) throws Exception {
     caddy = new CaddyUnderTest(name).awaitReady(Duration.ofSeconds(60));
     int first = Ports.freeRange(10);
     driver = new ProcessDriver(new ProcessDriver.Settings(command, env, "127.0.0.1", first,
@@ -29,7 +29,7 @@ public final class EdgeStack implements AutoCloseable {
     autoscaler = new Autoscaler(driver, admin, new ReadinessProbe(Duration.ofSeconds(1)), policy,
         new Autoscaler.Timing(Duration.ofMillis(500), readyTimeout, Duration.ofSeconds(10),
             Duration.ofMillis(300), Duration.ofSeconds(3)),
-        Clock.systemUTC(), true);
+        Clock.systemUTC(), true, warmSpares);
   }
 
   /** Replicas are the stand-in server: fast to start, CPU on demand via /api/burn. */
@@ -39,14 +39,19 @@ public final class EdgeStack implements AutoCloseable {
         .toURI()).toString();
     return new EdgeStack(name, policy,
         List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", classes, StandInApi.class.getName()),
-        Map.of(), Duration.ofSeconds(30));
+        Map.of(), Duration.ofSeconds(30), 0);
   }
 
   /** Replicas are the real API on the given database settings. */
   public static EdgeStack api(String name, ScalingPolicy policy, ApiProcesses api)
       throws Exception {
+    return api(name, policy, api, 0);
+  }
+
+  public static EdgeStack api(String name, ScalingPolicy policy, ApiProcesses api,
+      int warmSpares) throws Exception {
     return new EdgeStack(name, policy, ApiProcesses.command(ApiProcesses.API_MAIN), api.env(),
-        Duration.ofSeconds(90));
+        Duration.ofSeconds(90), warmSpares);
   }
 
   public String state() {

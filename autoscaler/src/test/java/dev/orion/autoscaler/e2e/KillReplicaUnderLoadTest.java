@@ -4,28 +4,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.autoscaler.policy.ScalingPolicy;
 import dev.orion.autoscaler.replica.Replica;
+import dev.orion.testkit.TestDb;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kill -9} of one of two replicas while clients send requests through Caddy over HTTPS:
- * only requests already in flight when it died may fail; every request sent after the kill is
- * answered (Caddy retries refused connections on the other replica and takes the dead one out of
- * rotation), and the autoscaler replaces the lost replica.
+ * {@code kill -9} of one of two real API replicas while clients read through Caddy over HTTPS:
+ * only requests already in flight when it died may fail; every request sent after its death is
+ * answered, and the autoscaler replaces the lost replica.
  */
 class KillReplicaUnderLoadTest {
 
   @Test
   void onlyRequestsInFlightOnAKilledReplicaMayFail() throws Exception {
+    ApiProcesses api = new ApiProcesses(TestDb.freshConfig(40),
+        CaddyUnderTest.repoRoot().resolve("autoscaler/target/api-kill-"
+            + ProcessHandle.current().pid()));
     ScalingPolicy fixedAtTwo = new ScalingPolicy(1000, 0.1, 2, 2, Duration.ofSeconds(3), 2, 1);
-    try (EdgeStack stack = EdgeStack.standIn("kill", fixedAtTwo)) {
+    try (EdgeStack stack = EdgeStack.api("api-kill", fixedAtTwo, api)) {
       stack.autoscaler.start();
-      Await.until(Duration.ofSeconds(60), "2 serving replicas",
+      Await.until(Duration.ofSeconds(120), "2 serving replicas",
           () -> stack.autoscaler.serving().size() == 2, stack::state);
+      ApiClient client = new ApiClient(stack.caddy.https("").toString(), stack.caddy.trust());
+      String token = client.token("reader", "reader-password-1");
 
-      try (Load load = Load.gets(stack.caddy.trust(), 4,
-          () -> stack.caddy.https("/api/burn?ms=20"), 0, 100_000, Duration.ofMinutes(3))) {
+      try (Load load = new Load(stack.caddy.trust(), 4, () -> client.request("/api/nodes")
+          .header("Authorization", "Bearer " + token).GET(), 0, 100_000,
+          Duration.ofMinutes(4))) {
         Await.until(Duration.ofSeconds(30), "both replicas answering",
             () -> load.perReplica().size() == 2, () -> load.perReplica().toString());
 
@@ -38,7 +44,7 @@ class KillReplicaUnderLoadTest {
         long killedAt = System.nanoTime();
         int atKill = load.outcomes().size();
 
-        Await.until(Duration.ofSeconds(60), "a replacement serving",
+        Await.until(Duration.ofSeconds(120), "a replacement serving",
             () -> stack.autoscaler.serving().size() == 2
                 && !stack.autoscaler.serving().contains(victim), stack::state);
         Replica replacement = stack.autoscaler.serving().stream()
@@ -52,8 +58,8 @@ class KillReplicaUnderLoadTest {
             .filter(o -> o.startNanos() > killedAt).toList();
         assertTrue(sentAfterKill.isEmpty(), sentAfterKill.size() + " request(s) sent after the "
             + "kill failed: " + sentAfterKill.stream().limit(5).toList());
-        assertTrue(load.perReplica().containsKey(victim.dial()), "the victim had served requests");
-        System.out.println("kill -9 under load: " + load.failures().size()
+        assertTrue(load.perReplica().containsKey(victim.dial()), "the victim had served");
+        System.out.println("kill -9 under load with the API: " + load.failures().size()
             + " in-flight request(s) failed of " + load.outcomes().size() + "; per replica "
             + load.perReplica());
       }

@@ -52,11 +52,15 @@ class AutoscalerLoopTest {
   }
 
   private Autoscaler autoscaler(int min, int max) {
+    return autoscaler(min, max, 0);
+  }
+
+  private Autoscaler autoscaler(int min, int max, int spares) {
     return new Autoscaler(driver, admin, new ReadinessProbe(Duration.ofSeconds(1)),
         new ScalingPolicy(50, 0.1, min, max, Duration.ofSeconds(30), 2, 1),
         new Autoscaler.Timing(Duration.ofSeconds(1), Duration.ofSeconds(20),
             Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(5)),
-        clock, true);
+        clock, true, spares);
   }
 
   private List<String> upstreams() {
@@ -137,6 +141,40 @@ class AutoscalerLoopTest {
     a.tick();
     assertEquals(List.of(template.replica), driver.list());
     assertEquals(List.of(template.replica.dial()), upstreams());
+  }
+
+  @Test
+  void aWarmSpareStaysOutOfCaddyUntilAScaleUpPromotesItInTheSameTick() {
+    Autoscaler a = autoscaler(1, 3, 1);
+    a.tick();
+    Replica first = driver.list().get(0);
+    driver.get(first).ready = true;
+    driver.get(first).cpu = 50;
+    a.tick();
+    assertEquals(2, driver.list().size(), "the serving replica and a spare");
+    Replica spare = a.spares().get(0);
+    driver.get(spare).ready = true;
+    a.tick();
+    assertEquals(List.of(first.dial()), upstreams(), "a ready spare stays out of Caddy");
+    assertEquals(List.of(first), a.active(), "and out of the policy's count");
+
+    driver.get(first).cpu = 90; // 1 -> 2
+    a.tick();
+    assertEquals(dials(List.of(first, spare)), upstreams(), "promoted without a start");
+    assertEquals(2, a.active().size());
+    assertEquals(1, a.spares().size(), "a new spare is on its way");
+    assertFalse(a.spares().contains(spare));
+  }
+
+  @Test
+  void noSpareIsKeptBeyondTheMaximum() {
+    Autoscaler a = autoscaler(1, 1, 1);
+    a.tick();
+    driver.get(driver.list().get(0)).ready = true;
+    a.tick();
+    a.tick();
+    assertEquals(1, driver.list().size(), "at max, a spare could never be used");
+    assertEquals(List.of(), a.spares());
   }
 
   @Test
