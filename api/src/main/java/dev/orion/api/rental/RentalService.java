@@ -51,8 +51,13 @@ public final class RentalService {
     int count = req.countOrDefault();
     req.validateCredentials();
     String password = req.sshPassword() != null ? req.sshPassword() : ClientCredentials.randomPassword();
-    ClientAccount account = new ClientAccount(ClientCredentials.userName(caller.username()),
-        PasswordCrypt.sha512(password), req.sshPublicKey());
+    ClientAccount account;
+    try {
+      account = new ClientAccount(ClientCredentials.userName(caller.username()), PasswordCrypt.sha512(password),
+          req.sshPublicKey());
+    } catch (IllegalArgumentException e) {
+      throw OrionException.badRequest(e.getMessage());
+    }
     Instant until = now().plus(duration);
 
     List<Allocation> allocations = allocate(caller, account, count, until);

@@ -124,6 +124,9 @@ public final class WorkerConnections implements AutoCloseable {
       session = link.client.startSession();
     } catch (IOException e) {
       throw new StaleConnection(e);
+    } catch (IllegalStateException e) {
+      // sshj's "Not connected": the transport already saw the peer go away.
+      throw new StaleConnection(new IOException(e.getMessage(), e));
     }
     try {
       try {
