@@ -2,7 +2,6 @@ package dev.orion.scheduler;
 
 import dev.orion.common.db.Database;
 import dev.orion.common.ssh.ClientAccounts;
-import dev.orion.common.ssh.SshConfig;
 import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.scheduler.SchedulerConfig.LoopName;
 import dev.orion.scheduler.claim.Claimant;
@@ -22,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One scheduler instance: the loops its configuration names, one database pool, and two sets of
- * persistent SSH connections. Health probes get their own, with the short probe timeout, so a
- * slow provisioning command never delays a probe and a probe never cuts a provisioning command.
+ * One scheduler instance: the loops its configuration names, one database pool, and one
+ * persistent admin SSH connection per worker shared by every loop, so a migration or cleanup runs
+ * on the connection the health checker already keeps open (no handshake on the critical path).
  */
 public final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -38,20 +37,19 @@ public final class Scheduler implements AutoCloseable {
     Claimant claimant = new Claimant(config.id(), config.claimTimeout(), clock);
     ExecutorService ssh = executor("ssh", config.sshThreads());
     ClientAccounts accounts = null;
+    WorkerConnections connections = null;
     if (config.ssh().isPresent()) {
-      WorkerConnections provisioning = new WorkerConnections(config.ssh().get());
-      resources.add(provisioning);
-      accounts = new ClientAccounts(provisioning);
+      connections = new WorkerConnections(config.ssh().get());
+      resources.add(connections);
+      accounts = new ClientAccounts(connections);
     }
     if (config.runs(LoopName.HEALTH)) {
-      SshConfig s = config.ssh().orElseThrow();
-      WorkerConnections probing = new WorkerConnections(new SshConfig(s.adminUser(), s.adminKey(),
-          config.probeTimeout(), config.probeTimeout()));
-      resources.add(probing);
       ExecutorService probes = executor("probe", config.sshThreads());
       HealthLoop health = new HealthLoop(db.jdbi(), claimant, config.healthBatch(),
-          HealthPolicy.from(config), probing, probes);
-      loops.add(new Loop("health", config.healthInterval(), config.healthBatch(), health::tick));
+          HealthPolicy.from(config), config.probeTimeout(), connections, probes);
+      // Poll for due nodes four times per interval: each node is then probed within a quarter
+      // interval of being due, whichever instance takes it.
+      loops.add(new Loop("health", config.healthInterval().dividedBy(4), config.healthBatch(), health::tick));
     }
     if (config.runs(LoopName.MIGRATION)) {
       MigrationLoop migration = new MigrationLoop(db.jdbi(), claimant, config.migrationBatch(), accounts, ssh);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,16 +36,22 @@ public final class HealthLoop {
   private final Claimant claimant;
   private final int batch;
   private final HealthPolicy policy;
+  private final Duration probeTimeout;
   private final WorkerConnections connections;
   private final ExecutorService probes;
   private final StallWatch stalls;
 
-  public HealthLoop(Jdbi jdbi, Claimant claimant, int batch, HealthPolicy policy,
+  /**
+   * @param probeTimeout how long a probe may take before it counts as failed; the probe thread
+   *     itself may stay blocked until the SSH timeouts end it, but the round does not wait
+   */
+  public HealthLoop(Jdbi jdbi, Claimant claimant, int batch, HealthPolicy policy, Duration probeTimeout,
       WorkerConnections connections, ExecutorService probes) {
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
     this.policy = policy;
+    this.probeTimeout = probeTimeout;
     this.connections = connections;
     this.probes = probes;
     this.stalls = new StallWatch(policy.dbStall(), policy.quietAfterStall());
@@ -62,7 +69,9 @@ public final class HealthLoop {
       return 0;
     }
     Map<Long, Probe> results = probeAll(nodes);
-    Instant decidedAt = claimant.now();
+    // Decide as of the claim: the next check is then one interval after this one was due to
+    // start, not after it finished, so the probe period does not drift by each round's length.
+    Instant decidedAt = now;
     int failing = (int) results.values().stream().filter(p -> !p.ok()).count();
     FleetView others = jdbi.withExtension(HealthDao.class,
         dao -> dao.fleetExcept(nodes.stream().map(NodeState::id).toList()));
@@ -95,7 +104,9 @@ public final class HealthLoop {
   private Map<Long, Probe> probeAll(List<NodeState> nodes) {
     Map<Long, CompletableFuture<Probe>> pending = new HashMap<>();
     for (NodeState n : nodes) {
-      pending.put(n.id(), CompletableFuture.supplyAsync(() -> probe(n), probes));
+      pending.put(n.id(), CompletableFuture.supplyAsync(() -> probe(n), probes)
+          .completeOnTimeout(Probe.failed("no answer within " + probeTimeout.toMillis() + " ms"),
+              probeTimeout.toMillis(), TimeUnit.MILLISECONDS));
     }
     Map<Long, Probe> out = new HashMap<>();
     pending.forEach((id, f) -> out.put(id, f.join()));
