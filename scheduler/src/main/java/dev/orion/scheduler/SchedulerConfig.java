@@ -59,6 +59,10 @@ public record SchedulerConfig(
       throw new ConfigException("ORION_HEALTH_PROBE_TIMEOUT",
           "must be shorter than ORION_CLAIM_TIMEOUT (" + claimTimeout + "), got " + probeTimeout);
     }
+    if (dbStallThreshold.compareTo(probeTimeout.plus(healthInterval)) <= 0) {
+      throw new ConfigException("ORION_HEALTH_DB_STALL", "must exceed ORION_HEALTH_PROBE_TIMEOUT plus"
+          + " ORION_HEALTH_INTERVAL (" + probeTimeout.plus(healthInterval) + "), got " + dbStallThreshold);
+    }
     loops = Set.copyOf(loops);
     if (ssh.isEmpty() && (loops.contains(LoopName.HEALTH) || loops.contains(LoopName.MIGRATION)
         || loops.contains(LoopName.SCRUB))) {

@@ -60,11 +60,7 @@ public final class HealthLoop {
   public int tick() {
     Instant now = claimant.now();
     List<NodeState> nodes = claim(now);
-    Duration stall = stalls.reached(claimant.now());
-    if (!stall.isZero()) {
-      log.warn("database unreachable for {} s; declaring no node dead until {}",
-          stall.toSeconds(), stalls.quietUntil());
-    }
+    databaseAnswered();
     if (nodes.isEmpty()) {
       return 0;
     }
@@ -75,6 +71,7 @@ public final class HealthLoop {
     int failing = (int) results.values().stream().filter(p -> !p.ok()).count();
     FleetView others = jdbi.withExtension(HealthDao.class,
         dao -> dao.fleetExcept(nodes.stream().map(NodeState::id).toList()));
+    databaseAnswered();
     int watchedHere = (int) nodes.stream().filter(n -> !"dead".equals(n.status())).count();
     int failingHere = (int) nodes.stream()
         .filter(n -> !"dead".equals(n.status()) && !results.get(n.id()).ok()).count();
@@ -82,9 +79,10 @@ public final class HealthLoop {
     Optional<String> guard = HealthDecision.fleetGuard(fleet, stalls.quietUntil(), policy, decidedAt);
     for (NodeState n : nodes) {
       Verdict v = HealthDecision.decide(n, results.get(n.id()), guard, policy, decidedAt);
-      apply(n, v);
+      if (apply(n, v)) {
+        databaseAnswered();
+      }
     }
-    stalls.reached(claimant.now());
     log.debug("probed {} nodes, {} failing; fleet {}", nodes.size(), failing, fleet);
     return nodes.size();
   }
@@ -124,8 +122,20 @@ public final class HealthLoop {
     }
   }
 
+  /**
+   * Feeds the stall watch after every successful round trip, so the gaps it sees are between
+   * database answers (at most a probe round or a poll wait in a healthy process), not whole rounds.
+   */
+  private void databaseAnswered() {
+    Duration stall = stalls.reached(claimant.now());
+    if (!stall.isZero()) {
+      log.warn("database did not answer for {} s; declaring no node dead until {}",
+          stall.toSeconds(), stalls.quietUntil());
+    }
+  }
+
   /** One node per transaction: node rows are what rents lock, so none stays locked for long. */
-  private void apply(NodeState n, Verdict v) {
+  private boolean apply(NodeState n, Verdict v) {
     try {
       List<Long> migrating = ClaimTx.run(jdbi, h -> {
         HealthDao dao = h.attach(HealthDao.class);
@@ -148,6 +158,7 @@ public final class HealthLoop {
       if (migrating == null) {
         log.info("node {} {}->{} not recorded: claim lapsed, another scheduler checks it",
             n.id(), v.fromStatus(), v.toStatus());
+        return true;
       } else if (v.changes()) {
         log.info("node {} {}->{} ({} failed probes{}){}", n.id(), v.fromStatus(), v.toStatus(),
             v.probeFailures(), v.error() == null ? "" : ": " + v.error(),
@@ -161,9 +172,11 @@ public final class HealthLoop {
           log.debug("node {} still spared: {}", n.id(), v.sparedReason());
         }
       }
+      return true;
     } catch (RuntimeException e) {
       log.error("node {} {}->{} failed to record; its claim lapses and it is checked again",
           n.id(), v.fromStatus(), v.toStatus(), e);
+      return false;
     }
   }
 }

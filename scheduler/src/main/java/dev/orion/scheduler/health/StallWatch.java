@@ -5,8 +5,9 @@ import java.time.Instant;
 
 /**
  * Notices when this scheduler lost its database: a gap between two successful round trips of the
- * health loop longer than the stall threshold. The loop runs every interval, so in a healthy
- * process the gap is about one interval plus one round.
+ * health loop longer than the stall threshold. The loop talks to the database before and after
+ * each probe round and polls several times per interval, so in a healthy process the gap stays
+ * below the probe timeout plus one interval; the threshold must be above that.
  */
 final class StallWatch {
   private final Duration threshold;
