@@ -15,6 +15,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
+import org.jdbi.v3.core.transaction.SerializableTransactionRunner;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /**
@@ -31,6 +32,9 @@ public final class Database implements AutoCloseable {
   private Database(HikariDataSource dataSource) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+    // InnoDB resolves lock cycles (gap locks of concurrent inserts, ...) by failing one side with
+    // SQLSTATE 40001; transactions are short and idempotent, so they are simply run again.
+    jdbi.setTransactionHandler(new SerializableTransactionRunner());
     jdbi.registerArgument(new UtcInstantArgumentFactory());
     jdbi.registerColumnMapper(Instant.class, (rs, col, ctx) -> {
       LocalDateTime t = rs.getObject(col, LocalDateTime.class);

@@ -1,0 +1,75 @@
+package dev.orion.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.orion.testkit.SandboxWorker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The real agent process inside a sandbox worker's namespaces, registering and heartbeating. */
+class AgentInSandboxTest {
+  @Test
+  void registersWithTheWorkersOwnHostnamePortAndHostKeyThenHeartbeats() throws Exception {
+    BlockingQueue<String> registrations = new LinkedBlockingQueue<>();
+    BlockingQueue<String> heartbeats = new LinkedBlockingQueue<>();
+    HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    int[] calls = {0};
+    api.createContext("/api/workers/register", ex -> {
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      boolean fail = calls[0]++ == 0; // the control plane is not up yet on the first try
+      if (!fail) {
+        registrations.add(ex.getRequestHeaders().getFirst("Authorization") + " " + body);
+      }
+      respond(ex, fail ? 503 : 201, fail ? "" : "{\"message\":\"Worker registered\",\"node_id\":5}");
+    });
+    api.createContext("/api/workers/heartbeat", ex -> {
+      heartbeats.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      respond(ex, 204, "");
+    });
+    api.start();
+    String classes = Path.of("target", "classes").toAbsolutePath().toString();
+    SandboxWorker w = SandboxWorker.startWithAgent("agent-e2e",
+        "exec java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '" + classes + "' dev.orion.agent.AgentMain",
+        Map.of("API_ENDPOINT", "http://127.0.0.1:" + api.getAddress().getPort(), "ORION_AGENT_TOKEN", "tok",
+            "ORION_HEARTBEAT_INTERVAL", "200ms", "ORION_LABELS", "zone=lab"));
+    try {
+      String reg = registrations.poll(30, TimeUnit.SECONDS);
+      assertTrue(reg != null, () -> "no registration; agent log: " + read(w.agentLog()));
+      assertEquals("Bearer tok {\"hostname\":\"agent-e2e\",\"ip\":\"127.0.0.1\",\"ssh_port\":" + w.port()
+          + ",\"host_key\":" + Json.string(w.hostKey()) + ",\"labels\":{\"zone\":\"lab\"}}", reg);
+      String beat = heartbeats.poll(30, TimeUnit.SECONDS);
+      assertTrue(beat != null && beat.startsWith("{\"hostname\":\"agent-e2e\",\"cpu_percent\":"), beat);
+    } finally {
+      w.close();
+      api.stop(0);
+    }
+  }
+
+  private static void respond(com.sun.net.httpserver.HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
+    if (b.length > 0) {
+      ex.getResponseBody().write(b);
+    }
+    ex.close();
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      return "(none: " + e + ")";
+    }
+  }
+}

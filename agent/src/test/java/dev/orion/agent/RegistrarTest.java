@@ -1,0 +1,156 @@
+package dev.orion.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Registration and heartbeats against a real HTTP server that misbehaves first. */
+class RegistrarTest {
+  static final String KEY = AgentConfigTest.KEY;
+  HttpServer server;
+  final List<String> bodies = new CopyOnWriteArrayList<>();
+  final List<String> auths = new CopyOnWriteArrayList<>();
+  final List<Duration> sleeps = new ArrayList<>();
+  final Sleeper recordingSleeper = sleeps::add;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+
+  /** Serves the given answers in order for registration, the last one forever. */
+  URI serve(int... statuses) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    int[] n = {0};
+    server.createContext("/api/workers/register", ex -> {
+      bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      auths.add(ex.getRequestHeaders().getFirst("Authorization"));
+      int status = statuses[Math.min(n[0]++, statuses.length - 1)];
+      respond(ex, status, status < 300
+          ? "{\"message\":\"Worker " + (status == 201 ? "registered" : "already registered") + "\",\"node_id\":17}"
+          : "{\"type\":\"about:blank\",\"title\":\"nope\",\"status\":" + status + "}");
+    });
+    server.start();
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  AgentConfig config(URI api) {
+    return new AgentConfig(api, "s3cret", "w-\"quoted\"", "127.0.0.1", 2201, KEY, "gpu", Map.of("zone", "eu-1"),
+        Duration.ofSeconds(10));
+  }
+
+  @Test
+  void retriesWithGrowingJitteredWaitsUntilTheApiAnswers() throws Exception {
+    URI api = serve(503, 502, 500, 201);
+    Registrar r = new Registrar(http, config(api), Backoff.standard(new Random(1)), recordingSleeper);
+
+    assertEquals(17, r.register());
+
+    assertEquals(4, bodies.size());
+    assertEquals(3, sleeps.size());
+    for (int i = 0; i < sleeps.size(); i++) {
+      assertTrue(sleeps.get(i).toMillis() <= 500L << i, "wait " + i + " is within its ceiling: " + sleeps.get(i));
+    }
+    assertEquals("Bearer s3cret", auths.get(0));
+    assertEquals("{\"hostname\":\"w-\\\"quoted\\\"\",\"ip\":\"127.0.0.1\",\"ssh_port\":2201,\"host_key\":\"" + KEY
+        + "\",\"pool\":\"gpu\",\"labels\":{\"zone\":\"eu-1\"}}", bodies.get(0));
+  }
+
+  @Test
+  void keepsTryingWhileNothingListens() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: connections are refused
+    }
+    AgentConfig cfg = config(URI.create("http://127.0.0.1:" + port));
+    List<Duration> waits = new ArrayList<>();
+    Registrar r = new Registrar(http, cfg, Backoff.standard(new Random(2)), d -> {
+      waits.add(d);
+      if (waits.size() == 3) {
+        serveOn(port);
+      }
+    });
+
+    assertEquals(17, r.register());
+    assertEquals(3, waits.size());
+  }
+
+  @Test
+  void alreadyRegisteredIsSuccessToo() throws Exception {
+    Registrar r = new Registrar(http, config(serve(200)), Backoff.standard(new Random(3)), recordingSleeper);
+    assertEquals(17, r.register());
+    assertTrue(sleeps.isEmpty());
+  }
+
+  @Test
+  void wrongTokenAndChangedHostKeyWaitTheCap() throws Exception {
+    Registrar r = new Registrar(http, config(serve(401, 409, 201)), Backoff.standard(new Random(4)), recordingSleeper);
+    assertEquals(17, r.register());
+    assertEquals(List.of(Duration.ofSeconds(30), Duration.ofSeconds(30)), sleeps);
+  }
+
+  @Test
+  void omitsPoolWhenUnset() {
+    AgentConfig c = new AgentConfig(URI.create("http://x"), "t", "h", "1.2.3.4", 22, KEY, null, Map.of(), Duration.ofSeconds(1));
+    assertEquals("{\"hostname\":\"h\",\"ip\":\"1.2.3.4\",\"ssh_port\":22,\"host_key\":\"" + KEY + "\",\"labels\":{}}",
+        Registrar.body(c));
+  }
+
+  @Test
+  void heartbeatsKeepGoingThroughA404() throws Exception {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    int[] n = {0};
+    server.createContext("/api/workers/heartbeat", ex -> {
+      bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      respond(ex, n[0]++ == 0 ? 404 : 204, "");
+    });
+    server.start();
+    Heartbeater h = new Heartbeater(http, config(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
+        new SystemStats(java.nio.file.Path.of("/proc")), recordingSleeper);
+
+    assertEquals(404, h.beat());
+    assertEquals(204, h.beat());
+    assertTrue(bodies.get(1).matches("\\{\"hostname\":\"w-\\\\\"quoted\\\\\"\",\"cpu_percent\":[0-9.]+,\"mem_percent\":[0-9.]+}"),
+        bodies.get(1));
+  }
+
+  private void serveOn(int port) {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+      server.createContext("/api/workers/register", ex -> respond(ex, 201, "{\"message\":\"Worker registered\",\"node_id\":17}"));
+      server.start();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void respond(HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
+    if (b.length > 0) {
+      ex.getResponseBody().write(b);
+    }
+    ex.close();
+  }
+}

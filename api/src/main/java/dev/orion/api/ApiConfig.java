@@ -1,0 +1,59 @@
+package dev.orion.api;
+
+import dev.orion.common.config.ConfigException;
+import dev.orion.common.config.Env;
+import dev.orion.common.db.DbConfig;
+import dev.orion.common.ssh.SshConfig;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything the API process is configured with, read once from the environment. */
+public record ApiConfig(
+    String httpHost,
+    int httpPort,
+    String jwtSecret,
+    Duration jwtTtl,
+    String agentToken,
+    Optional<String> adminUsername,
+    Optional<String> adminPassword,
+    boolean migrate,
+    int provisionParallelism,
+    DbConfig db,
+    SshConfig ssh) {
+
+  public static ApiConfig from(Env env) {
+    String secret = env.required("ORION_JWT_SECRET");
+    if (secret.length() < 32) {
+      throw new ConfigException("ORION_JWT_SECRET", "must be at least 32 characters");
+    }
+    String agentToken = env.required("ORION_AGENT_TOKEN");
+    if (agentToken.length() < 16) {
+      throw new ConfigException("ORION_AGENT_TOKEN", "must be at least 16 characters");
+    }
+    Optional<String> adminUser = env.optional("ORION_ADMIN_USERNAME");
+    Optional<String> adminPass = env.optional("ORION_ADMIN_PASSWORD");
+    if (adminUser.isPresent() != adminPass.isPresent()) {
+      throw new ConfigException("ORION_ADMIN_PASSWORD", "and ORION_ADMIN_USERNAME must be set together");
+    }
+    return new ApiConfig(
+        env.string("ORION_HTTP_HOST", "127.0.0.1"),
+        env.integer("ORION_HTTP_PORT", 7070, 0, 65535),
+        secret,
+        env.duration("ORION_JWT_TTL", Duration.ofHours(12)),
+        agentToken,
+        adminUser,
+        adminPass,
+        env.bool("ORION_DB_MIGRATE", true),
+        env.integer("ORION_PROVISION_PARALLELISM", 16, 1, 256),
+        DbConfig.from(env, 20),
+        SshConfig.from(env));
+  }
+
+  /** For the start-up log line: secrets shown only as set or not. */
+  @Override
+  public String toString() {
+    return "ApiConfig[http=" + httpHost + ":" + httpPort + ", jwtSecret=***, jwtTtl=" + jwtTtl
+        + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
+        + ", provisionParallelism=" + provisionParallelism + ", db=" + db + ", ssh=" + ssh + "]";
+  }
+}

@@ -1,0 +1,87 @@
+package dev.orion.api.auth;
+
+import dev.orion.common.problem.OrionException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sign-up, login and the bootstrap admin. */
+public final class AccountService {
+  private static final Logger LOG = LoggerFactory.getLogger(AccountService.class);
+  /** Short enough to derive a Linux user name from, and free of anything a shell would read. */
+  public static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{2,29}");
+  private static final int MIN_PASSWORD = 8;
+  private static final int MAX_PASSWORD = 72; // bcrypt reads no further
+
+  private final Jdbi jdbi;
+  private final Tokens tokens;
+  private final Clock clock;
+
+  public AccountService(Jdbi jdbi, Tokens tokens, Clock clock) {
+    this.jdbi = jdbi;
+    this.tokens = tokens;
+    this.clock = clock;
+  }
+
+  public void signup(String username, String password) {
+    validate(username, password);
+    String hash = Passwords.hash(password);
+    try {
+      jdbi.useExtension(UserDao.class, d -> d.insert(username, hash, Principal.USER, clock.instant()));
+    } catch (UnableToExecuteStatementException e) {
+      if (isDuplicate(e)) {
+        throw OrionException.conflict("username '" + username + "' is taken");
+      }
+      throw e;
+    }
+  }
+
+  public Tokens.Issued login(String username, String password) {
+    if (username == null || password == null) {
+      throw OrionException.badRequest("username and password are required");
+    }
+    Optional<UserDao.UserRow> user = jdbi.withExtension(UserDao.class, d -> d.find(username));
+    if (!Passwords.matches(password, user.map(UserDao.UserRow::passwordHash).orElse(null))) {
+      throw OrionException.unauthorized("wrong username or password");
+    }
+    UserDao.UserRow u = user.orElseThrow();
+    return tokens.issue(new Principal(u.id(), u.username(), u.role()));
+  }
+
+  /** Makes sure the configured admin exists with the configured password. */
+  public void ensureAdmin(String username, String password) {
+    validate(username, password);
+    String hash = Passwords.hash(password);
+    jdbi.useTransaction(h -> {
+      UserDao d = h.attach(UserDao.class);
+      Optional<UserDao.UserRow> existing = d.find(username);
+      if (existing.isPresent()) {
+        d.update(existing.get().id(), hash, Principal.ADMIN);
+      } else {
+        d.insert(username, hash, Principal.ADMIN, clock.instant());
+      }
+    });
+    LOG.info("admin account '{}' ready", username);
+  }
+
+  private static void validate(String username, String password) {
+    if (username == null || password == null) {
+      throw OrionException.badRequest("username and password are required");
+    }
+    if (!USERNAME.matcher(username).matches()) {
+      throw OrionException.badRequest(
+          "username must be 3-30 characters: letters, digits, '_', '.', '-', starting with a letter or digit");
+    }
+    if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+      throw OrionException.badRequest("password must be " + MIN_PASSWORD + "-" + MAX_PASSWORD + " characters");
+    }
+  }
+
+  static boolean isDuplicate(UnableToExecuteStatementException e) {
+    return e.getCause() instanceof java.sql.SQLIntegrityConstraintViolationException;
+  }
+}

@@ -1,0 +1,56 @@
+package dev.orion.api.auth;
+
+import dev.orion.api.http.Json;
+import dev.orion.api.http.Routes;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.openapi.HttpMethod;
+import io.javalin.openapi.OpenApi;
+import io.javalin.openapi.OpenApiContent;
+import io.javalin.openapi.OpenApiRequestBody;
+import io.javalin.openapi.OpenApiResponse;
+import java.time.Instant;
+
+/** Sign-up and login. */
+public final class AuthHandlers implements Routes {
+  private final AccountService accounts;
+
+  public AuthHandlers(AccountService accounts) {
+    this.accounts = accounts;
+  }
+
+  public record Credentials(String username, String password) {}
+
+  public record Message(String message) {}
+
+  public record LoginResponse(String token, Instant expiresAt) {}
+
+  @Override
+  public void register(Javalin app) {
+    app.post("/api/signup", this::signup);
+    app.post("/api/login", this::login);
+  }
+
+  @OpenApi(path = "/api/signup", methods = HttpMethod.POST, tags = "accounts", summary = "Create an account",
+      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = Credentials.class), required = true),
+      responses = {
+          @OpenApiResponse(status = "201", content = @OpenApiContent(from = Message.class)),
+          @OpenApiResponse(status = "400", description = "invalid username or password"),
+          @OpenApiResponse(status = "409", description = "username taken")})
+  void signup(Context ctx) {
+    Credentials c = Json.read(ctx, Credentials.class);
+    accounts.signup(c.username(), c.password());
+    ctx.status(201).json(new Message("User created"));
+  }
+
+  @OpenApi(path = "/api/login", methods = HttpMethod.POST, tags = "accounts", summary = "Get a bearer token",
+      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = Credentials.class), required = true),
+      responses = {
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = LoginResponse.class)),
+          @OpenApiResponse(status = "401", description = "wrong username or password")})
+  void login(Context ctx) {
+    Credentials c = Json.read(ctx, Credentials.class);
+    Tokens.Issued t = accounts.login(c.username(), c.password());
+    ctx.json(new LoginResponse(t.token(), t.expiresAt()));
+  }
+}

@@ -1,0 +1,68 @@
+package dev.orion.api.http;
+
+import dev.orion.common.problem.OrionException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single place where failures become RFC 9457 {@code application/problem+json}: domain
+ * exceptions, Javalin's own HTTP exceptions (oversized bodies, ...), unknown routes and anything
+ * unexpected. 4xx are logged at DEBUG, 5xx at ERROR.
+ */
+public final class ProblemMapper {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemMapper.class);
+  private static final String WRITTEN = "orion.problem";
+
+  private ProblemMapper() {}
+
+  public static void install(Javalin app) {
+    app.exception(OrionException.class, (e, ctx) -> write(ctx, e.status(), e.title(), e.detail(), e));
+    app.exception(HttpResponseException.class, (e, ctx) -> {
+      int status = e.getStatus();
+      String detail = status == 413 ? "request body exceeds 64 KiB" : e.getMessage();
+      write(ctx, status, io.javalin.http.HttpStatus.forStatus(status).getMessage(), detail, e);
+    });
+    app.exception(Exception.class, (e, ctx) ->
+        write(ctx, 500, "Internal Server Error", "unexpected error; see the server log", e));
+    // Unknown routes and methods reach here without an exception; bodies already written stay.
+    app.error(404, ctx -> unlessWritten(ctx, "Not Found", "no such resource: " + ctx.path()));
+    app.error(405, ctx -> unlessWritten(ctx, "Method Not Allowed", ctx.method() + " is not allowed on " + ctx.path()));
+  }
+
+  private static void unlessWritten(Context ctx, String title, String detail) {
+    if (ctx.attribute(WRITTEN) == null) {
+      write(ctx, ctx.statusCode(), title, detail, null);
+    }
+  }
+
+  static void write(Context ctx, int status, String title, String detail, Throwable e) {
+    if (status >= 500) {
+      LOG.error("{} {} -> {}: {}", ctx.method(), ctx.path(), status, detail, e);
+    } else {
+      LOG.debug("{} {} -> {}: {}", ctx.method(), ctx.path(), status, detail);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "about:blank");
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    body.put("instance", ctx.path());
+    ctx.attribute(WRITTEN, true);
+    ctx.status(status)
+        .contentType("application/problem+json")
+        .result(toJson(body));
+  }
+
+  private static String toJson(Object body) {
+    try {
+      return Json.MAPPER.writeValueAsString(body);
+    } catch (Exception e) {
+      return "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500}";
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.orion.api.node;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Registered workers. */
+@RegisterConstructorMapper(NodeDao.NodeRow.class)
+@RegisterConstructorMapper(NodeDao.NodeListRow.class)
+public interface NodeDao {
+  record NodeRow(long id, String hostname, String ip, int sshPort, String hostKey, String hostKeyFingerprint,
+      String pool, String labels, String status, boolean allocated, boolean clean) {}
+
+  /** A node with its live lease, if any. */
+  record NodeListRow(long id, String hostname, String ip, int sshPort, String hostKeyFingerprint, String pool,
+      String labels, String status, boolean allocated, boolean clean, Instant lastSeenAt,
+      Long rentalId, Long rentalUserId, String rentalUsername, String clientUser, String rentalStatus,
+      Instant leasedUntil) {}
+
+  record Registration(String hostname, String ip, int sshPort, String hostKey, String hostKeyFingerprint,
+      String pool, String labels, Instant now) {}
+
+  String COLUMNS = "id, hostname, ip, ssh_port, host_key, host_key_fingerprint, pool, labels, status, allocated, clean";
+
+  @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE hostname = :hostname FOR UPDATE")
+  Optional<NodeRow> lockByHostname(@Bind("hostname") String hostname);
+
+  @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE id = :id FOR UPDATE")
+  Optional<NodeRow> lock(@Bind("id") long id);
+
+  @SqlUpdate("INSERT INTO nodes (hostname, ip, ssh_port, host_key, host_key_fingerprint, pool, labels,"
+      + " registered_at, last_seen_at)"
+      + " VALUES (:hostname, :ip, :sshPort, :hostKey, :hostKeyFingerprint, :pool, :labels, :now, :now)")
+  @GetGeneratedKeys("id")
+  long insert(@BindMethods Registration r);
+
+  @SqlUpdate("UPDATE nodes SET ip = :ip, ssh_port = :sshPort, pool = :pool, labels = :labels, last_seen_at = :now"
+      + " WHERE hostname = :hostname")
+  void refresh(@BindMethods Registration r);
+
+  @SqlUpdate("DELETE FROM nodes WHERE id = :id")
+  void delete(@Bind("id") long id);
+
+  @SqlQuery("SELECT COUNT(*) FROM rentals WHERE live_node_id = :id")
+  int liveLeases(@Bind("id") long id);
+
+  @SqlQuery("SELECT n.id, n.hostname, n.ip, n.ssh_port, n.host_key_fingerprint, n.pool, n.labels, n.status,"
+      + " n.allocated, n.clean, n.last_seen_at, r.id AS rental_id, r.user_id AS rental_user_id,"
+      + " u.username AS rental_username, r.client_user, r.status AS rental_status, r.leased_until"
+      + " FROM nodes n LEFT JOIN rentals r ON r.live_node_id = n.id LEFT JOIN users u ON u.id = r.user_id"
+      + " ORDER BY n.id")
+  List<NodeListRow> listWithLeases();
+}

@@ -1,0 +1,67 @@
+package dev.orion.api.node;
+
+import dev.orion.api.auth.Guard;
+import dev.orion.api.http.Json;
+import dev.orion.api.http.PathIds;
+import dev.orion.api.http.Routes;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.openapi.HttpMethod;
+import io.javalin.openapi.OpenApi;
+import io.javalin.openapi.OpenApiContent;
+import io.javalin.openapi.OpenApiParam;
+import io.javalin.openapi.OpenApiRequestBody;
+import io.javalin.openapi.OpenApiResponse;
+
+/** Worker registration and the node list. */
+public final class NodeHandlers implements Routes {
+  private final NodeService nodes;
+  private final Guard guard;
+
+  public NodeHandlers(NodeService nodes, Guard guard) {
+    this.nodes = nodes;
+    this.guard = guard;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.post("/api/workers/register", this::registerWorker);
+    app.get("/api/nodes", this::list);
+    app.delete("/api/nodes/{node_id}", this::forget);
+  }
+
+  @OpenApi(path = "/api/workers/register", methods = HttpMethod.POST, tags = "workers",
+      summary = "Register a worker (enrollment token); its SSH host key is pinned the first time",
+      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = NodeRequests.Register.class), required = true),
+      responses = {
+          @OpenApiResponse(status = "201", content = @OpenApiContent(from = NodeViews.Registered.class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = NodeViews.Registered.class)),
+          @OpenApiResponse(status = "401", description = "missing or wrong enrollment token"),
+          @OpenApiResponse(status = "409", description = "host key differs from the pinned one")})
+  void registerWorker(Context ctx) {
+    guard.agent(ctx);
+    NodeService.Registered r = nodes.register(Json.read(ctx, NodeRequests.Register.class));
+    ctx.status(r.created() ? 201 : 200).json(new NodeViews.Registered(
+        r.created() ? "Worker registered" : "Worker already registered", r.nodeId()));
+  }
+
+  @OpenApi(path = "/api/nodes", methods = HttpMethod.GET, tags = "workers",
+      summary = "List nodes; lease details only for the caller's own leases (admins see all)",
+      responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = NodeViews.Node[].class)))
+  void list(Context ctx) {
+    ctx.json(nodes.list(guard.user(ctx)));
+  }
+
+  @OpenApi(path = "/api/nodes/{node_id}", methods = HttpMethod.DELETE, tags = "workers",
+      summary = "Forget a node and its pinned host key (admin)",
+      pathParams = @OpenApiParam(name = "node_id", type = Long.class, required = true),
+      responses = {
+          @OpenApiResponse(status = "204"),
+          @OpenApiResponse(status = "404", description = "no such node"),
+          @OpenApiResponse(status = "409", description = "the node holds a live lease")})
+  void forget(Context ctx) {
+    guard.admin(ctx);
+    nodes.forget(PathIds.of(ctx, "node_id"));
+    ctx.status(204);
+  }
+}

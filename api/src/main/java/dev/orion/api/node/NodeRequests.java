@@ -1,0 +1,56 @@
+package dev.orion.api.node;
+
+import dev.orion.common.problem.OrionException;
+import dev.orion.common.ssh.HostKeys;
+import io.javalin.openapi.OpenApiIgnore;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Bodies the node endpoints accept, each able to say what is wrong with it. */
+public final class NodeRequests {
+  private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
+  private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+  private static final Pattern POOL = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+  private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_./-]{0,62}");
+  private static final int MAX_LABELS = 32;
+
+  private NodeRequests() {}
+
+  public record Register(String hostname, String ip, Integer sshPort, String hostKey, String pool,
+      Map<String, String> labels) {
+    @OpenApiIgnore
+    void validate() {
+      if (hostname == null || ip == null || sshPort == null || hostKey == null) {
+        throw OrionException.badRequest("hostname, ip, ssh_port and host_key are required");
+      }
+      if (!HOSTNAME.matcher(hostname).matches()) {
+        throw OrionException.badRequest("hostname is not a valid host name");
+      }
+      if (!IPV4.matcher(ip).matches() && !(ip.contains(":") && IPV6.matcher(ip).matches())) {
+        throw OrionException.badRequest("ip must be an IPv4 or IPv6 address");
+      }
+      if (sshPort < 1 || sshPort > 65535) {
+        throw OrionException.badRequest("ssh_port must be between 1 and 65535");
+      }
+      try {
+        HostKeys.validate(hostKey);
+      } catch (IllegalArgumentException e) {
+        throw OrionException.badRequest("host_key: " + e.getMessage());
+      }
+      if (pool != null && !POOL.matcher(pool).matches()) {
+        throw OrionException.badRequest("pool must be 1-64 lowercase letters, digits or '-'");
+      }
+      if (labels != null) {
+        if (labels.size() > MAX_LABELS) {
+          throw OrionException.badRequest("at most " + MAX_LABELS + " labels");
+        }
+        labels.forEach((k, v) -> {
+          if (!LABEL_KEY.matcher(k).matches() || v == null || v.length() > 255) {
+            throw OrionException.badRequest("label '" + k + "' is invalid");
+          }
+        });
+      }
+    }
+  }
+}

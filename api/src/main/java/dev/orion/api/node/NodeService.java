@@ -1,0 +1,105 @@
+package dev.orion.api.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.orion.api.auth.Principal;
+import dev.orion.api.http.Json;
+import dev.orion.common.problem.OrionException;
+import dev.orion.common.ssh.HostKeys;
+import dev.orion.common.ssh.WorkerConnections;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Worker registration (with host-key pinning), the node list and forgetting a node. */
+public final class NodeService {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
+  private final Jdbi jdbi;
+  private final WorkerConnections connections;
+  private final Clock clock;
+
+  public NodeService(Jdbi jdbi, WorkerConnections connections, Clock clock) {
+    this.jdbi = jdbi;
+    this.connections = connections;
+    this.clock = clock;
+  }
+
+  public record Registered(long nodeId, boolean created) {}
+
+  public Registered register(NodeRequests.Register req) {
+    req.validate();
+    String labels = toJson(req.labels() == null ? Map.of() : req.labels());
+    NodeDao.Registration r = new NodeDao.Registration(req.hostname(), req.ip(), req.sshPort(), req.hostKey().trim(),
+        HostKeys.fingerprint(req.hostKey()), req.pool() == null ? "default" : req.pool(), labels, clock.instant());
+    try {
+      return registerOnce(r);
+    } catch (UnableToExecuteStatementException e) {
+      // Two first registrations of one hostname raced; the loser now finds the winner's row.
+      if (e.getCause() instanceof java.sql.SQLIntegrityConstraintViolationException) {
+        return registerOnce(r);
+      }
+      throw e;
+    }
+  }
+
+  private Registered registerOnce(NodeDao.Registration r) {
+    return jdbi.inTransaction(h -> {
+      NodeDao dao = h.attach(NodeDao.class);
+      Optional<NodeDao.NodeRow> existing = dao.lockByHostname(r.hostname());
+      if (existing.isEmpty()) {
+        long id = dao.insert(r);
+        LOG.info("node {} ({}:{}) registered with host key {}", id, r.ip(), r.sshPort(), r.hostKeyFingerprint());
+        return new Registered(id, true);
+      }
+      NodeDao.NodeRow node = existing.get();
+      if (!node.hostKeyFingerprint().equals(r.hostKeyFingerprint())) {
+        throw OrionException.conflict("host key " + r.hostKeyFingerprint() + " differs from the key pinned for '"
+            + r.hostname() + "' (" + node.hostKeyFingerprint() + "); an admin must forget node " + node.id()
+            + " before it can register again");
+      }
+      dao.refresh(r);
+      return new Registered(node.id(), false);
+    });
+  }
+
+  public List<NodeViews.Node> list(Principal caller) {
+    return jdbi.withExtension(NodeDao.class, NodeDao::listWithLeases).stream()
+        .map(row -> NodeViews.of(row, caller))
+        .toList();
+  }
+
+  /** Removes a node and its pinned key, so the machine can register again with a new key. */
+  public void forget(long nodeId) {
+    jdbi.useTransaction(h -> {
+      NodeDao dao = h.attach(NodeDao.class);
+      dao.lock(nodeId).orElseThrow(() -> OrionException.notFound("node " + nodeId + " does not exist"));
+      if (dao.liveLeases(nodeId) > 0) {
+        throw OrionException.conflict("node " + nodeId + " holds a live lease; release it first");
+      }
+      dao.delete(nodeId);
+    });
+    connections.forget(nodeId);
+    LOG.info("node {} forgotten", nodeId);
+  }
+
+  private static String toJson(Map<String, String> labels) {
+    try {
+      return Json.MAPPER.writeValueAsString(labels);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Map<String, String> labels(String json) {
+    try {
+      return Json.MAPPER.readValue(json, new TypeReference<Map<String, String>>() {});
+    } catch (JsonProcessingException e) {
+      return Map.of();
+    }
+  }
+}

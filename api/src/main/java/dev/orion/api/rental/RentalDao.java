@@ -1,0 +1,99 @@
+package dev.orion.api.rental;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindList;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.customizer.Define;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Leases, their nodes and their event history. */
+@RegisterConstructorMapper(RentalDao.FreeNode.class)
+@RegisterConstructorMapper(RentalDao.RentalRow.class)
+@RegisterConstructorMapper(RentalDao.EventRow.class)
+public interface RentalDao {
+  record FreeNode(long id, String hostname, String ip, int sshPort, String hostKey, String hostKeyFingerprint) {}
+
+  record RentalRow(long id, long userId, String username, long nodeId, String hostname, String ip, int sshPort,
+      String hostKey, String hostKeyFingerprint, String clientUser, String passwordCrypt, String publicKey,
+      String status, String endReason, Instant createdAt, Instant leasedUntil, Instant endedAt) {}
+
+  record EventRow(long id, Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
+      Long toNodeId, String reason) {}
+
+  record NewRental(long userId, long nodeId, String clientUser, String passwordCrypt, String publicKey,
+      Instant createdAt, Instant leasedUntil) {}
+
+  record Event(long rentalId, Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
+      Long toNodeId, String reason) {}
+
+  String ALLOCATABLE = "status = 'alive' AND allocated = FALSE AND clean = TRUE";
+
+  /** Rows other rents hold are skipped, never waited on: the rent either finds enough or fails fast. */
+  @SqlQuery("SELECT id, hostname, ip, ssh_port, host_key, host_key_fingerprint FROM nodes WHERE " + ALLOCATABLE
+      + " ORDER BY id LIMIT :count FOR UPDATE SKIP LOCKED")
+  List<FreeNode> lockFreeNodes(@Bind("count") int count);
+
+  @SqlQuery("SELECT COUNT(*) FROM nodes WHERE " + ALLOCATABLE)
+  int countFree();
+
+  @SqlUpdate("UPDATE nodes SET allocated = TRUE WHERE id IN (<ids>)")
+  void allocate(@BindList("ids") Collection<Long> ids);
+
+  /** The node is released dirty: it becomes allocatable only once its client user is gone. */
+  @SqlUpdate("UPDATE nodes SET allocated = FALSE, clean = FALSE WHERE id = :id")
+  void releaseNodeDirty(@Bind("id") long nodeId);
+
+  @SqlUpdate("UPDATE nodes SET clean = TRUE WHERE id = :id AND allocated = FALSE")
+  void markClean(@Bind("id") long nodeId);
+
+  @SqlUpdate("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, public_key, status, created_at,"
+      + " leased_until) VALUES (:userId, :nodeId, :clientUser, :passwordCrypt, :publicKey, 'provisioning',"
+      + " :createdAt, :leasedUntil)")
+  @GetGeneratedKeys("id")
+  long insert(@BindMethods NewRental r);
+
+  @SqlUpdate("INSERT INTO rental_events (rental_id, at, actor, from_status, to_status, from_node_id, to_node_id,"
+      + " reason) VALUES (:rentalId, :at, :actor, :fromStatus, :toStatus, :fromNodeId, :toNodeId, :reason)")
+  void event(@BindMethods Event e);
+
+  String SELECT_RENTAL = "SELECT r.id, r.user_id, u.username, r.node_id, n.hostname, n.ip, n.ssh_port, n.host_key,"
+      + " n.host_key_fingerprint, r.client_user, r.password_crypt, r.public_key, r.status, r.end_reason,"
+      + " r.created_at, r.leased_until, r.ended_at"
+      + " FROM rentals r JOIN users u ON u.id = r.user_id JOIN nodes n ON n.id = r.node_id";
+
+  /** The rental, locked, if the caller may touch it ({@code ownerId} null means any owner). */
+  @SqlQuery(SELECT_RENTAL + " WHERE r.id = :id AND (:ownerId IS NULL OR r.user_id = :ownerId) FOR UPDATE")
+  Optional<RentalRow> lockVisible(@Bind("id") long id, @Bind("ownerId") Long ownerId);
+
+  @SqlQuery(SELECT_RENTAL + " WHERE r.id = :id AND (:ownerId IS NULL OR r.user_id = :ownerId)")
+  Optional<RentalRow> findVisible(@Bind("id") long id, @Bind("ownerId") Long ownerId);
+
+  @SqlQuery(SELECT_RENTAL + " WHERE (:ownerId IS NULL OR r.user_id = :ownerId) <live> ORDER BY r.id")
+  List<RentalRow> list(@Bind("ownerId") Long ownerId, @Define("live") String liveFilter);
+
+  /** Live leases, except those a rent is provisioning right now (younger than {@code stuckBefore}). */
+  @SqlQuery(SELECT_RENTAL + " WHERE r.status IN ('active', 'migrating')"
+      + " OR (r.status = 'provisioning' AND r.created_at < :stuckBefore) ORDER BY r.id FOR UPDATE")
+  List<RentalRow> lockAllLive(@Bind("stuckBefore") Instant stuckBefore);
+
+  @SqlUpdate("UPDATE rentals SET status = :to WHERE id = :id AND status = :from")
+  int transition(@Bind("id") long id, @Bind("from") String from, @Bind("to") String to);
+
+  @SqlUpdate("UPDATE rentals SET status = 'ended', end_reason = :reason, ended_at = :now"
+      + " WHERE id = :id AND status <> 'ended'")
+  int end(@Bind("id") long id, @Bind("reason") String reason, @Bind("now") Instant now);
+
+  @SqlUpdate("UPDATE rentals SET leased_until = :until WHERE id = :id")
+  void extend(@Bind("id") long id, @Bind("until") Instant until);
+
+  @SqlQuery("SELECT id, at, actor, from_status, to_status, from_node_id, to_node_id, reason FROM rental_events"
+      + " WHERE rental_id = :id ORDER BY id")
+  List<EventRow> events(@Bind("id") long rentalId);
+}

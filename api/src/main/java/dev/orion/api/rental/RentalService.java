@@ -1,0 +1,263 @@
+package dev.orion.api.rental;
+
+import dev.orion.api.auth.Principal;
+import dev.orion.common.problem.OrionException;
+import dev.orion.common.ssh.ClientAccount;
+import dev.orion.common.ssh.PasswordCrypt;
+import dev.orion.common.ssh.WorkerEndpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases: rent (all-or-nothing), release, extend, list, reset.
+ *
+ * <p>Database state changes first, in short transactions; SSH work happens outside them. A node
+ * leaves a lease "dirty" and becomes allocatable again only once its client user is gone, so no
+ * failure between the two steps can hand a worker with someone's account on it to someone else.
+ */
+public final class RentalService {
+  private static final Logger LOG = LoggerFactory.getLogger(RentalService.class);
+  /**
+   * A rent still provisioning after this long is taken to be stuck (its API process died); younger
+   * ones belong to a rent in flight, which reset leaves alone so that it cannot race the rent's
+   * own user creation.
+   */
+  private static final Duration PROVISIONING_STUCK_AFTER = Duration.ofMinutes(5);
+  /** A shortfall caused only by rows other rents hold briefly is retried this many times. */
+  private static final int ALLOCATION_ATTEMPTS = 5;
+
+  private final Jdbi jdbi;
+  private final Provisioner provisioner;
+  private final Clock clock;
+
+  public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock) {
+    this.jdbi = jdbi;
+    this.provisioner = provisioner;
+    this.clock = clock;
+  }
+
+  private record Allocation(long rentalId, RentalDao.FreeNode node) {}
+
+  public List<RentalViews.Credentials> rent(Principal caller, RentRequests.Rent req) {
+    Duration duration = req.duration();
+    int count = req.countOrDefault();
+    req.validateCredentials();
+    String password = req.sshPassword() != null ? req.sshPassword() : ClientCredentials.randomPassword();
+    ClientAccount account;
+    try {
+      account = new ClientAccount(ClientCredentials.userName(caller.username()), PasswordCrypt.sha512(password),
+          req.sshPublicKey());
+    } catch (IllegalArgumentException e) {
+      throw OrionException.badRequest(e.getMessage());
+    }
+    Instant until = now().plus(duration);
+
+    List<Allocation> allocations = allocate(caller, account, count, until);
+    List<Provisioner.Outcome> outcomes = provisioner.create(
+        allocations.stream().map(a -> endpoint(a.node())).toList(), account);
+    if (outcomes.stream().allMatch(Provisioner.Outcome::ok)) {
+      activate(caller, allocations);
+      return allocations.stream().map(a -> new RentalViews.Credentials(a.rentalId(), a.node().ip(),
+          a.node().sshPort(), account.user(), password, until, a.node().id(), a.node().hostname(),
+          a.node().hostKeyFingerprint())).toList();
+    }
+    Provisioner.Outcome failed = outcomes.stream().filter(o -> !o.ok()).findFirst().orElseThrow();
+    abandon(allocations, account.user(), failed.error().getMessage());
+    throw OrionException.badGateway("could not provision worker " + failed.endpoint().nodeId() + ": "
+        + failed.error().getMessage() + "; nothing was allocated", failed.error());
+  }
+
+  /** Locks {@code count} free nodes and records provisioning leases on them, or fails with 409. */
+  private List<Allocation> allocate(Principal caller, ClientAccount account, int count, Instant until) {
+    for (int attempt = 1; ; attempt++) {
+      List<Allocation> got = jdbi.inTransaction(h -> {
+        RentalDao dao = h.attach(RentalDao.class);
+        List<RentalDao.FreeNode> nodes = dao.lockFreeNodes(count);
+        if (nodes.size() < count) {
+          return null;
+        }
+        dao.allocate(nodes.stream().map(RentalDao.FreeNode::id).toList());
+        Instant now = now();
+        List<Allocation> result = new ArrayList<>(count);
+        for (RentalDao.FreeNode n : nodes) {
+          long id = dao.insert(new RentalDao.NewRental(caller.userId(), n.id(), account.user(),
+              account.passwordCrypt(), account.publicKey(), now, until));
+          dao.event(new RentalDao.Event(id, now, caller.actor(), null, "provisioning", null, n.id(),
+              "rented until " + until));
+          result.add(new Allocation(id, n));
+        }
+        return result;
+      });
+      if (got != null) {
+        return got;
+      }
+      int free = jdbi.withExtension(RentalDao.class, RentalDao::countFree);
+      // Fewer were lockable than are free: other rents hold some for a moment; try again.
+      if (free < count || attempt == ALLOCATION_ATTEMPTS) {
+        throw OrionException.conflict(
+            "not enough free workers: " + count + " requested, " + Math.min(free, count - 1) + " free");
+      }
+      sleepQuietly(Duration.ofMillis(ThreadLocalRandom.current().nextInt(2, Math.min(80, 10 << attempt))));
+    }
+  }
+
+  private void activate(Principal caller, List<Allocation> allocations) {
+    jdbi.useTransaction(h -> {
+      RentalDao dao = h.attach(RentalDao.class);
+      Instant now = now();
+      for (Allocation a : allocations) {
+        if (dao.transition(a.rentalId(), "provisioning", "active") == 0) {
+          throw OrionException.conflict("lease " + a.rentalId() + " was ended while it was being provisioned");
+        }
+        dao.event(new RentalDao.Event(a.rentalId(), now, caller.actor(), "provisioning", "active", null,
+            a.node().id(), "client user created"));
+      }
+    });
+  }
+
+  /** Undoes a rent whose provisioning failed somewhere: every lease ends, every node is scrubbed. */
+  private void abandon(List<Allocation> allocations, String user, String why) {
+    jdbi.useTransaction(h -> {
+      RentalDao dao = h.attach(RentalDao.class);
+      Instant now = now();
+      for (Allocation a : allocations) {
+        dao.end(a.rentalId(), "failed", now);
+        dao.releaseNodeDirty(a.node().id());
+        dao.event(new RentalDao.Event(a.rentalId(), now, "api", "provisioning", "ended", a.node().id(), null,
+            "provisioning failed: " + truncate(why)));
+      }
+    });
+    deprovision(allocations.stream().map(a -> new Provisioner.Removal(endpoint(a.node()), user)).toList());
+  }
+
+  public void release(Principal caller, long rentalId) {
+    RentalDao.RentalRow r = jdbi.inTransaction(h -> {
+      RentalDao dao = h.attach(RentalDao.class);
+      RentalDao.RentalRow row = dao.lockVisible(rentalId, ownerFilter(caller))
+          .orElseThrow(() -> notFound(rentalId));
+      switch (row.status()) {
+        case "ended" -> throw OrionException.conflict("lease " + rentalId + " already ended (" + row.endReason() + ")");
+        case "provisioning" -> throw OrionException.conflict("lease " + rentalId + " is still being provisioned");
+        default -> { }
+      }
+      Instant now = now();
+      dao.end(rentalId, "released", now);
+      dao.releaseNodeDirty(row.nodeId());
+      dao.event(new RentalDao.Event(rentalId, now, caller.actor(), row.status(), "ended", row.nodeId(), null,
+          "released"));
+      return row;
+    });
+    deprovision(List.of(removal(r)));
+  }
+
+  public RentalViews.Extended extend(Principal caller, long rentalId, RentRequests.Extend req) {
+    Duration more = req.duration();
+    return jdbi.inTransaction(h -> {
+      RentalDao dao = h.attach(RentalDao.class);
+      RentalDao.RentalRow row = dao.lockVisible(rentalId, ownerFilter(caller))
+          .orElseThrow(() -> notFound(rentalId));
+      Instant now = now();
+      if (!"active".equals(row.status()) && !"migrating".equals(row.status())) {
+        throw OrionException.conflict("lease " + rentalId + " is " + row.status() + " and cannot be extended");
+      }
+      if (!row.leasedUntil().isAfter(now)) {
+        throw OrionException.conflict("lease " + rentalId + " expired at " + row.leasedUntil());
+      }
+      Instant until = row.leasedUntil().plus(more);
+      if (Duration.between(now, until).compareTo(RentRequests.MAX_LEASE) > 0) {
+        throw OrionException.badRequest("a lease may run at most " + RentRequests.MAX_LEASE.toDays()
+            + " days from now");
+      }
+      dao.extend(rentalId, until);
+      dao.event(new RentalDao.Event(rentalId, now, caller.actor(), row.status(), row.status(), row.nodeId(),
+          row.nodeId(), "extended to " + until));
+      return new RentalViews.Extended(rentalId, until);
+    });
+  }
+
+  public List<RentalViews.Rental> list(Principal caller, boolean includeEnded) {
+    return jdbi.withExtension(RentalDao.class, d -> d.list(ownerFilter(caller),
+            includeEnded ? "" : "AND r.status <> 'ended'"))
+        .stream().map(RentalViews.Rental::of).toList();
+  }
+
+  public RentalViews.Detail get(Principal caller, long rentalId) {
+    return jdbi.withExtension(RentalDao.class, d -> {
+      RentalDao.RentalRow row = d.findVisible(rentalId, ownerFilter(caller)).orElseThrow(() -> notFound(rentalId));
+      return new RentalViews.Detail(RentalViews.Rental.of(row),
+          d.events(rentalId).stream().map(RentalViews.Event::of).toList());
+    });
+  }
+
+  /** Ends every live lease and removes every client user; returns how many leases ended. */
+  public int reset(Principal admin) {
+    List<RentalDao.RentalRow> ended = jdbi.inTransaction(h -> {
+      RentalDao dao = h.attach(RentalDao.class);
+      Instant now = now();
+      List<RentalDao.RentalRow> live = dao.lockAllLive(now.minus(PROVISIONING_STUCK_AFTER));
+      for (RentalDao.RentalRow r : live) {
+        dao.end(r.id(), "reset", now);
+        dao.releaseNodeDirty(r.nodeId());
+        dao.event(new RentalDao.Event(r.id(), now, admin.actor(), r.status(), "ended", r.nodeId(), null, "reset"));
+      }
+      return live;
+    });
+    deprovision(ended.stream().map(RentalService::removal).toList());
+    LOG.info("reset by {} ended {} lease(s)", admin.username(), ended.size());
+    return ended.size();
+  }
+
+  /** Removes the client user; a node becomes allocatable again only when that worked. */
+  private void deprovision(List<Provisioner.Removal> removals) {
+    for (Provisioner.Outcome o : provisioner.delete(removals)) {
+      if (o.ok()) {
+        jdbi.useExtension(RentalDao.class, d -> d.markClean(o.endpoint().nodeId()));
+      } else {
+        LOG.warn("node {}: could not remove the client user ({}); it stays out of the pool until scrubbed",
+            o.endpoint().nodeId(), o.error().getMessage());
+      }
+    }
+  }
+
+  /** The database keeps microseconds; answers must show the instant that was stored. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static Long ownerFilter(Principal caller) {
+    return caller.isAdmin() ? null : caller.userId();
+  }
+
+  private static OrionException notFound(long rentalId) {
+    return OrionException.notFound("rental " + rentalId + " does not exist");
+  }
+
+  private static WorkerEndpoint endpoint(RentalDao.FreeNode n) {
+    return new WorkerEndpoint(n.id(), n.ip(), n.sshPort(), n.hostKey());
+  }
+
+  private static Provisioner.Removal removal(RentalDao.RentalRow r) {
+    return new Provisioner.Removal(new WorkerEndpoint(r.nodeId(), r.ip(), r.sshPort(), r.hostKey()), r.clientUser());
+  }
+
+  private static String truncate(String s) {
+    return s == null ? "" : s.length() > 200 ? s.substring(0, 200) : s;
+  }
+
+  private static void sleepQuietly(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw OrionException.unavailable("interrupted");
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.orion.api.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orion.api.support.ApiHarness;
+import dev.orion.api.support.Http;
+import dev.orion.api.support.TestKeys;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class NodeApiTest {
+  static ApiHarness api;
+
+  @BeforeAll
+  static void start() {
+    api = ApiHarness.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    api.close();
+  }
+
+  private static String body(String hostname, String key) {
+    return Http.json(Map.of("hostname", hostname, "ip", "127.0.0.1", "ssh_port", 2201, "host_key", key,
+        "pool", "gpu", "labels", Map.of("zone", "a")));
+  }
+
+  @Test
+  void firstRegistrationPinsTheKeyAndRepeatsAreIdempotent() {
+    String key = TestKeys.ed25519();
+    Http.Response first = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", key));
+    assertEquals(201, first.status(), first.body());
+    assertEquals("Worker registered", first.json().get("message").asText());
+    Http.Response again = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", key));
+    assertEquals(200, again.status());
+    assertEquals("Worker already registered", again.json().get("message").asText());
+    assertEquals(first.json().get("node_id"), again.json().get("node_id"));
+
+    String before = api.snapshot();
+    Http.Response changed = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", TestKeys.ed25519()));
+    assertEquals(409, changed.status());
+    assertTrue(changed.isProblem());
+    assertTrue(changed.json().get("detail").asText().contains("forget"), changed.body());
+    assertEquals(before, api.snapshot());
+
+    long id = first.json().get("node_id").asLong();
+    String user = api.newUser("nodes");
+    assertEquals(403, api.http.delete("/api/nodes/" + id, user).status());
+    assertEquals(204, api.http.delete("/api/nodes/" + id, api.adminToken()).status());
+    assertEquals(404, api.http.delete("/api/nodes/" + id, api.adminToken()).status());
+    Http.Response fresh = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", TestKeys.ed25519()));
+    assertEquals(201, fresh.status(), "a forgotten node registers again with its new key");
+    assertNotEquals(id, fresh.json().get("node_id").asLong());
+  }
+
+  @Test
+  void concurrentFirstRegistrationsMakeOneNode() throws Exception {
+    String key = TestKeys.ed25519();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    List<Future<Http.Response>> answers = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      answers.add(pool.submit(() -> api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-race", key))));
+    }
+    int created = 0;
+    for (Future<Http.Response> f : answers) {
+      Http.Response r = f.get();
+      assertTrue(r.status() == 201 || r.status() == 200, r.toString());
+      created += r.status() == 201 ? 1 : 0;
+    }
+    pool.shutdown();
+    assertEquals(1, created);
+    int rows = api.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM nodes WHERE hostname = 'w-race'")
+        .mapTo(Integer.class).one());
+    assertEquals(1, rows);
+  }
+
+  @Test
+  void agentsNeedTheEnrollmentToken() {
+    String before = api.snapshot();
+    for (String token : new String[] {null, "wrong-token-wrong-token", ""}) {
+      Http.Response r = api.http.post("/api/workers/register", token, body("w-token", TestKeys.ed25519()));
+      assertEquals(401, r.status(), String.valueOf(token));
+      assertTrue(r.isProblem());
+    }
+    String userToken = api.newUser("agent");
+    assertEquals(401, api.http.post("/api/workers/register", userToken, body("w-token", TestKeys.ed25519())).status(),
+        "a user's JWT is not an enrollment token");
+    assertEquals(before.replaceAll("users=\\d+;", ""), api.snapshot().replaceAll("users=\\d+;", ""));
+  }
+
+  @Test
+  void badRegistrationsAreRefusedAndChangeNothing() {
+    String key = TestKeys.ed25519();
+    String[] bodies = {
+        "", "{", "[]", "{\"hostname\":\"w\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":\"22\",\"host_key\":\"" + key + "\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22.5,\"host_key\":\"" + key + "\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":0,\"host_key\":\"" + key + "\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":70000,\"host_key\":\"" + key + "\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":99999999999,\"host_key\":\"" + key + "\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"not-an-ip\",\"ssh_port\":22,\"host_key\":\"" + key + "\"}",
+        "{\"hostname\":\"w bad;\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"" + key + "\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"ssh-ed25519 AAAAnot-base64!\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"" + key + "\",\"extra\":1}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"" + key + "\",\"pool\":\"UPPER CASE\"}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"" + key + "\",\"labels\":[1]}",
+    };
+    String before = api.snapshot();
+    for (String b : bodies) {
+      Http.Response r = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, b);
+      assertEquals(400, r.status(), b + " -> " + r);
+      assertTrue(r.isProblem());
+    }
+    assertEquals(before, api.snapshot());
+  }
+
+  @Test
+  void badNodeIdsAreNotFound() {
+    String admin = api.adminToken();
+    for (String id : new String[] {"0", "-1", "abc", "99999999", "1.5", "9999999999999999999999"}) {
+      Http.Response r = api.http.delete("/api/nodes/" + id, admin);
+      assertEquals(404, r.status(), id + " -> " + r);
+      assertTrue(r.isProblem());
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package dev.orion.api.rental;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.orion.api.support.ApiHarness;
+import dev.orion.api.support.Http;
+import dev.orion.api.support.Workers;
+import dev.orion.testkit.SandboxWorker;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 200 clients race for 50 real workers. Rent must hand out each worker exactly once, refuse the
+ * rest with 409, never answer 5xx, and with count > 1 never allocate part of a request.
+ */
+class RentConcurrencyTest {
+  static final int WORKERS = 50;
+  static final int RENTS = 200;
+  static ApiHarness api;
+  static List<SandboxWorker> workers;
+  static List<String> tokens = new ArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    api = ApiHarness.start();
+    workers = SandboxWorker.startMany("race", WORKERS);
+    for (SandboxWorker w : workers) {
+      api.register(w);
+    }
+    for (int i = 0; i < 20; i++) {
+      tokens.add(api.newUser("racer"));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    Workers.closeAll(workers);
+    api.close();
+  }
+
+  /** Fires all rents at once (behind one gate) and returns the answers. */
+  static List<Http.Response> race(String body) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(RENTS);
+    CountDownLatch gate = new CountDownLatch(1);
+    List<Future<Http.Response>> futures = new ArrayList<>();
+    for (int i = 0; i < RENTS; i++) {
+      String token = tokens.get(i % tokens.size());
+      futures.add(pool.submit(() -> {
+        gate.await();
+        return api.http.post("/api/rent", token, body);
+      }));
+    }
+    gate.countDown();
+    List<Http.Response> out = new ArrayList<>();
+    for (Future<Http.Response> f : futures) {
+      out.add(f.get());
+    }
+    pool.shutdown();
+    return out;
+  }
+
+  static Map<Integer, Long> byStatus(List<Http.Response> answers) {
+    return answers.stream().collect(Collectors.groupingBy(Http.Response::status, Collectors.counting()));
+  }
+
+  static int liveLeases() {
+    return api.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM rentals WHERE status <> 'ended'")
+        .mapTo(Integer.class).one());
+  }
+
+  @Test
+  void twoHundredRentsForFiftyWorkers() throws Exception {
+    List<Http.Response> answers = race("{\"duration_hours\":1}");
+    Map<Integer, Long> statuses = byStatus(answers);
+    assertEquals(Map.of(201, 50L, 409, 150L), statuses, "answers by status");
+    Set<Long> nodes = new HashSet<>();
+    for (Http.Response r : answers) {
+      if (r.status() == 201) {
+        JsonNode c = r.json().get(0);
+        assertTrue(nodes.add(c.get("node_id").asLong()), "node handed out twice: " + c);
+      } else {
+        assertTrue(r.isProblem());
+      }
+    }
+    assertEquals(WORKERS, liveLeases());
+    int distinctNodes = api.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT COUNT(DISTINCT node_id) FROM rentals WHERE status <> 'ended'").mapTo(Integer.class).one());
+    assertEquals(WORKERS, distinctNodes);
+    for (SandboxWorker w : workers) {
+      assertEquals(1, w.passwd().stream().filter(line -> line.startsWith("c_")).count(),
+          w.name() + " has exactly one client user");
+    }
+    assertEquals(200, api.http.post("/api/reset", api.adminToken(), null).status());
+  }
+
+  @Test
+  void countTwoIsAllOrNothingUnderContention() throws Exception {
+    assertEquals(200, api.http.post("/api/reset", api.adminToken(), null).status());
+    List<Http.Response> answers = race("{\"duration_hours\":1,\"count\":2}");
+    Map<Integer, Long> statuses = byStatus(answers);
+    assertEquals(Set.of(201, 409), statuses.keySet(), "only 201 or 409: " + statuses);
+    long won = statuses.get(201);
+    assertTrue(won >= 1 && won <= WORKERS / 2, "winners: " + won);
+    Set<Long> nodes = new HashSet<>();
+    for (Http.Response r : answers) {
+      if (r.status() == 201) {
+        assertEquals(2, r.json().size(), "a winner gets every worker it asked for");
+        r.json().forEach(c -> assertTrue(nodes.add(c.get("node_id").asLong()), "node handed out twice"));
+      }
+    }
+    assertEquals(2 * won, (long) liveLeases(), "no partial allocation survives");
+    int allocated = api.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM nodes WHERE allocated")
+        .mapTo(Integer.class).one());
+    assertEquals(2 * won, (long) allocated, "every allocated node belongs to a winner");
+    assertEquals(200, api.http.post("/api/reset", api.adminToken(), null).status());
+  }
+}

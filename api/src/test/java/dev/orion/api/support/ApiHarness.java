@@ -1,0 +1,117 @@
+package dev.orion.api.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.orion.api.ApiApp;
+import dev.orion.api.ApiConfig;
+import dev.orion.common.db.Database;
+import dev.orion.common.db.DbConfig;
+import dev.orion.agent.AgentConfig;
+import dev.orion.agent.Registrar;
+import dev.orion.testkit.SandboxWorker;
+import dev.orion.testkit.TestDb;
+import dev.orion.testkit.TestSsh;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A real API server on a free port over a fresh real database, plus a client for it. */
+public final class ApiHarness implements AutoCloseable {
+  public static final String ADMIN = "admin";
+  public static final String ADMIN_PASSWORD = "admin-password-1";
+  public static final String AGENT_TOKEN = "agent-token-0123456789";
+  public static final String JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
+  private static final AtomicInteger USERS = new AtomicInteger();
+
+  public final ApiApp app;
+  public final Http http;
+  public final Database db;
+  public final DbConfig dbConfig;
+
+  private ApiHarness(ApiApp app, Database db, DbConfig dbConfig) {
+    this.app = app;
+    this.db = db;
+    this.dbConfig = dbConfig;
+    this.http = new Http(url());
+  }
+
+  public static ApiHarness start() {
+    return start(Clock.systemUTC());
+  }
+
+  public static ApiHarness start(Clock clock) {
+    DbConfig dbc = TestDb.freshConfig(40);
+    ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
+        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, dbc, TestSsh.config());
+    return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc);
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + app.port();
+  }
+
+  /** Signs up a new account with a unique name and returns its token. */
+  public String newUser(String prefix) {
+    String name = prefix + USERS.incrementAndGet();
+    Http.Response r = http.post("/api/signup", null, Http.json(Map.of("username", name, "password", "password-" + name)));
+    assertEquals(201, r.status(), r.body());
+    return login(name, "password-" + name);
+  }
+
+  public String login(String username, String password) {
+    Http.Response r = http.post("/api/login", null, Http.json(Map.of("username", username, "password", password)));
+    assertEquals(200, r.status(), r.body());
+    return r.json().get("token").asText();
+  }
+
+  public String adminToken() {
+    return login(ADMIN, ADMIN_PASSWORD);
+  }
+
+  /** Registers a sandbox worker through the agent's own registration code; returns the node id. */
+  public long register(SandboxWorker w) {
+    AgentConfig cfg = AgentConfig.from(Map.of(
+        "API_ENDPOINT", url(),
+        "ORION_AGENT_TOKEN", AGENT_TOKEN,
+        "MY_HOST_PORT", Integer.toString(w.port()),
+        "MY_HOSTNAME", w.name(),
+        "ORION_HOST_KEY_FILE", w.hostKeyFile().toString()));
+    try {
+      return new Registrar(HttpClient.newHttpClient(), cfg).register();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Registers a worker with a raw request, as an agent would; returns the node id. */
+  public long register(String hostname, int sshPort, String hostKey) {
+    Http.Response r = http.post("/api/workers/register", AGENT_TOKEN, Http.json(Map.of(
+        "hostname", hostname, "ip", "127.0.0.1", "ssh_port", sshPort, "host_key", hostKey)));
+    if (r.status() != 201 && r.status() != 200) {
+      throw new AssertionError("registration failed: " + r);
+    }
+    return r.json().get("node_id").asLong();
+  }
+
+  /** A digest of every table the API writes, to prove a refused request changed nothing. */
+  public String snapshot() {
+    return db.jdbi().withHandle(h -> {
+      StringBuilder sb = new StringBuilder();
+      for (String t : new String[] {"users", "nodes", "rentals", "rental_events"}) {
+        sb.append(t).append('=').append(h.createQuery("CHECKSUM TABLE " + t).mapToMap().one().get("checksum"))
+            .append(';');
+      }
+      return sb.toString();
+    });
+  }
+
+  @Override
+  public void close() {
+    app.close();
+    db.close();
+  }
+}

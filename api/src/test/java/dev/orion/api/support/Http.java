@@ -1,0 +1,80 @@
+package dev.orion.api.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.orion.api.http.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small JSON client for talking to a real API server in tests. */
+public final class Http {
+  private final String base;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public Http(String base) {
+    this.base = base;
+  }
+
+  public record Response(int status, String contentType, String body) {
+    public JsonNode json() {
+      try {
+        return Json.MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + body, e);
+      }
+    }
+
+    public boolean isProblem() {
+      return contentType != null && contentType.startsWith("application/problem+json");
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + body;
+    }
+  }
+
+  public Response get(String path, String token) {
+    return send(builder(path, token).GET());
+  }
+
+  public Response post(String path, String token, String body) {
+    return send(builder(path, token).header("Content-Type", "application/json")
+        .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  public Response delete(String path, String token) {
+    return send(builder(path, token).DELETE());
+  }
+
+  public Response send(HttpRequest.Builder b) {
+    try {
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
+    } catch (IOException e) {
+      throw new AssertionError("request failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  public HttpRequest.Builder builder(String path, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
+  }
+
+  public static String json(Object value) {
+    try {
+      return Json.MAPPER.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

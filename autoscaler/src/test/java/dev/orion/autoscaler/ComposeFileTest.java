@@ -1,0 +1,90 @@
+package dev.orion.autoscaler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Docker form is checked by Debian's docker-compose, which validates and renders a compose
+ * file without a Docker engine.
+ */
+class ComposeFileTest {
+  private static final Path ROOT =
+      Path.of(System.getProperty("orion.root", "..")).toAbsolutePath().normalize();
+  private static final Map<String, String> SECRETS = Map.of(
+      "ORION_DB_PASSWORD", "db-pass", "ORION_DB_ROOT_PASSWORD", "root-pass",
+      "ORION_JWT_SECRET", "jwt", "ORION_AGENT_TOKEN", "agent", "ORION_ADMIN_PASSWORD", "admin");
+
+  private record Result(int exit, String output) {}
+
+  private static Result compose(Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("docker-compose", "--project-directory",
+        ROOT.toString(), "-f", ROOT.resolve("docker-compose.yml").toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    for (String k : SECRETS.keySet()) {
+      pb.environment().remove(k);
+    }
+    pb.environment().putAll(env);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("docker-compose is not installed (apt-get install docker-compose)",
+          e);
+    }
+    String out = new String(p.getInputStream().readAllBytes());
+    return new Result(p.waitFor(), out);
+  }
+
+  @Test
+  void composeAcceptsTheFileAndItHasEveryService() throws Exception {
+    Result check = compose(SECRETS, "config", "-q");
+    assertEquals(0, check.exit(), check.output());
+    Result services = compose(SECRETS, "config", "--services");
+    assertEquals(0, services.exit(), services.output());
+    Set<String> names = new TreeSet<>(List.of(services.output().strip().split("\\s+")));
+    assertEquals(Set.of("mariadb", "api", "scheduler-1", "scheduler-2", "caddy-pool", "caddy",
+        "autoscaler"), names);
+  }
+
+  @Test
+  void theRenderedFileWiresTheAutoscalerToDockerAndThePool() throws Exception {
+    Result rendered = compose(SECRETS, "config");
+    assertEquals(0, rendered.exit(), rendered.output());
+    String yaml = rendered.output();
+    assertTrue(yaml.contains("/var/run/docker.sock:/var/run/docker.sock"), yaml);
+    assertTrue(yaml.contains("ORION_CADDY_ADMIN: http://caddy-pool:2019"), yaml);
+    assertTrue(yaml.contains("dev.orion.role: api"), yaml);
+    assertTrue(yaml.contains("docker-entrypoint-initdb.d"), yaml);
+    assertTrue(yaml.contains("ORION_DB_PASSWORD: db-pass"), yaml);
+  }
+
+  @Test
+  void aMissingSecretIsRefusedByName() throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(SECRETS);
+    env.remove("ORION_JWT_SECRET");
+    Result r = compose(env, "config", "-q");
+    assertNotEquals(0, r.exit());
+    assertTrue(r.output().contains("ORION_JWT_SECRET"), r.output());
+  }
+
+  @Test
+  void everyBuildContextHasItsDockerfile() throws Exception {
+    for (String service : List.of("api", "scheduler", "autoscaler")) {
+      Path dockerfile = ROOT.resolve("docker/" + service + "/Dockerfile");
+      assertTrue(Files.isRegularFile(dockerfile), dockerfile.toString());
+      String text = Files.readString(dockerfile);
+      assertTrue(text.contains("orion-" + service + ".jar"), dockerfile + " ships the fat jar");
+    }
+    assertTrue(Files.isRegularFile(ROOT.resolve("init/01-orion.sql")));
+  }
+}

@@ -1,0 +1,63 @@
+package dev.orion.autoscaler.e2e;
+
+import dev.orion.autoscaler.Autoscaler;
+import dev.orion.autoscaler.caddy.CaddyAdmin;
+import dev.orion.autoscaler.policy.ScalingPolicy;
+import dev.orion.autoscaler.replica.ProcessDriver;
+import dev.orion.autoscaler.replica.ReadinessProbe;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Real Caddy (edge and pool) plus the autoscaler driving replica processes. */
+public final class EdgeStack implements AutoCloseable {
+  public final CaddyUnderTest caddy;
+  public final ProcessDriver driver;
+  public final CaddyAdmin admin;
+  public final Autoscaler autoscaler;
+
+  private EdgeStack(String name, ScalingPolicy policy, List<String> command,
+      Map<String, String> env, Duration readyTimeout) throws Exception {
+    caddy = new CaddyUnderTest(name).awaitReady(Duration.ofSeconds(60));
+    int first = Ports.freeRange(10);
+    driver = new ProcessDriver(new ProcessDriver.Settings(command, env, "127.0.0.1", first,
+        first + 9, caddy.home.resolve("logs"), caddy.home.resolve("pids"),
+        Duration.ofSeconds(10)));
+    admin = new CaddyAdmin(caddy.admin(), Duration.ofSeconds(5));
+    autoscaler = new Autoscaler(driver, admin, new ReadinessProbe(Duration.ofSeconds(1)), policy,
+        new Autoscaler.Timing(Duration.ofMillis(500), readyTimeout, Duration.ofSeconds(10),
+            Duration.ofMillis(300), Duration.ofSeconds(3)),
+        Clock.systemUTC(), true);
+  }
+
+  /** Replicas are the stand-in server: fast to start, CPU on demand via /api/burn. */
+  public static EdgeStack standIn(String name, ScalingPolicy policy) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String classes = Path.of(StandInApi.class.getProtectionDomain().getCodeSource().getLocation()
+        .toURI()).toString();
+    return new EdgeStack(name, policy,
+        List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", classes, StandInApi.class.getName()),
+        Map.of(), Duration.ofSeconds(30));
+  }
+
+  /** Replicas are the real API on the given database settings. */
+  public static EdgeStack api(String name, ScalingPolicy policy, ApiProcesses api)
+      throws Exception {
+    return new EdgeStack(name, policy, ApiProcesses.command(ApiProcesses.API_MAIN), api.env(),
+        Duration.ofSeconds(90));
+  }
+
+  public String state() {
+    return "serving " + autoscaler.serving() + ", active " + autoscaler.active()
+        + ", last decision " + autoscaler.lastDecision();
+  }
+
+  @Override
+  public void close() throws Exception {
+    autoscaler.stop();
+    driver.close();
+    caddy.close();
+  }
+}

@@ -1,0 +1,125 @@
+package dev.orion.common.ssh;
+
+import dev.orion.common.ssh.WorkerException.Kind;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The provisioning steps for client logins on a worker. Each step is one command on the admin
+ * connection (a rent waits for it) and idempotent, so a retried or re-claimed step is harmless.
+ * Client users carry the supplementary group {@value #CLIENT_GROUP}; nothing here touches a user
+ * without it, so a scrub can never remove or take over a system account.
+ */
+public final class ClientAccounts {
+  /** Marks users created by Orion. */
+  public static final String CLIENT_GROUP = "orion-client";
+
+  /** Lower-case, starting with a letter or '_', at most 32 characters (utmp and useradd limits). */
+  private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+
+  /** Exit status the scripts use for "exists but is not ours". */
+  private static final int NOT_A_CLIENT = 3;
+
+  // Every script starts with the values assigned from single-quoted literals ($u, $h, $k, $g).
+  // Optimistic: a rent waits for this, and each extra process costs ~1 ms, so the common case
+  // (new user, group exists) runs useradd alone; exit 6 (no group) and 9 (user exists) take
+  // the slower paths. HOME_MODE gives a private home without a chmod.
+  private static final String CREATE = """
+      set -u
+      add() { useradd -m -d "/home/$u" -K HOME_MODE=0700 -s /bin/bash -G "$g" -p "$h" -- "$u"; }
+      add; rc=$?
+      if [ $rc -eq 6 ]; then groupadd -f -r "$g" && add; rc=$?; fi
+      if [ $rc -eq 9 ]; then
+        id -nG -- "$u" | tr ' ' '\n' | grep -qxF -- "$g" || { echo "user $u exists and is not an Orion client user" >&2; exit 3; }
+        usermod -p "$h" -s /bin/bash -- "$u" || exit
+        home=$(getent passwd -- "$u" | cut -d: -f6)
+        [ -d "$home" ] || { mkdir -p -- "$home" && cp -rT /etc/skel "$home" && chown -R -- "$u:" "$home"; } || exit
+        chmod 0700 -- "$home" || exit
+      elif [ $rc -ne 0 ]; then
+        exit $rc
+      else
+        home="/home/$u"
+      fi
+      set -e
+      # Never write through a link the client may have planted: replace it instead.
+      if [ -L "$home/.ssh" ]; then rm -f -- "$home/.ssh"; fi
+      if [ -n "$k" ]; then
+        install -d -m 0700 -o "$u" -g "$(id -g -- "$u")" -- "$home/.ssh"
+        t=$(mktemp "$home/.ssh/.authorized_keys.XXXXXX")
+        printf '%s\n' "$k" >"$t"
+        chown -- "$u:" "$t"
+        chmod 0600 -- "$t"
+        mv -f -T -- "$t" "$home/.ssh/authorized_keys"
+      elif [ -e "$home/.ssh/authorized_keys" ] || [ -L "$home/.ssh/authorized_keys" ]; then
+        rm -f -- "$home/.ssh/authorized_keys"
+      fi
+      """;
+
+  private static final String DELETE = """
+      set -u
+      uid=$(id -u -- "$u" 2>/dev/null) || exit 0
+      id -nG -- "$u" | tr ' ' '\\n' | grep -qxF -- "$g" || { echo "user $u is not an Orion client user; not touching it" >&2; exit 3; }
+      # Kill first so nothing of the user survives to recreate files; repeat for processes forked meanwhile.
+      i=0
+      while pkill -KILL -U "$uid" && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.02; done
+      # 12: home or mail spool already gone, 6: removed meanwhile; both leave the goal reached.
+      err=$(userdel -f -r -- "$u" 2>&1) || { rc=$?; [ $rc -eq 12 ] || [ $rc -eq 6 ] || { echo "$err" >&2; exit $rc; }; }
+      pkill -KILL -U "$uid" || true
+      find /tmp /var/tmp /dev/shm -xdev -uid "$uid" -delete 2>/dev/null || true
+      """;
+
+  private static final String LIST = """
+      getent group "$g" | cut -d: -f4 | tr ',' '\\n'
+      """;
+
+  private final WorkerConnections connections;
+
+  public ClientAccounts(WorkerConnections connections) {
+    this.connections = connections;
+  }
+
+  /**
+   * Creates the user with the given crypt hash, a bash login shell and a private home, and
+   * installs the public key if the account has one. Re-running it sets the same state again.
+   */
+  public void create(WorkerEndpoint w, ClientAccount a) throws WorkerException {
+    String script = vars(a.user(), a.passwordCrypt(), a.publicKey() == null ? "" : a.publicKey().strip()) + CREATE;
+    check(w, "create user " + a.user(), connections.exec(w, script));
+  }
+
+  /** Kills every process of the user and removes the user, its home and its temp files. */
+  public void delete(WorkerEndpoint w, String user) throws WorkerException {
+    requireValid(user);
+    check(w, "delete user " + user, connections.exec(w, vars(user, "", "") + DELETE));
+  }
+
+  /** The client users (members of {@value #CLIENT_GROUP}) present on the worker. */
+  public List<String> list(WorkerEndpoint w) throws WorkerException {
+    ExecResult r = connections.exec(w, vars("", "", "") + LIST);
+    check(w, "list client users", r);
+    return Arrays.stream(r.stdout().split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  public static boolean isValidUserName(String name) {
+    return name != null && USER_NAME.matcher(name).matches();
+  }
+
+  private static void requireValid(String user) {
+    if (!isValidUserName(user)) {
+      throw new IllegalArgumentException("not a valid client user name: '" + user + "'");
+    }
+  }
+
+  private static String vars(String user, String hash, String key) {
+    return "u=" + Shell.quote(user) + " h=" + Shell.quote(hash) + " k=" + Shell.quote(key)
+        + " g=" + Shell.quote(CLIENT_GROUP) + "\n";
+  }
+
+  private static void check(WorkerEndpoint w, String step, ExecResult r) throws WorkerException {
+    if (!r.ok()) {
+      String why = r.exitCode() == NOT_A_CLIENT ? "refused: " : "exit status " + r.exitCode() + ": ";
+      throw new WorkerException(w, step, Kind.COMMAND_FAILED, why + r.stderr().strip());
+    }
+  }
+}

@@ -1,0 +1,284 @@
+package dev.orion.common.ssh;
+
+import dev.orion.common.ssh.WorkerException.Kind;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import net.schmizz.sshj.DefaultConfig;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.DisconnectReason;
+import net.schmizz.sshj.common.IOUtils;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.transport.TransportException;
+import net.schmizz.sshj.userauth.UserAuthException;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One persistent, authenticated admin connection per worker, shared by all threads. A handshake
+ * costs ~100 ms while a command on an open connection costs a few ms, so health probes and
+ * provisioning reuse the connection; it is verified against the pinned host key whenever it is
+ * (re)established. A cached connection found dead is replaced once, transparently.
+ */
+public final class WorkerConnections implements AutoCloseable {
+  /**
+   * Concurrent sessions per connection. OpenSSH's default MaxSessions is 10; staying below it
+   * leaves room for an operator's own multiplexed session.
+   */
+  public static final int MAX_SESSIONS_PER_CONNECTION = 8;
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerConnections.class);
+
+  private final SshConfig cfg;
+  private final DefaultConfig sshj = new DefaultConfig(); // building it is costly; it is immutable in use
+  private final KeyProvider adminKey;
+  private final ConcurrentHashMap<Long, Slot> slots = new ConcurrentHashMap<>();
+  private final AtomicLong handshakes = new AtomicLong();
+  private volatile boolean closed;
+
+  public WorkerConnections(SshConfig cfg) {
+    this.cfg = cfg;
+    this.adminKey = AdminKey.load(sshj, cfg.adminKey());
+  }
+
+  /**
+   * Runs {@code command} through the worker's login shell as the admin user and waits for its
+   * exit status. A non-zero exit is a normal result, not an exception. Output is meant to be
+   * small (status lines, user lists), well under the SSH window of 2 MB.
+   */
+  public ExecResult exec(WorkerEndpoint w, String command) throws WorkerException {
+    if (closed) {
+      throw new IllegalStateException("WorkerConnections is closed");
+    }
+    Slot slot = slots.computeIfAbsent(w.nodeId(), id -> new Slot());
+    acquire(slot, w);
+    try {
+      Link link = slot.link(w);
+      boolean madeNow = link.claimFresh();
+      try {
+        return run(link, w, command);
+      } catch (StaleConnection stale) {
+        if (madeNow) { // a connection that just came up and fails at once: the worker, not the cache, is the problem
+          throw new WorkerException(w, "exec", Kind.UNREACHABLE, stale.getCause().toString(), stale.getCause());
+        }
+        LOG.info("{}: cached SSH connection is dead ({}), reconnecting", w.describe(), stale.getCause().toString());
+        slot.discard(link);
+        try {
+          Link replacement = slot.link(w);
+          replacement.claimFresh();
+          return run(replacement, w, command);
+        } catch (StaleConnection again) {
+          throw new WorkerException(w, "exec", Kind.UNREACHABLE, again.getCause().toString(), again.getCause());
+        }
+      }
+    } finally {
+      slot.sessions.release();
+    }
+  }
+
+  /** Drops (and closes) the cached connection of a node, e.g. after it was forgotten or died. */
+  public void forget(long nodeId) {
+    Slot slot = slots.remove(nodeId);
+    if (slot != null) {
+      slot.closeLink();
+    }
+  }
+
+  /** Handshakes made so far; with healthy workers it stays at one per worker. */
+  public long handshakes() {
+    return handshakes.get();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    slots.values().forEach(Slot::closeLink);
+    slots.clear();
+  }
+
+  private void acquire(Slot slot, WorkerEndpoint w) throws WorkerException {
+    try {
+      if (!slot.sessions.tryAcquire(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new WorkerException(w, "exec", Kind.TIMEOUT,
+            "all " + MAX_SESSIONS_PER_CONNECTION + " sessions stayed busy for " + cfg.commandTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WorkerException(w, "exec", Kind.TIMEOUT, "interrupted while waiting for a session", e);
+    }
+  }
+
+  private ExecResult run(Link link, WorkerEndpoint w, String command) throws WorkerException, StaleConnection {
+    Session session;
+    Session.Command cmd;
+    try {
+      session = link.client.startSession();
+    } catch (IOException e) {
+      throw new StaleConnection(e);
+    } catch (IllegalStateException e) {
+      // sshj's "Not connected": the transport already saw the peer go away.
+      throw new StaleConnection(new IOException(e.getMessage(), e));
+    }
+    try {
+      try {
+        cmd = session.exec(command);
+      } catch (IOException e) {
+        throw new StaleConnection(e);
+      }
+      try {
+        cmd.join(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (IOException e) {
+        if (!link.client.isConnected()) {
+          throw new WorkerException(w, "exec", Kind.UNREACHABLE, "connection lost while running the command", e);
+        }
+        throw new WorkerException(w, "exec", Kind.TIMEOUT,
+            "no exit status within " + cfg.commandTimeout() + " for: " + abbreviate(command), e);
+      }
+      // The channel is closed, so both streams hold everything and reading does not block.
+      String out = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
+      String err = IOUtils.readFully(cmd.getErrorStream()).toString(StandardCharsets.UTF_8);
+      Integer status = cmd.getExitStatus();
+      return new ExecResult(status == null ? ExecResult.KILLED : status, out, err);
+    } catch (IOException e) {
+      throw new WorkerException(w, "exec", Kind.UNREACHABLE, "reading the command's output failed", e);
+    } finally {
+      try {
+        session.close();
+      } catch (IOException ignored) {
+        // the channel is already closed by the server in the normal case
+      }
+    }
+  }
+
+  private Link connect(WorkerEndpoint w) throws WorkerException {
+    PinnedHostKey verifier;
+    try {
+      verifier = new PinnedHostKey(w.hostKey());
+    } catch (IllegalArgumentException e) {
+      throw new WorkerException(w, "connect", Kind.HOST_KEY_MISMATCH, "pinned host key is unusable: " + e.getMessage());
+    }
+    SSHClient client = new SSHClient(sshj);
+    int timeoutMs = (int) cfg.connectTimeout().toMillis();
+    client.setSocketFactory(NoDelaySocketFactory.INSTANCE);
+    client.setConnectTimeout(timeoutMs);
+    client.getTransport().setTimeoutMs(timeoutMs);
+    client.getConnection().setTimeoutMs(timeoutMs);
+    client.addHostKeyVerifier(verifier);
+    long started = System.nanoTime();
+    try {
+      handshakes.incrementAndGet();
+      client.connect(w.host(), w.port());
+      client.authPublickey(cfg.adminUser(), adminKey);
+    } catch (TransportException e) {
+      closeQuietly(client);
+      if (e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+        LOG.warn("{}: presented host key {} but {} is pinned; refusing the connection",
+            w.describe(), verifier.presentedFingerprint(), HostKeys.fingerprint(w.hostKey()));
+        throw new WorkerException(w, "connect", Kind.HOST_KEY_MISMATCH, "presented host key "
+            + verifier.presentedFingerprint() + " but " + HostKeys.fingerprint(w.hostKey()) + " is pinned", e);
+      }
+      throw new WorkerException(w, "connect", Kind.UNREACHABLE, e.toString(), e);
+    } catch (UserAuthException e) {
+      closeQuietly(client);
+      throw new WorkerException(w, "authenticate as " + cfg.adminUser(), Kind.AUTH_FAILED, e.getMessage(), e);
+    } catch (ConnectException | NoRouteToHostException | SocketTimeoutException | UnknownHostException e) {
+      closeQuietly(client);
+      throw new WorkerException(w, "connect", Kind.UNREACHABLE, e.toString(), e);
+    } catch (IOException e) {
+      closeQuietly(client);
+      throw new WorkerException(w, "connect", Kind.UNREACHABLE, e.toString(), e);
+    }
+    LOG.debug("{}: connected in {} ms", w.describe(), (System.nanoTime() - started) / 1_000_000);
+    return new Link(client, w);
+  }
+
+  private static void closeQuietly(SSHClient client) {
+    try {
+      client.close();
+    } catch (IOException ignored) {
+      // nothing to salvage from a connection that failed to come up
+    }
+  }
+
+  private static String abbreviate(String command) {
+    String oneLine = command.replace('\n', ' ');
+    return oneLine.length() <= 80 ? oneLine : oneLine.substring(0, 80) + "...";
+  }
+
+  /** A connection and the endpoint (address and pinned key) it was verified against. */
+  private static final class Link {
+    final SSHClient client;
+    final WorkerEndpoint endpoint;
+    private final AtomicBoolean fresh = new AtomicBoolean(true);
+
+    Link(SSHClient client, WorkerEndpoint endpoint) {
+      this.client = client;
+      this.endpoint = endpoint;
+    }
+
+    /** True for exactly one caller: the first to use the connection after it was made. */
+    boolean claimFresh() {
+      return fresh.getAndSet(false);
+    }
+
+    boolean usableFor(WorkerEndpoint w) {
+      return endpoint.equals(w) && client.isConnected() && client.isAuthenticated();
+    }
+  }
+
+  /** Failure to open a session or start a command: the connection, not the command, is suspect. */
+  private static final class StaleConnection extends Exception {
+    StaleConnection(IOException cause) {
+      super(cause);
+    }
+  }
+
+  /** Per-node state: the cached link and the bound on concurrent sessions. */
+  private final class Slot {
+    final Semaphore sessions = new Semaphore(MAX_SESSIONS_PER_CONNECTION, true);
+    private volatile Link link;
+
+    Link link(WorkerEndpoint w) throws WorkerException {
+      Link current = link;
+      if (current != null && current.usableFor(w)) {
+        return current;
+      }
+      synchronized (this) { // one handshake per node, however many threads ask at once
+        current = link;
+        if (current != null && current.usableFor(w)) {
+          return current;
+        }
+        if (current != null) {
+          link = null;
+          closeQuietly(current.client);
+        }
+        Link made = connect(w);
+        link = made;
+        return made;
+      }
+    }
+
+    synchronized void discard(Link dead) {
+      if (link == dead) {
+        link = null;
+      }
+      closeQuietly(dead.client);
+    }
+
+    synchronized void closeLink() {
+      if (link != null) {
+        closeQuietly(link.client);
+        link = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package dev.orion.common.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orion.common.ssh.WorkerException.Kind;
+import dev.orion.testkit.SandboxWorker;
+import dev.orion.testkit.TestSsh;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.IOUtils;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.userauth.UserAuthException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Provisioning on a real sandbox worker, checked by logging in over SSH as the client. */
+class ClientAccountsTest {
+  static SandboxWorker worker;
+  static WorkerConnections connections;
+  static ClientAccounts accounts;
+  static WorkerEndpoint w;
+
+  @BeforeAll
+  static void start() {
+    worker = SandboxWorker.start("accounts");
+    connections = new WorkerConnections(TestSsh.config());
+    accounts = new ClientAccounts(connections);
+    w = worker.endpoint(1);
+  }
+
+  @AfterAll
+  static void stop() {
+    connections.close();
+    worker.close();
+  }
+
+  @Test
+  void passwordLoginWorksUntilTheUserIsDeleted() throws Exception {
+    String password = "s3cret 'quoted' $pass";
+    accounts.create(w, new ClientAccount("c_alice", PasswordCrypt.sha512(password), null));
+
+    assertTrue(worker.hasUser("c_alice"));
+    assertEquals("c_alice\n/home/c_alice\n", loginWithPassword("c_alice", password, "id -un; echo $HOME"));
+    assertThrows(UserAuthException.class, () -> loginWithPassword("c_alice", "wrong", "true"));
+    assertEquals("700\n", connections.exec(w, "stat -c %a /home/c_alice").stdout());
+
+    accounts.delete(w, "c_alice");
+
+    assertFalse(worker.hasUser("c_alice"));
+    assertEquals("gone\n", connections.exec(w, "test -e /home/c_alice || echo gone").stdout());
+    assertThrows(UserAuthException.class, () -> loginWithPassword("c_alice", password, "true"));
+    assertFalse(hostPasswdMentions("c_alice"), "the host's /etc/passwd never sees sandbox users");
+  }
+
+  @Test
+  void keyLoginWorksWithTheInstalledPublicKey() throws Exception {
+    Path clientKey = TestSsh.adminKey().resolveSibling("client_key_" + System.nanoTime());
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", clientKey.toString());
+    String pub = Files.readString(Path.of(clientKey + ".pub")).strip();
+    accounts.create(w, new ClientAccount("c_bob", PasswordCrypt.sha512("unused-" + System.nanoTime()), pub));
+
+    try (SSHClient c = client()) {
+      c.authPublickey("c_bob", c.loadKeys(clientKey.toString()));
+      assertEquals("c_bob\n", exec(c, "id -un"));
+    }
+    assertEquals("700 c_bob\n600 c_bob\n",
+        connections.exec(w, "stat -c '%a %U' /home/c_bob/.ssh /home/c_bob/.ssh/authorized_keys").stdout());
+
+    // Recreated without a key, the key no longer opens the account.
+    accounts.create(w, new ClientAccount("c_bob", PasswordCrypt.sha512("pw"), null));
+    try (SSHClient c = client()) {
+      assertThrows(UserAuthException.class, () -> c.authPublickey("c_bob", c.loadKeys(clientKey.toString())));
+    }
+    accounts.delete(w, "c_bob");
+  }
+
+  @Test
+  void createAndDeleteAreIdempotent() throws Exception {
+    ClientAccount carol = new ClientAccount("c_carol", PasswordCrypt.sha512("first"), null);
+    accounts.create(w, carol);
+    accounts.create(w, carol);
+    assertEquals("c_carol\n", loginWithPassword("c_carol", "first", "id -un"));
+
+    // Re-creating with another hash (a migration retry after a password change) updates it.
+    accounts.create(w, new ClientAccount("c_carol", PasswordCrypt.sha512("second"), null));
+    assertEquals("c_carol\n", loginWithPassword("c_carol", "second", "id -un"));
+
+    accounts.delete(w, "c_carol");
+    accounts.delete(w, "c_carol");
+    accounts.delete(w, "c_never_existed");
+    assertFalse(worker.hasUser("c_carol"));
+  }
+
+  @Test
+  void deleteKillsTheUsersProcessesAndFiles() throws Exception {
+    accounts.create(w, new ClientAccount("c_dave", PasswordCrypt.sha512("pw"), null));
+    loginWithPassword("c_dave", "pw", "nohup sleep 600 >/dev/null 2>&1 & touch /tmp/dave-was-here; echo started");
+    assertEquals("1\n", connections.exec(w, "pgrep -c -u c_dave sleep").stdout());
+
+    accounts.delete(w, "c_dave");
+
+    assertEquals("0\n", connections.exec(w, "pgrep -c -x sleep || true").stdout());
+    assertEquals("gone\n", connections.exec(w, "test -e /tmp/dave-was-here || echo gone").stdout());
+  }
+
+  @Test
+  void listShowsOnlyClientUsers() throws Exception {
+    accounts.create(w, new ClientAccount("c_erin", PasswordCrypt.sha512("pw"), null));
+    accounts.create(w, new ClientAccount("c_frank", PasswordCrypt.sha512("pw"), null));
+    connections.exec(w, "useradd -m plainuser");
+
+    List<String> users = accounts.list(w);
+    assertTrue(users.containsAll(List.of("c_erin", "c_frank")), users.toString());
+    assertFalse(users.contains("plainuser"));
+    assertFalse(users.contains("root"));
+
+    accounts.delete(w, "c_erin");
+    accounts.delete(w, "c_frank");
+    assertFalse(accounts.list(w).contains("c_erin"));
+  }
+
+  @Test
+  void neverTakesOverOrRemovesAUserThatIsNotAClient() throws Exception {
+    connections.exec(w, "id -u sysacct >/dev/null 2>&1 || useradd -m sysacct");
+
+    WorkerException create = assertThrows(WorkerException.class,
+        () -> accounts.create(w, new ClientAccount("sysacct", PasswordCrypt.sha512("x"), null)));
+    WorkerException delete = assertThrows(WorkerException.class, () -> accounts.delete(w, "sysacct"));
+    WorkerException root = assertThrows(WorkerException.class, () -> accounts.delete(w, "root"));
+
+    assertEquals(Kind.COMMAND_FAILED, create.kind());
+    assertTrue(create.getMessage().contains("create user sysacct"), create.getMessage());
+    assertTrue(delete.getMessage().contains("not an Orion client user"), delete.getMessage());
+    assertTrue(root.getMessage().contains("node 1 (127.0.0.1:" + worker.port() + ")"), root.getMessage());
+    assertTrue(worker.hasUser("sysacct"));
+    assertTrue(worker.hasUser("root"));
+  }
+
+  @Test
+  void rejectsBadNamesAndHashesBeforeTouchingTheWorker() {
+    assertFalse(ClientAccounts.isValidUserName("Alice"));
+    assertFalse(ClientAccounts.isValidUserName("a;rm -rf /"));
+    assertFalse(ClientAccounts.isValidUserName("-rf"));
+    assertFalse(ClientAccounts.isValidUserName("a".repeat(33)));
+    assertFalse(ClientAccounts.isValidUserName(""));
+    assertTrue(ClientAccounts.isValidUserName("c_alice-2"));
+    assertThrows(IllegalArgumentException.class, () -> new ClientAccount("ok", "$6$a$b:0:0", null));
+    assertThrows(IllegalArgumentException.class, () -> new ClientAccount("ok", "$6$a$b\nroot", null));
+    assertThrows(IllegalArgumentException.class, () -> new ClientAccount("ok", "$6$a$b", "not a key"));
+    assertThrows(IllegalArgumentException.class, () -> accounts.delete(w, "../etc"));
+  }
+
+  @Test
+  void printsCreateAndDeleteLatency() throws Exception {
+    String hash = PasswordCrypt.sha512("pw");
+    accounts.create(w, new ClientAccount("c_warmup", hash, null));
+    accounts.delete(w, "c_warmup");
+    List<Long> create = new ArrayList<>();
+    List<Long> delete = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      long t0 = System.nanoTime();
+      accounts.create(w, new ClientAccount("c_lat" + i, hash, null));
+      long t1 = System.nanoTime();
+      accounts.delete(w, "c_lat" + i);
+      long t2 = System.nanoTime();
+      create.add((t1 - t0) / 1000);
+      delete.add((t2 - t1) / 1000);
+    }
+    Collections.sort(create);
+    Collections.sort(delete);
+    System.out.printf("[latency] create user: p50 %.1f ms, p95 %.1f ms; delete user: p50 %.1f ms, p95 %.1f ms%n",
+        create.get(20) / 1000.0, create.get(37) / 1000.0, delete.get(20) / 1000.0, delete.get(37) / 1000.0);
+  }
+
+  private static SSHClient client() throws IOException {
+    SSHClient c = new SSHClient();
+    c.addHostKeyVerifier(new PinnedHostKey(worker.hostKey()));
+    c.connect("127.0.0.1", worker.port());
+    return c;
+  }
+
+  private static String loginWithPassword(String user, String password, String command) throws IOException {
+    try (SSHClient c = client()) {
+      c.authPassword(user, password);
+      return exec(c, command);
+    }
+  }
+
+  private static String exec(SSHClient c, String command) throws IOException {
+    try (Session s = c.startSession()) {
+      Session.Command cmd = s.exec(command);
+      String out = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
+      cmd.join(10, TimeUnit.SECONDS);
+      return out;
+    }
+  }
+
+  private static boolean hostPasswdMentions(String user) throws IOException {
+    return Files.readAllLines(Path.of("/etc/passwd")).stream().anyMatch(l -> l.startsWith(user + ":"));
+  }
+
+  private static void run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), out);
+  }
+}

@@ -1,0 +1,163 @@
+package dev.orion.common.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orion.common.ssh.WorkerException.Kind;
+import dev.orion.testkit.SandboxWorker;
+import dev.orion.testkit.TestSsh;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Against real sandbox workers: one sshd each, in its own namespaces. */
+class WorkerConnectionsTest {
+  static SandboxWorker a;
+  static SandboxWorker b;
+
+  @BeforeAll
+  static void start() {
+    List<SandboxWorker> ws = SandboxWorker.startMany("conn", 2);
+    a = ws.get(0);
+    b = ws.get(1);
+  }
+
+  @AfterAll
+  static void stop() {
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void runsCommandsOnTheWorkerItself() throws Exception {
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      ExecResult r = c.exec(a.endpoint(1), "hostname; id -un; echo oops >&2; exit 7");
+
+      assertEquals(7, r.exitCode());
+      assertEquals(a.name() + "\nroot\n", r.stdout());
+      assertEquals("oops\n", r.stderr());
+    }
+  }
+
+  @Test
+  void reusesOneConnectionForManyCommands() throws Exception {
+    long loginsBefore = a.countInLog("Accepted publickey for root");
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      for (int i = 0; i < 50; i++) {
+        assertEquals("" + i + "\n", c.exec(a.endpoint(1), "echo " + i).stdout());
+      }
+      assertEquals(1, c.handshakes());
+    }
+    assertEquals(loginsBefore + 1, a.countInLog("Accepted publickey for root"), "sshd saw one admin login");
+  }
+
+  @Test
+  void manyThreadsShareTheConnectionWithinTheSessionBound() throws Exception {
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      ExecutorService pool = Executors.newFixedThreadPool(24);
+      try {
+        List<Future<ExecResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+          int n = i;
+          fs.add(pool.submit(() -> c.exec(a.endpoint(1), "sleep 0.05; echo " + n)));
+        }
+        for (int i = 0; i < fs.size(); i++) {
+          assertEquals(i + "\n", fs.get(i).get().stdout());
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(1, c.handshakes(), "concurrent first use still makes a single handshake");
+    }
+  }
+
+  @Test
+  void refusesAWorkerPresentingAnotherHostKey() {
+    // b's key pinned, a answers: exactly what an impostor on a's address looks like.
+    WorkerEndpoint impostor = new WorkerEndpoint(9, "127.0.0.1", a.port(), b.hostKey());
+    long loginsBefore = a.countInLog("Accepted publickey for root");
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      WorkerException e = assertThrows(WorkerException.class, () -> c.exec(impostor, "true"));
+
+      assertEquals(Kind.HOST_KEY_MISMATCH, e.kind());
+      assertTrue(e.getMessage().contains("node 9 (127.0.0.1:" + a.port() + ")"), e.getMessage());
+      assertTrue(e.getMessage().contains(HostKeys.fingerprint(a.hostKey())), "names the presented key");
+      assertTrue(e.getMessage().contains(HostKeys.fingerprint(b.hostKey())), "names the pinned key");
+    }
+    assertEquals(loginsBefore, a.countInLog("Accepted publickey for root"), "never authenticated to it");
+  }
+
+  @Test
+  void replacesACachedConnectionTheWorkerDropped() throws Exception {
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      c.exec(b.endpoint(2), "true");
+      // Kill the server side of the admin connection, as an sshd restart or a network cut would.
+      b.runInside("pkill -KILL -f '^sshd: root' || true");
+
+      assertEquals("back\n", c.exec(b.endpoint(2), "echo back").stdout());
+      assertEquals(2, c.handshakes());
+    }
+  }
+
+  @Test
+  void forgetClosesTheConnection() throws Exception {
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      c.exec(a.endpoint(3), "true");
+      c.forget(3);
+      c.exec(a.endpoint(3), "true");
+      assertEquals(2, c.handshakes());
+    }
+  }
+
+  @Test
+  void aDeadWorkerIsUnreachableAndNamed() throws Exception {
+    SandboxWorker doomed = SandboxWorker.start("doomed");
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      c.exec(doomed.endpoint(4), "true");
+      doomed.kill();
+
+      WorkerException e = assertThrows(WorkerException.class, () -> c.exec(doomed.endpoint(4), "true"));
+      assertEquals(Kind.UNREACHABLE, e.kind());
+      assertEquals(4, e.nodeId());
+      assertTrue(e.getMessage().startsWith("node 4 (127.0.0.1:" + doomed.port() + ")"), e.getMessage());
+    } finally {
+      doomed.close();
+    }
+  }
+
+  @Test
+  void aWrongAdminKeyIsAnAuthFailure() throws Exception {
+    SandboxWorker other = SandboxWorker.start("otherkey", b.hostKeyFile()); // some key that is not ours
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      WorkerException e = assertThrows(WorkerException.class, () -> c.exec(other.endpoint(5), "true"));
+      assertEquals(Kind.AUTH_FAILED, e.kind());
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void printsWarmExecLatency() throws Exception {
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      long t0 = System.nanoTime();
+      c.exec(a.endpoint(6), "true");
+      long connectMicros = (System.nanoTime() - t0) / 1000;
+      List<Long> micros = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        long s = System.nanoTime();
+        c.exec(a.endpoint(6), "true");
+        micros.add((System.nanoTime() - s) / 1000);
+      }
+      Collections.sort(micros);
+      System.out.printf("[latency] first exec incl. handshake %.1f ms; warm exec of 'true': p50 %.2f ms, p99 %.2f ms%n",
+          connectMicros / 1000.0, micros.get(150) / 1000.0, micros.get(297) / 1000.0);
+    }
+  }
+}

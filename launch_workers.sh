@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Starts N workers (sshd + agent each) in the background and records them under
+# .orion/workers/<name>/ (pid, port, worker.log, agent.log, host key). Idempotent: workers
+# that already run are left alone, so `launch_workers.sh 5` means "make sure 5 run".
+#
+#   ./launch_workers.sh N [options]     start workers <prefix>-1 .. <prefix>-N
+#   ./launch_workers.sh --status        list recorded workers and whether they run
+#   ./launch_workers.sh --stop          SIGKILL every recorded worker by its PID
+#
+# Options (defaults in brackets; .orion/stack.env, written by ./orion up, supplies the API URL
+# and agent token when present):
+#   --base-port P     first SSH port; worker i listens on P+i-1            [2201]
+#   --api URL         control plane for the agents (API_ENDPOINT)           [$ORION_URL or http://127.0.0.1:7070]
+#   --token T         enrollment token (ORION_AGENT_TOKEN)                  [$ORION_AGENT_TOKEN]
+#   --admin-key F     admin public key installed for root                   [$ORION_SSH_KEY.pub or .orion/ssh/admin_ed25519.pub, created if missing]
+#   --prefix NAME     worker name (and hostname) prefix                     [worker]
+#   --ip A            address sshd listens on and the agent reports         [127.0.0.1]
+#   --pool P          ORION_POOL for the agents
+#   --labels k=v,...  ORION_LABELS for the agents
+#   --no-agent        start sshd only (for tests that register workers themselves)
+#   --mode M          sandbox (namespaces, needs root + openssh-server) or docker   [sandbox]
+#
+# Sandbox mode needs: root, util-linux (unshare), openssh-server (sshd), openssh-client
+# (ssh-keygen), a JRE 17 for the agent. Each agent JVM takes ~40 MB; use --no-agent for many.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")" && pwd)"
+STATE="$ROOT/.orion/workers"
+AGENT_JAR="$ROOT/agent/target/orion-agent.jar"
+
+die() { echo "launch_workers.sh: $*" >&2; exit 2; }
+
+if [ -f "$ROOT/.orion/stack.env" ]; then
+  # Only the two values we need, read rather than sourced: the file is data, not a script.
+  ORION_URL="${ORION_URL:-$(sed -n 's/^ORION_URL=//p' "$ROOT/.orion/stack.env" | tail -1)}"
+  ORION_AGENT_TOKEN="${ORION_AGENT_TOKEN:-$(sed -n 's/^ORION_AGENT_TOKEN=//p' "$ROOT/.orion/stack.env" | tail -1)}"
+fi
+
+COUNT="" ACTION=start BASE_PORT=2201 API="${ORION_URL:-http://127.0.0.1:7070}" TOKEN="${ORION_AGENT_TOKEN:-}"
+ADMIN_KEY="" PREFIX=worker IP=127.0.0.1 POOL="" LABELS="" AGENT=1 MODE=sandbox
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --stop) ACTION=stop; shift ;;
+    --status) ACTION=status; shift ;;
+    --base-port) BASE_PORT="${2-}"; shift 2 ;;
+    --api) API="${2-}"; shift 2 ;;
+    --token) TOKEN="${2-}"; shift 2 ;;
+    --admin-key) ADMIN_KEY="${2-}"; shift 2 ;;
+    --prefix) PREFIX="${2-}"; shift 2 ;;
+    --ip) IP="${2-}"; shift 2 ;;
+    --pool) POOL="${2-}"; shift 2 ;;
+    --labels) LABELS="${2-}"; shift 2 ;;
+    --no-agent) AGENT=0; shift ;;
+    --mode) MODE="${2-}"; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    [0-9]*) COUNT="$1"; shift ;;
+    *) die "unknown argument '$1' (try --help)" ;;
+  esac
+done
+
+# A recorded PID is only ours if it still runs our worker; PIDs get recycled.
+worker_pid() { # NAME -> prints the PID if that worker runs
+  local f="$STATE/$1/pid" pid
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f")"
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--name $1 " || return 1
+  echo "$pid"
+}
+
+is_dead() { # PID -> true if gone or a zombie (the host's init may reap it late)
+  local s
+  s="$(sed -n 's/^State:\s*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)" || return 0
+  [ -z "$s" ] || [ "$s" = Z ] || [ "$s" = X ]
+}
+
+status() {
+  [ -d "$STATE" ] || { echo "no workers recorded in $STATE"; return 0; }
+  local d name pid
+  for d in "$STATE"/*/; do
+    name="$(basename "$d")"
+    if pid="$(worker_pid "$name")"; then
+      echo "$name  pid $pid  127.0.0.1:$(cat "$d/port" 2>/dev/null)  running"
+    else
+      echo "$name  stopped"
+    fi
+  done
+}
+
+stop() {
+  [ -d "$STATE" ] || { echo "no workers recorded in $STATE"; return 0; }
+  local d name pid stopped=()
+  for d in "$STATE"/*/; do
+    name="$(basename "$d")"
+    if pid="$(worker_pid "$name")"; then
+      kill -KILL "$pid" 2>/dev/null || true # the namespace dies with it (--kill-child)
+      stopped+=("$pid")
+      echo "stopped $name (pid $pid)"
+    fi
+    rm -f "$d/pid"
+  done
+  for pid in "${stopped[@]}"; do
+    for _ in $(seq 500); do is_dead "$pid" && break; sleep 0.01; done
+  done
+}
+
+require_sandbox_tools() {
+  local missing=()
+  [ "$(id -u)" -eq 0 ] || missing+=("root (sandbox workers create namespaces and mounts; run with sudo)")
+  [ -x /usr/sbin/sshd ] || missing+=("sshd: apt-get install openssh-server")
+  command -v ssh-keygen >/dev/null || missing+=("ssh-keygen: apt-get install openssh-client")
+  command -v unshare >/dev/null || missing+=("unshare: apt-get install util-linux")
+  if [ "$AGENT" -eq 1 ]; then
+    command -v java >/dev/null || missing+=("java 17+: apt-get install openjdk-17-jre-headless (or use --no-agent)")
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "launch_workers.sh: cannot start sandbox workers; missing:" >&2
+    printf '  - %s\n' "${missing[@]}" >&2
+    exit 2
+  fi
+}
+
+ensure_admin_key() {
+  if [ -z "$ADMIN_KEY" ]; then
+    if [ -n "${ORION_SSH_KEY:-}" ]; then
+      ADMIN_KEY="$ORION_SSH_KEY.pub"
+    else
+      ADMIN_KEY="$ROOT/.orion/ssh/admin_ed25519.pub"
+      if [ ! -f "$ADMIN_KEY" ]; then
+        mkdir -p "$(dirname "$ADMIN_KEY")" && chmod 700 "$(dirname "$ADMIN_KEY")"
+        ssh-keygen -q -t ed25519 -N '' -C orion-admin -f "${ADMIN_KEY%.pub}"
+        echo "created admin key pair ${ADMIN_KEY%.pub} (point ORION_SSH_KEY at it)"
+      fi
+    fi
+  fi
+  [ -r "$ADMIN_KEY" ] || die "admin public key '$ADMIN_KEY' is not readable (--admin-key)"
+}
+
+ensure_agent_jar() {
+  [ "$AGENT" -eq 1 ] || return 0
+  [ -n "$TOKEN" ] || die "no enrollment token: pass --token, set ORION_AGENT_TOKEN, or run ./orion up first (or --no-agent)"
+  if [ ! -f "$AGENT_JAR" ]; then
+    command -v mvn >/dev/null || die "$AGENT_JAR is missing and Maven is not installed to build it"
+    echo "building the agent jar..."
+    (cd "$ROOT" && mvn -B -q -pl agent -am package -DskipTests) || die "building the agent failed"
+  fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/$IP/$1") 2>/dev/null; }
+
+start_sandbox() { # NAME PORT
+  local name="$1" port="$2" dir="$STATE/$1" agent_cmd=""
+  mkdir -p "$dir"
+  if [ "$AGENT" -eq 1 ]; then
+    # Small heap, serial GC and C1 only: an agent does one request every few seconds.
+    agent_cmd="exec java -Xmx32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar '$AGENT_JAR'"
+  fi
+  : >"$dir/worker.log"
+  API_ENDPOINT="$API" ORION_AGENT_TOKEN="$TOKEN" ORION_POOL="$POOL" ORION_LABELS="$LABELS" \
+    setsid "$ROOT/sandbox/worker.sh" --name "$name" --port "$port" --dir "$dir" --ip "$IP" \
+    --admin-key "$ADMIN_KEY" --agent-cmd "$agent_cmd" </dev/null >>"$dir/worker.log" 2>&1 &
+  echo $! >"$dir/pid"
+  echo "$port" >"$dir/port"
+}
+
+# Docker mode: one container per worker from docker/worker/Dockerfile, same naming, ports and
+# state layout (the container id goes where the PID goes). Not written yet; this is its place.
+start_docker() {
+  die "--mode docker is not available yet; build docker/worker/Dockerfile and run it per worker, or use --mode sandbox"
+}
+
+start() {
+  [[ "$COUNT" =~ ^[0-9]+$ ]] && [ "$COUNT" -ge 1 ] || die "say how many workers to start, e.g. ./launch_workers.sh 3 (try --help)"
+  [[ "$BASE_PORT" =~ ^[0-9]+$ ]] && [ $((BASE_PORT + COUNT - 1)) -le 65535 ] || die "--base-port '$BASE_PORT' is not a usable port"
+  case "$MODE" in
+    sandbox) require_sandbox_tools ;;
+    docker) start_docker ;;
+    *) die "--mode must be sandbox or docker, got '$MODE'" ;;
+  esac
+  ensure_admin_key
+  ensure_agent_jar
+  mkdir -p "$STATE"
+  local i name port started=()
+  for i in $(seq 1 "$COUNT"); do
+    name="$PREFIX-$i"
+    port=$((BASE_PORT + i - 1))
+    if pid="$(worker_pid "$name")"; then
+      echo "$name already running (pid $pid, port $(cat "$STATE/$name/port"))"
+      continue
+    fi
+    port_busy "$port" && die "port $port ($name) is already in use by another program; choose --base-port"
+    start_sandbox "$name" "$port"
+    started+=("$name")
+  done
+  local failed=0 deadline=$((SECONDS + 20))
+  for name in "${started[@]}"; do
+    port="$(cat "$STATE/$name/port")"
+    until grep -q "Server listening on $IP port $port" "$STATE/$name/worker.log"; do
+      if ! worker_pid "$name" >/dev/null || [ $SECONDS -gt $deadline ]; then
+        echo "$name failed to start; its log ($STATE/$name/worker.log):" >&2
+        sed 's/^/  /' "$STATE/$name/worker.log" >&2
+        failed=1
+        continue 2
+      fi
+      sleep 0.02
+    done
+    echo "$name  pid $(cat "$STATE/$name/pid")  ssh -p $port root@$IP  host key $(ssh-keygen -l -f "$STATE/$name/ssh_host_ed25519_key.pub" | cut -d' ' -f2)"
+  done
+  [ "$AGENT" -eq 0 ] || echo "agents register with $API (logs: $STATE/<name>/agent.log)"
+  return $failed
+}
+
+case "$ACTION" in
+  stop) stop ;;
+  status) status ;;
+  start) start ;;
+esac

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Orion's edge for the local stack: the replica pool Caddy (Caddyfile.pool), the edge Caddy
+# (Caddyfile) and the autoscaler, which starts the API replicas as its child processes.
+#
+#   scripts/edge.sh start    start all three, wait until a replica serves through HTTPS
+#   scripts/edge.sh stop     stop the autoscaler (it stops its replicas), then both Caddys
+#   scripts/edge.sh status   role, PID, port and state of every edge process and replica
+#   scripts/edge.sh env      the stack.env lines: ORION_URL, ORION_AGENT_URL, ORION_CA_CERT
+#
+# The API's own variables (ORION_DB_URL, ORION_DB_USER, ORION_DB_PASSWORD, ORION_JWT_SECRET,
+# ORION_AGENT_TOKEN, ORION_ADMIN_*, ORION_SSH_KEY) must be exported: the autoscaler passes its
+# environment to every replica. The first replica migrates the schema, the others validate.
+# Optional: ORION_HOME (.orion), ORION_HTTPS_PORT (8443), ORION_AGENT_PORT (8080),
+# ORION_POOL_PORT (8090), ORION_CADDY_ADMIN (127.0.0.1:2019), ORION_EDGE_ADMIN (127.0.0.1:2020),
+# ORION_AUTOSCALER_* (see AutoscalerConfig; MIN defaults to 2), ORION_EDGE_WAIT (120 seconds).
+# Needs: caddy (Debian package), java 17, api and autoscaler jars (mvn -pl api,autoscaler -am
+# package). Stops only the processes whose PIDs it wrote under $ORION_HOME/pids.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ORION_HOME=$(mkdir -p "${ORION_HOME:-$ROOT/.orion}" && cd "${ORION_HOME:-$ROOT/.orion}" && pwd)
+RUN=$ORION_HOME/pids
+LOGS=$ORION_HOME/logs
+CADDY_STATE=$ORION_HOME/caddy
+HTTPS_PORT=${ORION_HTTPS_PORT:-8443}
+AGENT_PORT=${ORION_AGENT_PORT:-8080}
+POOL_PORT=${ORION_POOL_PORT:-8090}
+CADDY_ADMIN=${ORION_CADDY_ADMIN:-127.0.0.1:2019}
+EDGE_ADMIN=${ORION_EDGE_ADMIN:-127.0.0.1:2020}
+CA_CERT=$CADDY_STATE/edge-data/caddy/pki/authorities/local/root.crt
+API_JAR=${ORION_AUTOSCALER_API_JAR:-$ROOT/api/target/orion-api.jar}
+AUTOSCALER_JAR=${ORION_AUTOSCALER_JAR:-$ROOT/autoscaler/target/orion-autoscaler.jar}
+
+die() { echo "edge: $*" >&2; exit 1; }
+
+alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+# HTTP status of GET http://host:port/path, 000 when nothing answers (no curl needed).
+http_status() {
+  ( exec 3<>"/dev/tcp/$1/$2" || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: %s:%s\r\n\r\n' "$3" "$1" "$2" >&3
+    read -r -t 5 line <&3 || exit 1
+    line=${line#HTTP/* }
+    echo "${line:0:3}" ) 2>/dev/null || echo 000
+}
+
+wait_for() { # seconds description command...
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@"; do
+    ((SECONDS < deadline)) || die "$what not within ${limit}s (logs: $LOGS)"
+    sleep 0.2
+  done
+}
+
+start_caddy() { # role caddyfile
+  local role=$1 file=$2
+  alive "caddy-$role" && { echo "edge: caddy-$role already running"; return; }
+  mkdir -p "$CADDY_STATE/$role-data" "$CADDY_STATE/$role-config"
+  XDG_DATA_HOME=$CADDY_STATE/$role-data XDG_CONFIG_HOME=$CADDY_STATE/$role-config \
+    ORION_HTTPS_PORT=$HTTPS_PORT ORION_AGENT_PORT=$AGENT_PORT ORION_POOL_PORT=$POOL_PORT \
+    ORION_POOL_ADDRESS=127.0.0.1:$POOL_PORT ORION_CADDY_ADMIN=$CADDY_ADMIN \
+    ORION_EDGE_ADMIN=$EDGE_ADMIN \
+    nohup caddy run --config "$file" --adapter caddyfile >"$LOGS/caddy-$role.log" 2>&1 &
+  echo $! >"$RUN/caddy-$role.pid"
+}
+
+admin_up() { [[ $(http_status "${1%:*}" "${1##*:}" /config/) == 200 ]]; }
+
+serving() { # at least one replica answers through the pool
+  [[ $(http_status 127.0.0.1 "$POOL_PORT" /api/ready) == 200 ]]
+}
+
+start() {
+  command -v caddy >/dev/null || die "caddy is not installed (apt-get install caddy)"
+  command -v java >/dev/null || die "java 17 is not installed"
+  [[ -f $API_JAR ]] || die "no API jar at $API_JAR (mvn -B -pl api -am package)"
+  [[ -f $AUTOSCALER_JAR ]] || die "no autoscaler jar at $AUTOSCALER_JAR (mvn -B -pl autoscaler -am package)"
+  mkdir -p "$RUN" "$LOGS"
+  start_caddy pool "$ROOT/Caddyfile.pool"
+  start_caddy edge "$ROOT/Caddyfile"
+  wait_for 30 "pool Caddy admin API on $CADDY_ADMIN" admin_up "$CADDY_ADMIN"
+  wait_for 30 "edge Caddy admin API on $EDGE_ADMIN" admin_up "$EDGE_ADMIN"
+  wait_for 30 "Caddy's internal CA at $CA_CERT" test -f "$CA_CERT"
+  if ! alive autoscaler; then
+    ORION_HOME=$ORION_HOME ORION_CADDY_ADMIN=$CADDY_ADMIN ORION_AUTOSCALER_API_JAR=$API_JAR \
+      nohup java -Xmx128m -jar "$AUTOSCALER_JAR" >"$LOGS/autoscaler.log" 2>&1 &
+    echo $! >"$RUN/autoscaler.pid"
+  fi
+  wait_for "${ORION_EDGE_WAIT:-120}" "an API replica serving" serving
+  status
+}
+
+stop_pid() { # name: SIGTERM, then SIGKILL after 20 s
+  local name=$1 pid
+  [[ -f "$RUN/$name.pid" ]] || return 0
+  pid=$(cat "$RUN/$name.pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  fi
+  rm -f "$RUN/$name.pid"
+}
+
+stop() {
+  stop_pid autoscaler # stops its replicas before it exits
+  # Replicas left by an autoscaler that was killed outright.
+  for f in "$RUN"/api-*.pid; do [[ -e $f ]] && stop_pid "$(basename "$f" .pid)"; done
+  stop_pid caddy-edge
+  stop_pid caddy-pool
+}
+
+status() {
+  printf '%-12s %-8s %-22s %s\n' ROLE PID ADDRESS STATE
+  local row name pid addr state
+  for row in "caddy-edge:https :$HTTPS_PORT, http :$AGENT_PORT" "caddy-pool:127.0.0.1:$POOL_PORT" \
+      "autoscaler:admin $CADDY_ADMIN"; do
+    name=${row%%:*}; addr=${row#*:}
+    pid=$(cat "$RUN/$name.pid" 2>/dev/null || echo -)
+    alive "$name" && state=running || state=stopped
+    printf '%-12s %-8s %-22s %s\n' "$name" "$pid" "$addr" "$state"
+  done
+  for f in "$RUN"/api-*.pid; do
+    [[ -e $f ]] || continue
+    name=$(basename "$f" .pid); pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then
+      [[ $(http_status 127.0.0.1 "${name#api-}" /api/ready) == 200 ]] && state=ready || state=starting
+    else
+      state=dead
+    fi
+    printf '%-12s %-8s %-22s %s\n' api "$pid" "127.0.0.1:${name#api-}" "$state"
+  done
+}
+
+env_lines() {
+  echo "ORION_URL=https://${ORION_DOMAIN:-localhost}:$HTTPS_PORT"
+  echo "ORION_AGENT_URL=http://127.0.0.1:$AGENT_PORT"
+  echo "ORION_CA_CERT=$CA_CERT"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  env) env_lines ;;
+  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+esac
