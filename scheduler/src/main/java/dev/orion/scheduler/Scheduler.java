@@ -1,29 +1,70 @@
 package dev.orion.scheduler;
 
 import dev.orion.common.db.Database;
+import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.scheduler.SchedulerConfig.LoopName;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.expiry.ExpiryLoop;
+import dev.orion.scheduler.health.HealthLoop;
+import dev.orion.scheduler.health.HealthPolicy;
+import dev.orion.scheduler.migration.MigrationLoop;
+import dev.orion.scheduler.scrub.ScrubLoop;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One scheduler instance: the loops its configuration names, sharing one database pool. */
+/**
+ * One scheduler instance: the loops its configuration names, one database pool, and one
+ * persistent admin SSH connection per worker shared by every loop, so a migration or cleanup runs
+ * on the connection the health checker already keeps open (no handshake on the critical path).
+ */
 public final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
   private final SchedulerConfig config;
   private final List<Loop> loops = new ArrayList<>();
+  private final List<AutoCloseable> resources = new ArrayList<>();
 
   public Scheduler(SchedulerConfig config, Database db, Clock clock) {
     this.config = config;
     Claimant claimant = new Claimant(config.id(), config.claimTimeout(), clock);
+    ExecutorService ssh = executor("ssh", config.sshThreads());
+    ClientAccounts accounts = null;
+    WorkerConnections connections = null;
+    if (config.ssh().isPresent()) {
+      connections = new WorkerConnections(config.ssh().get());
+      resources.add(connections);
+      accounts = new ClientAccounts(connections);
+    }
+    if (config.runs(LoopName.HEALTH)) {
+      ExecutorService probes = executor("probe", config.sshThreads());
+      HealthLoop health = new HealthLoop(db.jdbi(), claimant, config.healthBatch(),
+          HealthPolicy.from(config), config.probeTimeout(), connections, probes);
+      // Poll for due nodes four times per interval: each node is then probed within a quarter
+      // interval of being due, whichever instance takes it.
+      loops.add(new Loop("health", config.healthInterval().dividedBy(4), config.healthBatch(), health::tick));
+    }
+    if (config.runs(LoopName.MIGRATION)) {
+      MigrationLoop migration = new MigrationLoop(db.jdbi(), claimant, config.migrationBatch(), accounts, ssh);
+      loops.add(new Loop("migration", config.migrationInterval(), config.migrationBatch(), migration::tick));
+    }
     if (config.runs(LoopName.EXPIRY)) {
-      // Until the SSH layer is wired in, users on alive nodes are left for the scrub loop.
-      ExpiryLoop expiry = new ExpiryLoop(db.jdbi(), claimant, config.expiryBatch(), lease -> false);
+      ClientAccounts a = accounts;
+      ExpiryLoop.UserRemoval removal = a == null ? null
+          : lease -> a.delete(lease.endpoint(), lease.clientUser());
+      ExpiryLoop expiry = new ExpiryLoop(db.jdbi(), claimant, config.expiryBatch(), removal, ssh);
       loops.add(new Loop("expiry", config.expiryInterval(), config.expiryBatch(), expiry::tick));
+    }
+    if (config.runs(LoopName.SCRUB)) {
+      ScrubLoop scrub = new ScrubLoop(db.jdbi(), claimant, config.scrubBatch(), accounts, ssh);
+      loops.add(new Loop("scrub", config.scrubInterval(), config.scrubBatch(), scrub::tick));
     }
   }
 
@@ -36,6 +77,28 @@ public final class Scheduler implements AutoCloseable {
   @Override
   public void close() {
     loops.forEach(Loop::stop);
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", r, e.toString());
+      }
+    }
+    resources.clear();
     log.info("scheduler {} stopped", config.id());
+  }
+
+  private ExecutorService executor(String name, int threads) {
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    resources.add(() -> {
+      pool.shutdownNow();
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    });
+    return pool;
   }
 }

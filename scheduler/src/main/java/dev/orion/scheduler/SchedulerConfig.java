@@ -3,9 +3,11 @@ package dev.orion.scheduler;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
 import dev.orion.common.db.DbConfig;
+import dev.orion.common.ssh.SshConfig;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -18,6 +20,7 @@ import java.util.UUID;
  * @param claimTimeout how long a claim keeps other instances away; a dead instance delays its work
  *     by at most this, so it must exceed the longest piece of work (an SSH step with its timeout)
  * @param loops which loops this instance runs (all by default; benchmarks run only expiry)
+ * @param ssh admin SSH access to workers; an instance without it may run only the expiry loop
  */
 public record SchedulerConfig(
     String id,
@@ -39,7 +42,8 @@ public record SchedulerConfig(
     int massFailurePercent,
     int guardMinNodes,
     Duration dbStallThreshold,
-    int sshThreads) {
+    int sshThreads,
+    Optional<SshConfig> ssh) {
 
   /** The loops an instance can run. */
   public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB }
@@ -55,7 +59,16 @@ public record SchedulerConfig(
       throw new ConfigException("ORION_HEALTH_PROBE_TIMEOUT",
           "must be shorter than ORION_CLAIM_TIMEOUT (" + claimTimeout + "), got " + probeTimeout);
     }
+    if (dbStallThreshold.compareTo(probeTimeout.plus(healthInterval)) <= 0) {
+      throw new ConfigException("ORION_HEALTH_DB_STALL", "must exceed ORION_HEALTH_PROBE_TIMEOUT plus"
+          + " ORION_HEALTH_INTERVAL (" + probeTimeout.plus(healthInterval) + "), got " + dbStallThreshold);
+    }
     loops = Set.copyOf(loops);
+    if (ssh.isEmpty() && (loops.contains(LoopName.HEALTH) || loops.contains(LoopName.MIGRATION)
+        || loops.contains(LoopName.SCRUB))) {
+      throw new ConfigException("ORION_SSH_KEY", "is required for the health, migration and scrub loops"
+          + " (set ORION_SCHEDULER_LOOPS=expiry for an instance without SSH access)");
+    }
   }
 
   public static SchedulerConfig from(Env env) {
@@ -79,7 +92,8 @@ public record SchedulerConfig(
         env.integer("ORION_HEALTH_MASS_FAILURE_PERCENT", 50, 1, 100),
         env.integer("ORION_HEALTH_GUARD_MIN_NODES", 3, 1, 100_000),
         env.duration("ORION_HEALTH_DB_STALL", Duration.ofSeconds(10)),
-        env.integer("ORION_SCHEDULER_SSH_THREADS", 32, 1, 512));
+        env.integer("ORION_SCHEDULER_SSH_THREADS", 32, 1, 512),
+        env.optional("ORION_SSH_KEY").map(k -> SshConfig.from(env)));
   }
 
   public String actor() {
@@ -134,6 +148,8 @@ public record SchedulerConfig(
         + ", health=" + healthInterval + "/" + healthBatch + " deadAfter=" + deadAfterFailures
         + " probeTimeout=" + probeTimeout + " heartbeatTimeout=" + heartbeatTimeout
         + " massFailure>" + massFailurePercent + "% of >=" + guardMinNodes + " nodes"
-        + " dbStall=" + dbStallThreshold + ", sshThreads=" + sshThreads + "]";
+        + " dbStall=" + dbStallThreshold + ", sshThreads=" + sshThreads
+        + ", ssh=" + ssh.map(s -> s.adminUser() + " key " + s.adminKey() + " connect " + s.connectTimeout()
+            + " command " + s.commandTimeout()).orElse("none") + "]";
   }
 }

@@ -15,6 +15,14 @@ import org.slf4j.LoggerFactory;
  * validates it, waiting while the API (started alongside) has not migrated yet.
  */
 public final class SchedulerMain {
+  static {
+    // sshj logs every handshake at INFO; with hundreds of workers that drowns the transitions.
+    // Set before the first logger exists; an explicit -D setting still wins.
+    if (System.getProperty("org.slf4j.simpleLogger.log.net.schmizz") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.net.schmizz", "warn");
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(SchedulerMain.class);
 
   public static void main(String[] args) throws InterruptedException {

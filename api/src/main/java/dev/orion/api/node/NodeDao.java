@@ -44,6 +44,12 @@ public interface NodeDao {
       + " WHERE hostname = :hostname")
   void refresh(@BindMethods Registration r);
 
+  /** Written by the API, read by the schedulers' health checks (columns from V2). */
+  @SqlUpdate("UPDATE nodes SET last_heartbeat_at = :now, last_seen_at = :now, cpu_percent = :cpu,"
+      + " mem_percent = :mem WHERE hostname = :hostname")
+  int heartbeat(@Bind("hostname") String hostname, @Bind("cpu") Double cpuPercent,
+      @Bind("mem") Double memPercent, @Bind("now") Instant now);
+
   @SqlUpdate("DELETE FROM nodes WHERE id = :id")
   void delete(@Bind("id") long id);
 

@@ -26,6 +26,7 @@ public final class NodeHandlers implements Routes {
   @Override
   public void register(Javalin app) {
     app.post("/api/workers/register", this::registerWorker);
+    app.post("/api/workers/heartbeat", this::heartbeat);
     app.get("/api/nodes", this::list);
     app.delete("/api/nodes/{node_id}", this::forget);
   }
@@ -43,6 +44,19 @@ public final class NodeHandlers implements Routes {
     NodeService.Registered r = nodes.register(Json.read(ctx, NodeRequests.Register.class));
     ctx.status(r.created() ? 201 : 200).json(new NodeViews.Registered(
         r.created() ? "Worker registered" : "Worker already registered", r.nodeId()));
+  }
+
+  @OpenApi(path = "/api/workers/heartbeat", methods = HttpMethod.POST, tags = "workers",
+      summary = "Agent heartbeat (enrollment token): the schedulers' second liveness signal, plus load figures",
+      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = NodeRequests.Heartbeat.class), required = true),
+      responses = {
+          @OpenApiResponse(status = "204"),
+          @OpenApiResponse(status = "401", description = "missing or wrong enrollment token"),
+          @OpenApiResponse(status = "404", description = "no registered worker has this hostname")})
+  void heartbeat(Context ctx) {
+    guard.agent(ctx);
+    nodes.heartbeat(Json.read(ctx, NodeRequests.Heartbeat.class));
+    ctx.status(204);
   }
 
   @OpenApi(path = "/api/nodes", methods = HttpMethod.GET, tags = "workers",

@@ -53,4 +53,22 @@ public final class NodeRequests {
       }
     }
   }
+
+  /** Load figures are percentages; the schedulers only need the time it arrived. */
+  public record Heartbeat(String hostname, Double cpuPercent, Double memPercent) {
+    @OpenApiIgnore
+    void validate() {
+      if (hostname == null || !HOSTNAME.matcher(hostname).matches()) {
+        throw OrionException.badRequest("hostname is required and must be a valid host name");
+      }
+      checkPercent("cpu_percent", cpuPercent);
+      checkPercent("mem_percent", memPercent);
+    }
+
+    private static void checkPercent(String field, Double v) {
+      if (v != null && (v.isNaN() || v < 0 || v > 100)) {
+        throw OrionException.badRequest(field + " must be between 0 and 100");
+      }
+    }
+  }
 }

@@ -31,6 +31,16 @@ public final class NodeService {
 
   public record Registered(long nodeId, boolean created) {}
 
+  /** Records an agent's heartbeat; an unknown hostname must register first. */
+  public void heartbeat(NodeRequests.Heartbeat req) {
+    req.validate();
+    int updated = jdbi.withExtension(NodeDao.class,
+        d -> d.heartbeat(req.hostname(), req.cpuPercent(), req.memPercent(), clock.instant()));
+    if (updated == 0) {
+      throw OrionException.notFound("no registered worker has hostname " + req.hostname() + "; register first");
+    }
+  }
+
   public Registered register(NodeRequests.Register req) {
     req.validate();
     String labels = toJson(req.labels() == null ? Map.of() : req.labels());

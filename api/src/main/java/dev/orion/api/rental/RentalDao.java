@@ -90,8 +90,13 @@ public interface RentalDao {
       + " WHERE id = :id AND status <> 'ended'")
   int end(@Bind("id") long id, @Bind("reason") String reason, @Bind("now") Instant now);
 
-  @SqlUpdate("UPDATE rentals SET leased_until = :until WHERE id = :id")
-  void extend(@Bind("id") long id, @Bind("until") Instant until);
+  /**
+   * Refused (0 rows) while a scheduler holds a claim on the lease (it may be ending or moving it
+   * right now); the client retries once the claim is released or lapses.
+   */
+  @SqlUpdate("UPDATE rentals SET leased_until = :until WHERE id = :id"
+      + " AND (claimed_until IS NULL OR claimed_until <= :now)")
+  int extend(@Bind("id") long id, @Bind("until") Instant until, @Bind("now") Instant now);
 
   @SqlQuery("SELECT id, at, actor, from_status, to_status, from_node_id, to_node_id, reason FROM rental_events"
       + " WHERE rental_id = :id ORDER BY id")

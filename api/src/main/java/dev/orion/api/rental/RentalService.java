@@ -176,7 +176,9 @@ public final class RentalService {
         throw OrionException.badRequest("a lease may run at most " + RentRequests.MAX_LEASE.toDays()
             + " days from now");
       }
-      dao.extend(rentalId, until);
+      if (dao.extend(rentalId, until, now) == 0) {
+        throw OrionException.conflict("lease " + rentalId + " is being handled by a scheduler; try again shortly");
+      }
       dao.event(new RentalDao.Event(rentalId, now, caller.actor(), row.status(), row.status(), row.nodeId(),
           row.nodeId(), "extended to " + until));
       return new RentalViews.Extended(rentalId, until);

@@ -13,4 +13,9 @@ public record DueLease(
     String nodeStatus,
     String ip,
     int sshPort,
-    String hostKey) {}
+    String hostKey) {
+
+  public dev.orion.common.ssh.WorkerEndpoint endpoint() {
+    return new dev.orion.common.ssh.WorkerEndpoint(nodeId, ip, sshPort, hostKey);
+  }
+}

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -31,18 +33,24 @@ public final class ExpiryLoop {
   private final Claimant claimant;
   private final int batch;
   private final UserRemoval removal;
+  private final ExecutorService ssh;
 
-  /** Deletes a due lease's client user on its (alive) node; true when it is gone. */
+  /** Deletes a due lease's client user, its processes and files on its (alive) node. */
   @FunctionalInterface
   public interface UserRemoval {
-    boolean remove(DueLease lease);
+    void remove(DueLease lease) throws Exception;
   }
 
-  public ExpiryLoop(Jdbi jdbi, Claimant claimant, int batch, UserRemoval removal) {
+  /**
+   * @param removal null for an instance without SSH access: it ends leases and leaves their nodes
+   *     unclean for the scrub loop of an instance that has it
+   */
+  public ExpiryLoop(Jdbi jdbi, Claimant claimant, int batch, UserRemoval removal, ExecutorService ssh) {
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
     this.removal = removal;
+    this.ssh = ssh;
   }
 
   /** One round; returns how many leases it claimed. */
@@ -57,10 +65,10 @@ public final class ExpiryLoop {
     List<ExpiryPlan> ended = end(plans);
     log.debug("claimed {} leases in {} ms, ended {} in {} ms", claimed.size(),
         (claimedAt - started) / 1_000_000, ended.size(), (System.nanoTime() - claimedAt) / 1_000_000);
-    for (ExpiryPlan p : ended) {
-      if (p.deleteUser()) {
-        cleanUp(p);
-      }
+    if (removal != null) {
+      CompletableFuture.allOf(ended.stream().filter(ExpiryPlan::deleteUser)
+          .map(p -> CompletableFuture.runAsync(() -> cleanUp(p), ssh))
+          .toArray(CompletableFuture[]::new)).join();
     }
     return claimed.size();
   }
@@ -137,14 +145,13 @@ public final class ExpiryLoop {
   private void cleanUp(ExpiryPlan plan) {
     DueLease lease = plan.lease();
     try {
-      if (removal.remove(lease)) {
-        jdbi.useExtension(ExpiryDao.class, dao -> dao.markClean(lease.nodeId()));
-        log.info("node {} unclean->clean: client user {} of rental {} deleted",
-            lease.nodeId(), lease.clientUser(), lease.id());
-      }
-    } catch (RuntimeException e) {
+      removal.remove(lease);
+      jdbi.useExtension(ExpiryDao.class, dao -> dao.markClean(lease.nodeId()));
+      log.info("node {} unclean->clean: client user {} of rental {} deleted",
+          lease.nodeId(), lease.clientUser(), lease.id());
+    } catch (Exception e) {
       log.warn("node {} unclean->clean failed for user {} of rental {}; the scrub loop retries: {}",
-          lease.nodeId(), lease.clientUser(), lease.id(), e.toString());
+          lease.nodeId(), lease.clientUser(), lease.id(), e.getMessage());
     }
   }
 }

@@ -2,16 +2,20 @@ package dev.orion.scheduler.expiry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.orion.api.auth.Principal;
+import dev.orion.api.rental.RentRequests;
+import dev.orion.api.rental.RentalService;
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
+import dev.orion.common.problem.OrionException;
 import dev.orion.common.time.SettableClock;
 import dev.orion.scheduler.Scheduler;
-import dev.orion.scheduler.testing.ApiExtend;
 import dev.orion.scheduler.testing.Await;
 import dev.orion.scheduler.testing.EventLog;
 import dev.orion.scheduler.testing.Fleet;
 import dev.orion.scheduler.testing.Instances;
 import dev.orion.testkit.TestDb;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,8 +32,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * Clients extending leases at the very moment they expire: for each lease exactly one side wins,
- * and the database agrees with what each side was told.
+ * Clients extending leases (through the API's own RentalService) at the very moment they expire:
+ * for each lease exactly one side wins, and the database agrees with what each side was told.
  */
 class ExtendRaceTest {
   static final int LEASES = 300;
@@ -40,10 +43,12 @@ class ExtendRaceTest {
     DbConfig cfg = TestDb.freshConfig(12);
     try (Database db = Database.connect(cfg); Database schedulerPool = Database.connect(cfg)) {
       Instant due = Instant.now().truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
-      List<Long> rentals = new Fleet(db.jdbi(), due).leasedNodes(LEASES, "dead", due);
+      Fleet fleet = new Fleet(db.jdbi(), due);
+      List<Long> rentals = fleet.leasedNodes(LEASES, "dead", due);
       // The API's clock lags the scheduler's by a millisecond: to it every lease is still running,
       // to the scheduler every lease is over. Only the claim and the conditional end decide.
-      ApiExtend api = new ApiExtend(db.jdbi(), new SettableClock(due.minusMillis(1)));
+      RentalService api = new RentalService(db.jdbi(), null, new SettableClock(due.minusMillis(1)));
+      Principal client = new Principal(fleet.userId(), "client", Principal.USER);
       Set<Long> extended = ConcurrentHashMap.newKeySet();
       Set<Long> refused = ConcurrentHashMap.newKeySet();
       ExecutorService clients = Executors.newFixedThreadPool(6);
@@ -56,8 +61,15 @@ class ExtendRaceTest {
         scheduler.start();
         for (long id : order) {
           done.add(clients.submit(() -> {
-            Optional<Instant> r = api.extend(id, Duration.ofHours(1));
-            (r.isPresent() ? extended : refused).add(id);
+            try {
+              api.extend(client, id, new RentRequests.Extend(BigDecimal.ONE));
+              extended.add(id);
+            } catch (OrionException e) {
+              if (e.status() != 409) {
+                throw e;
+              }
+              refused.add(id);
+            }
           }));
         }
         for (Future<?> f : done) {

@@ -35,6 +35,8 @@ public final class SchedulerProcess implements AutoCloseable {
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(jvmArgs);
+      cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+      cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SchedulerMain.class.getName()));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().putAll(Instances.env(id, db, extra));

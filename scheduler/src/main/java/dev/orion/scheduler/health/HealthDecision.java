@@ -1,0 +1,62 @@
+package dev.orion.scheduler.health;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Pure health decisions: (node, probe, fleet, policy, now) to a verdict. No I/O. */
+public final class HealthDecision {
+  private HealthDecision() {}
+
+  /**
+   * Why no node may be declared dead in this round, if the fault looks like the control plane's
+   * own: this scheduler's database stalled recently, or most of the fleet fails at once.
+   *
+   * @param quietUntil end of the quiet period after this scheduler's last database stall, or null
+   */
+  public static Optional<String> fleetGuard(FleetView fleet, Instant quietUntil, HealthPolicy p, Instant now) {
+    if (quietUntil != null && now.isBefore(quietUntil)) {
+      return Optional.of("this scheduler's database stalled; no node is declared dead until "
+          + quietUntil + " (heartbeats and probes must catch up first)");
+    }
+    if (fleet.watched() >= p.guardMinNodes()
+        && fleet.failing() * 100L > (long) p.massFailurePercent() * fleet.watched()) {
+      return Optional.of("mass failure: " + fleet.failing() + " of " + fleet.watched()
+          + " nodes failing at once (over " + p.massFailurePercent()
+          + "%); suspecting the control plane's network, not the nodes");
+    }
+    return Optional.empty();
+  }
+
+  public static Verdict decide(NodeState n, Probe probe, Optional<String> fleetGuard, HealthPolicy p, Instant now) {
+    Instant next = now.plus(p.interval());
+    if (probe.ok()) {
+      return new Verdict(n.id(), n.status(), "alive", 0, null, next, null);
+    }
+    int failures = n.probeFailures() + 1;
+    if ("dead".equals(n.status())) {
+      return new Verdict(n.id(), "dead", "dead", failures, probe.error(), next, null);
+    }
+    if (failures < p.deadAfter()) {
+      return new Verdict(n.id(), n.status(), "suspect", failures, probe.error(), next, null);
+    }
+    Optional<String> spare = heartbeatAlive(n, p, now).or(() -> fleetGuard);
+    if (spare.isPresent()) {
+      return new Verdict(n.id(), n.status(), "suspect", failures, probe.error(), next, spare.get());
+    }
+    return new Verdict(n.id(), n.status(), "dead", failures, probe.error(), next, null);
+  }
+
+  /** The second signal: an agent that heartbeated recently says the machine runs. */
+  static Optional<String> heartbeatAlive(NodeState n, HealthPolicy p, Instant now) {
+    if (n.lastHeartbeatAt() == null) {
+      return Optional.empty();
+    }
+    Duration age = Duration.between(n.lastHeartbeatAt(), now);
+    if (age.compareTo(p.heartbeatTimeout()) < 0) {
+      return Optional.of("agent heartbeat " + age.toSeconds() + "s ago (timeout "
+          + p.heartbeatTimeout().toSeconds() + "s): the machine runs though its sshd does not answer");
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,182 @@
+package dev.orion.scheduler.health;
+
+import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.ssh.WorkerException;
+import dev.orion.scheduler.claim.ClaimTx;
+import dev.orion.scheduler.claim.Claimant;
+import dev.orion.scheduler.rental.RentalEvent;
+import dev.orion.scheduler.rental.RentalEvents;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probes every node each interval over its persistent admin SSH connection and moves it between
+ * alive, suspect and dead. A node becomes dead only after K consecutive failed probes, with no
+ * fresh agent heartbeat, and while the control plane itself looks healthy; otherwise it stays
+ * suspect and the reason it was spared is recorded on the node. Death moves the node's live
+ * leases to {@code migrating} in the same transaction, for the migration loop.
+ */
+public final class HealthLoop {
+  private static final Logger log = LoggerFactory.getLogger(HealthLoop.class);
+  /** Runs through the admin user's login shell; any answer proves sshd and the account work. */
+  static final String PROBE = "true";
+
+  private final Jdbi jdbi;
+  private final Claimant claimant;
+  private final int batch;
+  private final HealthPolicy policy;
+  private final Duration probeTimeout;
+  private final WorkerConnections connections;
+  private final ExecutorService probes;
+  private final StallWatch stalls;
+
+  /**
+   * @param probeTimeout how long a probe may take before it counts as failed; the probe thread
+   *     itself may stay blocked until the SSH timeouts end it, but the round does not wait
+   */
+  public HealthLoop(Jdbi jdbi, Claimant claimant, int batch, HealthPolicy policy, Duration probeTimeout,
+      WorkerConnections connections, ExecutorService probes) {
+    this.jdbi = jdbi;
+    this.claimant = claimant;
+    this.batch = batch;
+    this.policy = policy;
+    this.probeTimeout = probeTimeout;
+    this.connections = connections;
+    this.probes = probes;
+    this.stalls = new StallWatch(policy.dbStall(), policy.quietAfterStall());
+  }
+
+  public int tick() {
+    Instant now = claimant.now();
+    List<NodeState> nodes = claim(now);
+    databaseAnswered();
+    if (nodes.isEmpty()) {
+      return 0;
+    }
+    Map<Long, Probe> results = probeAll(nodes);
+    // Decide as of the claim: the next check is then one interval after this one was due to
+    // start, not after it finished, so the probe period does not drift by each round's length.
+    Instant decidedAt = now;
+    int failing = (int) results.values().stream().filter(p -> !p.ok()).count();
+    FleetView others = jdbi.withExtension(HealthDao.class,
+        dao -> dao.fleetExcept(nodes.stream().map(NodeState::id).toList()));
+    databaseAnswered();
+    int watchedHere = (int) nodes.stream().filter(n -> !"dead".equals(n.status())).count();
+    int failingHere = (int) nodes.stream()
+        .filter(n -> !"dead".equals(n.status()) && !results.get(n.id()).ok()).count();
+    FleetView fleet = new FleetView(others.watched() + watchedHere, others.failing() + failingHere);
+    Optional<String> guard = HealthDecision.fleetGuard(fleet, stalls.quietUntil(), policy, decidedAt);
+    for (NodeState n : nodes) {
+      Verdict v = HealthDecision.decide(n, results.get(n.id()), guard, policy, decidedAt);
+      if (apply(n, v)) {
+        databaseAnswered();
+      }
+    }
+    log.debug("probed {} nodes, {} failing; fleet {}", nodes.size(), failing, fleet);
+    return nodes.size();
+  }
+
+  private List<NodeState> claim(Instant now) {
+    return ClaimTx.run(jdbi, h -> {
+      HealthDao dao = h.attach(HealthDao.class);
+      List<Long> ids = dao.lockDue(now, batch);
+      if (ids.isEmpty()) {
+        return List.of();
+      }
+      dao.claim(ids, claimant.id(), claimant.until(now));
+      return dao.load(ids);
+    });
+  }
+
+  private Map<Long, Probe> probeAll(List<NodeState> nodes) {
+    Map<Long, CompletableFuture<Probe>> pending = new HashMap<>();
+    for (NodeState n : nodes) {
+      pending.put(n.id(), CompletableFuture.supplyAsync(() -> probe(n), probes)
+          .completeOnTimeout(Probe.failed("no answer within " + probeTimeout.toMillis() + " ms"),
+              probeTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    }
+    Map<Long, Probe> out = new HashMap<>();
+    pending.forEach((id, f) -> out.put(id, f.join()));
+    return out;
+  }
+
+  private Probe probe(NodeState n) {
+    try {
+      var r = connections.exec(n.endpoint(), PROBE);
+      return r.ok() ? Probe.answered() : Probe.failed("probe exited " + r.exitCode() + ": " + r.stderr().strip());
+    } catch (WorkerException e) {
+      return Probe.failed(e.getMessage());
+    } catch (RuntimeException e) {
+      return Probe.failed(e.toString());
+    }
+  }
+
+  /**
+   * Feeds the stall watch after every successful round trip, so the gaps it sees are between
+   * database answers (at most a probe round or a poll wait in a healthy process), not whole rounds.
+   */
+  private void databaseAnswered() {
+    Duration stall = stalls.reached(claimant.now());
+    if (!stall.isZero()) {
+      log.warn("database did not answer for {} s; declaring no node dead until {}",
+          stall.toSeconds(), stalls.quietUntil());
+    }
+  }
+
+  /** One node per transaction: node rows are what rents lock, so none stays locked for long. */
+  private boolean apply(NodeState n, Verdict v) {
+    try {
+      List<Long> migrating = ClaimTx.run(jdbi, h -> {
+        HealthDao dao = h.attach(HealthDao.class);
+        List<Long> leases = v.diesNow() ? dao.lockActiveLeases(n.id()) : List.of();
+        if (dao.record(v, claimant.id(), claimant.now()) == 0) {
+          return null; // nothing written: the locks taken above go with the commit
+        }
+        if (!leases.isEmpty()) {
+          dao.markMigrating(leases);
+          Instant at = claimant.now();
+          List<RentalEvent> events = new ArrayList<>();
+          for (long id : leases) {
+            events.add(new RentalEvent(id, at, claimant.actor(), "active", "migrating", n.id(), null,
+                "node " + n.id() + " dead after " + v.probeFailures() + " failed probes: " + v.error()));
+          }
+          h.attach(RentalEvents.class).appendAll(events);
+        }
+        return leases;
+      });
+      if (migrating == null) {
+        log.info("node {} {}->{} not recorded: claim lapsed, another scheduler checks it",
+            n.id(), v.fromStatus(), v.toStatus());
+        return true;
+      } else if (v.changes()) {
+        log.info("node {} {}->{} ({} failed probes{}){}", n.id(), v.fromStatus(), v.toStatus(),
+            v.probeFailures(), v.error() == null ? "" : ": " + v.error(),
+            migrating.isEmpty() ? "" : "; leases " + migrating + " active->migrating");
+      }
+      if (v.sparedReason() != null) {
+        // Loud the first time a node would have died, quiet while the reason holds.
+        if (v.probeFailures() == policy.deadAfter()) {
+          log.warn("node {} {}->dead spared, kept suspect: {}", n.id(), v.fromStatus(), v.sparedReason());
+        } else {
+          log.debug("node {} still spared: {}", n.id(), v.sparedReason());
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      log.error("node {} {}->{} failed to record; its claim lapses and it is checked again",
+          n.id(), v.fromStatus(), v.toStatus(), e);
+      return false;
+    }
+  }
+}

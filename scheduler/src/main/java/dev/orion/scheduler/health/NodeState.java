@@ -1,0 +1,19 @@
+package dev.orion.scheduler.health;
+
+import dev.orion.common.ssh.WorkerEndpoint;
+import java.time.Instant;
+
+/** A node as the health checker claimed it: where to probe and what it remembers. */
+public record NodeState(
+    long id,
+    String ip,
+    int sshPort,
+    String hostKey,
+    String status,
+    int probeFailures,
+    Instant lastHeartbeatAt) {
+
+  public WorkerEndpoint endpoint() {
+    return new WorkerEndpoint(id, ip, sshPort, hostKey);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.orion.scheduler.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP forwarder on 127.0.0.1 that a test can cut: while cut, every open connection is reset and
+ * new ones are refused at once, exactly what a process sees when its database host is unreachable.
+ */
+public final class TcpProxy implements AutoCloseable {
+  private final ServerSocket server;
+  private final int upstreamPort;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
+
+  public TcpProxy(int upstreamPort) throws IOException {
+    this.upstreamPort = upstreamPort;
+    this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(this::acceptLoop, "proxy-accept");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  public void cut() {
+    cut = true;
+    open.forEach(TcpProxy::closeQuietly);
+    open.clear();
+  }
+
+  public void restore() {
+    cut = false;
+  }
+
+  @Override
+  public void close() {
+    cut();
+    closeQuietly(server);
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        if (cut) {
+          client.setSoLinger(true, 0); // RST, not a polite FIN
+          client.close();
+          continue;
+        }
+        Socket up = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+        open.add(client);
+        open.add(up);
+        pump(client, up);
+        pump(up, client);
+      } catch (IOException e) {
+        // server closed, or upstream refused: the client sees its socket closed
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[16384];
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          out.write(buf, 0, n);
+        }
+      } catch (IOException e) {
+        // cut or closed: tear down both directions below
+      } finally {
+        closeQuietly(from);
+        closeQuietly(to);
+        open.remove(from);
+        open.remove(to);
+      }
+    }, "proxy-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // already gone
+    }
+  }
+}
