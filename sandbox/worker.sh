@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A sandbox worker: a real OpenSSH sshd in its own PID, mount and UTS namespace, so a machine
 # without Docker can run many "machines" that the control plane provisions over SSH exactly like
-# real ones. /etc, /home, /var and /root are overlays whose writable layer lives on a tmpfs inside
+# real ones. /etc, /home, /var, /root and /tmp are overlays whose writable layer lives on a tmpfs inside
 # the namespace: users created in the sandbox never touch the host and vanish with it.
 #
 # Runs in the foreground. The caller's handle is this process's PID (it becomes `unshare`);
@@ -101,7 +101,9 @@ overlay /etc /etc 0755
 overlay /home /home 0755
 overlay /var /var 0755
 overlay /root /etc/skel 0700
-mount -t tmpfs -o mode=1777 orion-tmp /tmp
+# /tmp is an overlay too rather than an empty tmpfs: what clients write stays in the sandbox, and
+# a checkout or build that lives under the host's /tmp (the agent's classes, say) stays reachable.
+overlay /tmp /tmp 1777
 mkdir -p /run/sshd /run/lock
 chmod 1777 /run/lock
 
