@@ -38,6 +38,10 @@ public final class MigrationLoop {
     this.ssh = ssh;
   }
 
+  /** Leases known to be waiting for a free node: logged once, not every round. */
+  private final java.util.Set<Long> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** One round; returns how many leases moved, so a round of leases that all wait does not repeat at once. */
   public int tick() {
     Instant now = claimant.now();
     List<MovingLease> claimed = ClaimTx.run(jdbi, h -> {
@@ -49,31 +53,33 @@ public final class MigrationLoop {
       dao.claim(ids, claimant.id(), claimant.until(now));
       return dao.load(ids);
     });
-    CompletableFuture.allOf(claimed.stream()
-        .map(lease -> CompletableFuture.runAsync(() -> migrateLogged(lease), ssh))
-        .toArray(CompletableFuture[]::new)).join();
-    return claimed.size();
+    List<CompletableFuture<Boolean>> moves = claimed.stream()
+        .map(lease -> CompletableFuture.supplyAsync(() -> migrateLogged(lease), ssh)).toList();
+    return (int) moves.stream().filter(CompletableFuture::join).count();
   }
 
-  private void migrateLogged(MovingLease lease) {
+  private boolean migrateLogged(MovingLease lease) {
     try {
-      migrate(lease);
+      return migrate(lease);
     } catch (RuntimeException e) {
       log.error("rental {} migrating->active off node {} failed; retried after its claim lapses",
           lease.id(), lease.nodeId(), e);
+      return false;
     }
   }
 
-  private void migrate(MovingLease lease) {
+  private boolean migrate(MovingLease lease) {
     MigrationPlan plan = MigrationDecision.plan(lease);
     long target;
     if (plan instanceof MigrationPlan.FindNode find) {
       Optional<Long> reserved = reserve(lease, find.pool());
       if (reserved.isEmpty()) {
         jdbi.useExtension(MigrationDao.class, dao -> dao.unclaim(lease.id(), claimant.id()));
-        log.info("rental {} stays migrating: no free alive node in pool {}; retried next round",
-            lease.id(), find.pool());
-        return;
+        if (waiting.add(lease.id())) {
+          log.info("rental {} stays migrating: no free alive node in pool {}; retried every round",
+              lease.id(), find.pool());
+        }
+        return false;
       }
       target = reserved.get();
     } else if (plan instanceof MigrationPlan.UseReserved r) {
@@ -95,9 +101,10 @@ public final class MigrationLoop {
       });
       log.warn("rental {} migrating->active to {} failed, trying another node next round: {}",
           lease.id(), to.describe(), e.getMessage());
-      return;
+      return false;
     }
-    finish(lease, to);
+    waiting.remove(lease.id());
+    return finish(lease, to);
   }
 
   private Optional<Long> reserve(MovingLease lease, String pool) {
@@ -116,7 +123,7 @@ public final class MigrationLoop {
     });
   }
 
-  private void finish(MovingLease lease, Endpoint to) {
+  private boolean finish(MovingLease lease, Endpoint to) {
     boolean moved = ClaimTx.run(jdbi, h -> {
       MigrationDao dao = h.attach(MigrationDao.class);
       Instant now = claimant.now();
@@ -139,5 +146,6 @@ public final class MigrationLoop {
     } else {
       log.info("rental {} migrating->active skipped: released, expired or claim lapsed meanwhile", lease.id());
     }
+    return moved;
   }
 }

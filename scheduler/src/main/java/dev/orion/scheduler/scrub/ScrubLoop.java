@@ -35,6 +35,7 @@ public final class ScrubLoop {
     this.ssh = ssh;
   }
 
+  /** One round; returns how many nodes became clean. */
   public int tick() {
     Instant now = claimant.now();
     List<Endpoint> nodes = ClaimTx.run(jdbi, h -> {
@@ -46,13 +47,13 @@ public final class ScrubLoop {
       dao.claim(ids, claimant.id(), claimant.until(now));
       return dao.load(ids);
     });
-    CompletableFuture.allOf(nodes.stream()
-        .map(n -> CompletableFuture.runAsync(() -> scrub(n), ssh))
-        .toArray(CompletableFuture[]::new)).join();
-    return nodes.size();
+    List<CompletableFuture<Boolean>> scrubs = nodes.stream()
+        .map(n -> CompletableFuture.supplyAsync(() -> scrub(n), ssh)).toList();
+    // Only progress counts: a full batch of unreachable nodes must not make the loop spin.
+    return (int) scrubs.stream().filter(CompletableFuture::join).count();
   }
 
-  private void scrub(Endpoint node) {
+  private boolean scrub(Endpoint node) {
     try {
       List<String> users = accounts.list(node.worker());
       for (String user : users) {
@@ -62,9 +63,10 @@ public final class ScrubLoop {
           dao -> dao.markClean(node.id(), claimant.id(), claimant.now()));
       if (marked == 1) {
         log.info("node {} unclean->clean: deleted client users {}", node.id(), users);
-      } else {
-        log.info("node {} unclean->clean not recorded: claim lapsed or node allocated meanwhile", node.id());
+        return true;
       }
+      log.info("node {} unclean->clean not recorded: claim lapsed or node allocated meanwhile", node.id());
+      return false;
     } catch (WorkerException | RuntimeException e) {
       log.warn("node {} unclean->clean failed, retried next round: {}", node.id(), e.getMessage());
       try {
@@ -72,6 +74,7 @@ public final class ScrubLoop {
       } catch (RuntimeException dbDown) {
         // the claim lapses by itself
       }
+      return false;
     }
   }
 }

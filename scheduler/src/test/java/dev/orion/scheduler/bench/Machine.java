@@ -27,7 +27,7 @@ final class Machine {
     String load = "";
     try {
       load = ", load average " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0]
-          + " at start (machine shared with other builds)";
+          + " when recorded (machine shared with other builds)";
     } catch (Exception ignored) {
       // as above
     }

@@ -82,6 +82,44 @@ class MigrationTest {
     }
   }
 
+  @Test
+  void withNoFreeNodeTheLeaseWaitsInMigratingAndMovesWhenOneAppears() throws Exception {
+    DbConfig cfg = TestDb.freshConfig(8);
+    List<SandboxWorker> workers = new java.util.ArrayList<>(SandboxWorker.startMany("wait", 2));
+    try (Database db = Database.connect(cfg)) {
+      Fleet fleet = new Fleet(db.jdbi(), Instant.now());
+      Workers reg = new Workers(db.jdbi(), fleet);
+      long home = reg.register(workers.get(0));
+      long busy = reg.register(workers.get(1));
+      Instant until = Instant.now().plus(Duration.ofHours(1));
+      long rental = reg.lease(workers.get(0), home, "c_bob", "pw-bob-123", until);
+      reg.lease(workers.get(1), busy, "c_carol", "pw-carol-123", until); // the only other node is taken
+
+      try (Scheduler s = new Scheduler(Instances.config("m2", cfg, env()), db, Clock.systemUTC()).start()) {
+        Await.until("both nodes probed", Duration.ofSeconds(30), () -> count(db,
+            "SELECT COUNT(*) FROM nodes WHERE last_probe_at IS NOT NULL") == 2);
+        workers.get(0).kill();
+        Await.until("the lease waits in migrating", Duration.ofSeconds(60), () -> count(db,
+            "SELECT COUNT(*) FROM rentals WHERE id = " + rental + " AND status = 'migrating'") == 1);
+        // Several migration rounds find no node; the lease keeps waiting on its dead node.
+        Await.until("the migration loop retried", Duration.ofSeconds(30), () -> count(db,
+            "SELECT COUNT(*) FROM nodes WHERE id = " + home + " AND probe_failures >= 6") == 1);
+        assertEquals("migrating", db.jdbi().withHandle(h -> h.createQuery(
+            "SELECT status FROM rentals WHERE id = :r").bind("r", rental).mapTo(String.class).one()));
+
+        SandboxWorker fresh = SandboxWorker.start("wait-new");
+        workers.add(fresh);
+        long freshNode = reg.register(fresh);
+        Await.until("the lease moved to the new node", Duration.ofSeconds(60), () -> count(db,
+            "SELECT COUNT(*) FROM rentals WHERE id = " + rental + " AND status = 'active' AND node_id = "
+                + freshNode) == 1);
+        assertEquals("c_bob", ClientLogin.whoami("127.0.0.1", fresh.port(), fresh.hostKey(), "c_bob", "pw-bob-123"));
+      }
+    } finally {
+      workers.forEach(SandboxWorker::close);
+    }
+  }
+
   static long count(Database db, String sql) {
     return db.jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
   }
