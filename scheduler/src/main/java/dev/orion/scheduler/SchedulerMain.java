@@ -58,7 +58,7 @@ public final class SchedulerMain {
           log.error("schema not valid after {}: {}", config.schemaWait(), e.getMessage());
           System.exit(3);
         }
-        log.info("waiting for the API to migrate the schema: {}", firstLine(e.getMessage()));
+        log.info("waiting for the database and its schema (the API migrates it): {}", firstLine(e.getMessage()));
         Thread.sleep(1000);
       }
     }

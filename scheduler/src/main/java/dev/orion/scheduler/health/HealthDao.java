@@ -21,7 +21,7 @@ public interface HealthDao {
   @SqlUpdate("UPDATE nodes SET claimed_by = :me, claimed_until = :until WHERE id IN (<ids>)")
   void claim(@BindList("ids") Collection<Long> ids, @Bind("me") String me, @Bind("until") Instant until);
 
-  @SqlQuery("SELECT id, ip, ssh_port, host_key, status, probe_failures, last_heartbeat_at"
+  @SqlQuery("SELECT id, ip, ssh_port, host_key, status, probe_failures, last_heartbeat_at, status_changed_at"
       + " FROM nodes WHERE id IN (<ids>)")
   @RegisterConstructorMapper(NodeState.class)
   List<NodeState> load(@BindList("ids") Collection<Long> ids);

@@ -47,15 +47,21 @@ public final class HealthDecision {
     return new Verdict(n.id(), n.status(), "dead", failures, probe.error(), next, null);
   }
 
-  /** The second signal: an agent that heartbeated recently says the machine runs. */
+  /**
+   * The second signal: the agent heartbeated after the probes began to fail, and recently. Only a
+   * heartbeat sent during the failure run proves the machine outlived its sshd's silence; one from
+   * before says nothing (a crashed machine's last heartbeat is always a little older than its
+   * crash), so a real death is never delayed by the heartbeat timeout.
+   */
   static Optional<String> heartbeatAlive(NodeState n, HealthPolicy p, Instant now) {
     if (n.lastHeartbeatAt() == null) {
       return Optional.empty();
     }
+    Instant failingSince = "suspect".equals(n.status()) && n.statusChangedAt() != null ? n.statusChangedAt() : now;
     Duration age = Duration.between(n.lastHeartbeatAt(), now);
-    if (age.compareTo(p.heartbeatTimeout()) < 0) {
-      return Optional.of("agent heartbeat " + age.toSeconds() + "s ago (timeout "
-          + p.heartbeatTimeout().toSeconds() + "s): the machine runs though its sshd does not answer");
+    if (n.lastHeartbeatAt().isAfter(failingSince) && age.compareTo(p.heartbeatTimeout()) < 0) {
+      return Optional.of("agent heartbeat " + age.toSeconds() + "s ago, after probes began failing at "
+          + failingSince + ": the machine runs though its sshd does not answer");
     }
     return Optional.empty();
   }

@@ -3,7 +3,11 @@ package dev.orion.scheduler.health;
 import dev.orion.common.ssh.WorkerEndpoint;
 import java.time.Instant;
 
-/** A node as the health checker claimed it: where to probe and what it remembers. */
+/**
+ * A node as the health checker claimed it: where to probe and what it remembers.
+ *
+ * @param statusChangedAt for a suspect node, when its current run of failed probes began
+ */
 public record NodeState(
     long id,
     String ip,
@@ -11,7 +15,8 @@ public record NodeState(
     String hostKey,
     String status,
     int probeFailures,
-    Instant lastHeartbeatAt) {
+    Instant lastHeartbeatAt,
+    Instant statusChangedAt) {
 
   public WorkerEndpoint endpoint() {
     return new WorkerEndpoint(id, ip, sshPort, hostKey);

@@ -52,7 +52,8 @@ class DatabaseOutageTest {
       long endsInOutage = reg.lease(workers.get(1), nodes[1], "c_brief", "pw-brief-1", start.plus(Duration.ofSeconds(20)));
       long onQuietNode = reg.lease(workers.get(3), nodes[3], "c_quiet", "pw-quiet-1", start.plus(Duration.ofHours(1)));
       // Node 4's sshd stops answering but its agent keeps heartbeating through the API, which
-      // writes to the same database: during the outage those heartbeats cannot land.
+      // writes to the same database: during the outage those heartbeats cannot land. The agent
+      // beats faster than K probes take, so its heartbeats land while the probes fail.
       workers.get(3).kill();
       try (Database agentDb = Database.connect(new DbConfig(viaProxy.url(), viaProxy.user(), viaProxy.password(), 2))) {
         agent.scheduleWithFixedDelay(() -> {
@@ -62,11 +63,11 @@ class DatabaseOutageTest {
           } catch (RuntimeException outage) {
             // the API answers 503 meanwhile; the agent retries next beat
           }
-        }, 0, 500, TimeUnit.MILLISECONDS);
+        }, 0, 100, TimeUnit.MILLISECONDS);
 
         Map<String, String> env = Map.of(
             "ORION_SSH_KEY", TestSsh.adminKey().toString(),
-            "ORION_HEALTH_INTERVAL", "200ms", "ORION_HEALTH_FAILURES", "3",
+            "ORION_HEALTH_INTERVAL", "200ms", "ORION_HEALTH_FAILURES", "5",
             "ORION_HEALTH_PROBE_TIMEOUT", "1s", "ORION_HEARTBEAT_TIMEOUT", "5s",
             "ORION_HEALTH_DB_STALL", "5s", "ORION_HEALTH_GUARD_MIN_NODES", "10",
             "ORION_CLAIM_TIMEOUT", "10s");

@@ -15,8 +15,9 @@ class HealthDecisionTest {
       Duration.ofSeconds(10));
   static final Probe FAIL = Probe.failed("connection refused");
 
+  /** Failing since 10 s ago when suspect. */
   static NodeState node(String status, int failures, Instant heartbeat) {
-    return new NodeState(1, "127.0.0.1", 22, "ssh-ed25519 AAAA", status, failures, heartbeat);
+    return new NodeState(1, "127.0.0.1", 22, "ssh-ed25519 AAAA", status, failures, heartbeat, NOW.minusSeconds(10));
   }
 
   @Test
@@ -45,10 +46,23 @@ class HealthDecisionTest {
   }
 
   @Test
-  void aFreshHeartbeatSparesTheNode() {
+  void aHeartbeatSentWhileProbesFailSparesTheNode() {
     Verdict v = HealthDecision.decide(node("suspect", 2, NOW.minusSeconds(5)), FAIL, Optional.empty(), P, NOW);
     assertEquals("suspect", v.toStatus());
     assertTrue(v.sparedReason().startsWith("agent heartbeat 5s ago"), v.sparedReason());
+  }
+
+  @Test
+  void aHeartbeatFromBeforeTheFailuresDoesNotDelayADeath() {
+    // A crashed machine: its last heartbeat (12 s ago) predates the first failed probe (10 s ago).
+    Verdict v = HealthDecision.decide(node("suspect", 2, NOW.minusSeconds(12)), FAIL, Optional.empty(), P, NOW);
+    assertEquals("dead", v.toStatus());
+  }
+
+  @Test
+  void aStaleHeartbeatDoesNotSpare() {
+    NodeState n = new NodeState(1, "127.0.0.1", 22, "k", "suspect", 2, NOW.minusSeconds(40), NOW.minusSeconds(60));
+    assertEquals("dead", HealthDecision.decide(n, FAIL, Optional.empty(), P, NOW).toStatus());
   }
 
   @Test
