@@ -50,6 +50,14 @@ public interface RentalDao {
   @SqlUpdate("UPDATE nodes SET allocated = FALSE, clean = FALSE WHERE id = :id")
   void releaseNodeDirty(@Bind("id") long nodeId);
 
+  /**
+   * A lease ended while moving may hold a second node a scheduler reserved for it
+   * ({@code rentals.target_node_id}, V2): free that one dirty too, in the same transaction.
+   */
+  @SqlUpdate("UPDATE nodes n JOIN rentals r ON r.target_node_id = n.id"
+      + " SET n.allocated = FALSE, n.clean = FALSE, r.target_node_id = NULL WHERE r.id = :id")
+  void releaseReservedNodeDirty(@Bind("id") long rentalId);
+
   @SqlUpdate("UPDATE nodes SET clean = TRUE WHERE id = :id AND allocated = FALSE")
   void markClean(@Bind("id") long nodeId);
 

@@ -151,6 +151,7 @@ public final class RentalService {
       Instant now = now();
       dao.end(rentalId, "released", now);
       dao.releaseNodeDirty(row.nodeId());
+      dao.releaseReservedNodeDirty(rentalId);
       dao.event(new RentalDao.Event(rentalId, now, caller.actor(), row.status(), "ended", row.nodeId(), null,
           "released"));
       return row;
@@ -208,6 +209,7 @@ public final class RentalService {
       for (RentalDao.RentalRow r : live) {
         dao.end(r.id(), "reset", now);
         dao.releaseNodeDirty(r.nodeId());
+        dao.releaseReservedNodeDirty(r.id());
         dao.event(new RentalDao.Event(r.id(), now, admin.actor(), r.status(), "ended", r.nodeId(), null, "reset"));
       }
       return live;

@@ -30,6 +30,14 @@ public interface MigrationDao {
   @RegisterConstructorMapper(Endpoint.class)
   Endpoint endpoint(@Bind("id") long nodeId);
 
+  /**
+   * Locks the lease before any node, the order every writer (the API's release included) uses,
+   * so reserving a node cannot deadlock with a release of the same lease.
+   */
+  @SqlQuery("SELECT id FROM rentals WHERE id = :id AND claimed_by = :me AND claimed_until > :now"
+      + " AND status = 'migrating' FOR UPDATE")
+  Optional<Long> lockClaimed(@Bind("id") long rentalId, @Bind("me") String me, @Bind("now") Instant now);
+
   /** See {@code MigrationDao/lockFreeNode.sql}. */
   @UseClasspathSqlLocator
   @SqlQuery

@@ -110,6 +110,9 @@ public final class MigrationLoop {
   private Optional<Long> reserve(MovingLease lease, String pool) {
     return ClaimTx.run(jdbi, h -> {
       MigrationDao dao = h.attach(MigrationDao.class);
+      if (dao.lockClaimed(lease.id(), claimant.id(), claimant.now()).isEmpty()) {
+        return Optional.<Long>empty(); // released, expired or claim lapsed meanwhile
+      }
       Optional<Long> node = dao.lockFreeNode(pool);
       if (node.isEmpty()) {
         return Optional.<Long>empty();
