@@ -31,6 +31,8 @@ public final class HealthLoop {
   private static final Logger log = LoggerFactory.getLogger(HealthLoop.class);
   /** Runs through the admin user's login shell; any answer proves sshd and the account work. */
   static final String PROBE = "true";
+  /** Routine verdicts recorded per transaction. */
+  private static final int CHUNK = 50;
 
   private final Jdbi jdbi;
   private final Claimant claimant;
@@ -77,11 +79,19 @@ public final class HealthLoop {
         .filter(n -> !"dead".equals(n.status()) && !results.get(n.id()).ok()).count();
     FleetView fleet = new FleetView(others.watched() + watchedHere, others.failing() + failingHere);
     Optional<String> guard = HealthDecision.fleetGuard(fleet, stalls.quietUntil(), policy, decidedAt);
+    List<Verdict> routine = new ArrayList<>();
     for (NodeState n : nodes) {
       Verdict v = HealthDecision.decide(n, results.get(n.id()), guard, policy, decidedAt);
-      if (apply(n, v)) {
-        databaseAnswered();
+      if (v.diesNow()) {
+        if (applyDeath(v)) {
+          databaseAnswered();
+        }
+      } else {
+        routine.add(v);
       }
+    }
+    for (int i = 0; i < routine.size(); i += CHUNK) {
+      applyRoutine(routine.subList(i, Math.min(routine.size(), i + CHUNK)));
     }
     log.debug("probed {} nodes, {} failing; fleet {}", nodes.size(), failing, fleet);
     return nodes.size();
@@ -134,12 +144,40 @@ public final class HealthLoop {
     }
   }
 
-  /** One node per transaction: node rows are what rents lock, so none stays locked for long. */
-  private boolean apply(NodeState n, Verdict v) {
+  /**
+   * Verdicts that touch no lease, a few per transaction: one commit per node would cost more than
+   * the probe, and a short chunk keeps node rows (which rents lock) locked only briefly.
+   */
+  private void applyRoutine(List<Verdict> chunk) {
+    List<Boolean> recorded;
+    try {
+      recorded = ClaimTx.run(jdbi, h -> {
+        HealthDao dao = h.attach(HealthDao.class);
+        Instant at = claimant.now();
+        List<Boolean> out = new ArrayList<>(chunk.size());
+        for (Verdict v : chunk) {
+          out.add(dao.record(v, claimant.id(), at) == 1);
+        }
+        return out;
+      });
+    } catch (RuntimeException e) {
+      log.warn("recording {} health verdicts together failed, one by one now: {}", chunk.size(), e.toString());
+      chunk.forEach(this::applyDeath);
+      return;
+    }
+    databaseAnswered();
+    for (int i = 0; i < chunk.size(); i++) {
+      logOutcome(chunk.get(i), recorded.get(i) ? List.of() : null);
+    }
+  }
+
+  /** A verdict on its own transaction, with the node's leases moved to migrating if it died. */
+  private boolean applyDeath(Verdict v) {
     try {
       List<Long> migrating = ClaimTx.run(jdbi, h -> {
         HealthDao dao = h.attach(HealthDao.class);
-        List<Long> leases = v.diesNow() ? dao.lockActiveLeases(n.id()) : List.of();
+        // Leases are locked before their node: the order every writer uses.
+        List<Long> leases = v.diesNow() ? dao.lockActiveLeases(v.nodeId()) : List.of();
         if (dao.record(v, claimant.id(), claimant.now()) == 0) {
           return null; // nothing written: the locks taken above go with the commit
         }
@@ -148,35 +186,41 @@ public final class HealthLoop {
           Instant at = claimant.now();
           List<RentalEvent> events = new ArrayList<>();
           for (long id : leases) {
-            events.add(new RentalEvent(id, at, claimant.actor(), "active", "migrating", n.id(), null,
-                "node " + n.id() + " dead after " + v.probeFailures() + " failed probes: " + v.error()));
+            events.add(new RentalEvent(id, at, claimant.actor(), "active", "migrating", v.nodeId(), null,
+                "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error()));
           }
           h.attach(RentalEvents.class).appendAll(events);
         }
         return leases;
       });
-      if (migrating == null) {
-        log.info("node {} {}->{} not recorded: claim lapsed, another scheduler checks it",
-            n.id(), v.fromStatus(), v.toStatus());
-        return true;
-      } else if (v.changes()) {
-        log.info("node {} {}->{} ({} failed probes{}){}", n.id(), v.fromStatus(), v.toStatus(),
-            v.probeFailures(), v.error() == null ? "" : ": " + v.error(),
-            migrating.isEmpty() ? "" : "; leases " + migrating + " active->migrating");
-      }
-      if (v.sparedReason() != null) {
-        // Loud the first time a node would have died, quiet while the reason holds.
-        if (v.probeFailures() == policy.deadAfter()) {
-          log.warn("node {} {}->dead spared, kept suspect: {}", n.id(), v.fromStatus(), v.sparedReason());
-        } else {
-          log.debug("node {} still spared: {}", n.id(), v.sparedReason());
-        }
-      }
+      logOutcome(v, migrating);
       return true;
     } catch (RuntimeException e) {
       log.error("node {} {}->{} failed to record; its claim lapses and it is checked again",
-          n.id(), v.fromStatus(), v.toStatus(), e);
+          v.nodeId(), v.fromStatus(), v.toStatus(), e);
       return false;
+    }
+  }
+
+  /** @param migrating leases moved to migrating, or null when the claim had lapsed */
+  private void logOutcome(Verdict v, List<Long> migrating) {
+    if (migrating == null) {
+      log.info("node {} {}->{} not recorded: claim lapsed, another scheduler checks it",
+          v.nodeId(), v.fromStatus(), v.toStatus());
+      return;
+    }
+    if (v.changes()) {
+      log.info("node {} {}->{} ({} failed probes{}){}", v.nodeId(), v.fromStatus(), v.toStatus(),
+          v.probeFailures(), v.error() == null ? "" : ": " + v.error(),
+          migrating.isEmpty() ? "" : "; leases " + migrating + " active->migrating");
+    }
+    if (v.sparedReason() != null) {
+      // Loud the first time a node would have died, quiet while the reason holds.
+      if (v.probeFailures() == policy.deadAfter()) {
+        log.warn("node {} {}->dead spared, kept suspect: {}", v.nodeId(), v.fromStatus(), v.sparedReason());
+      } else {
+        log.debug("node {} still spared: {}", v.nodeId(), v.sparedReason());
+      }
     }
   }
 }

@@ -47,7 +47,13 @@ class CleanupTest {
           Instant.now().plus(Duration.ofSeconds(2)));
       String uid = workers.get(0).runInside("id -u c_expiring").strip();
       workers.get(0).runInside("nohup setsid su c_expiring -c 'sleep 600' >/dev/null 2>&1 &");
-      assertFalse(workers.get(0).runInside("pgrep -U " + uid + " || true").isBlank(), "the client runs something");
+      Await.until("the client runs something", Duration.ofSeconds(20), () -> {
+        try {
+          return !workers.get(0).runInside("pgrep -U " + uid + " || true").isBlank();
+        } catch (java.io.IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
       // The second node died holding a lease that migrated away: it comes back with that user,
       // free and unclean. An operator's own account there must survive the scrub.
       ClientAccounts accounts = new ClientAccounts(ssh);
