@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$ROOT"
 LOAD_SECONDS=${1:-45}
-CLIENTS=${DEMO_CLIENTS:-6}
+CLIENTS=${DEMO_CLIENTS:-8}
 export ORION_HOME=${DEMO_HOME:-$ROOT/.orion/demo}
 export ORION_HTTPS_PORT=${DEMO_HTTPS_PORT:-9443} ORION_AGENT_PORT=${DEMO_AGENT_PORT:-9080}
 export ORION_POOL_PORT=${DEMO_POOL_PORT:-9090}
@@ -20,7 +20,9 @@ export ORION_CADDY_ADMIN=127.0.0.1:${DEMO_ADMIN_PORT:-2119} ORION_EDGE_ADMIN=127
 export ORION_AUTOSCALER_FIRST_PORT=${DEMO_FIRST_REPLICA_PORT:-9101}
 # Small and quick so the demo fits in a minute or two: 1 to 3 replicas, 2 s ticks, 20 s window.
 export ORION_AUTOSCALER_MIN=1 ORION_AUTOSCALER_MAX=3 ORION_AUTOSCALER_TARGET_CPU=50
-export ORION_AUTOSCALER_INTERVAL=2s ORION_AUTOSCALER_SCALE_DOWN_WINDOW=20s
+export ORION_AUTOSCALER_INTERVAL=2s ORION_AUTOSCALER_SCALE_DOWN_WINDOW=20s ORION_AUTOSCALER_CPU_WARMUP=6s
+# One warm spare: ready but out of Caddy, it joins at the first scale-up without a JVM start.
+export ORION_AUTOSCALER_WARM_SPARES=1
 DB_PORT=${DEMO_DB_PORT:-13406}
 PIDS=$ORION_HOME/pids
 LOGS=$ORION_HOME/logs
@@ -73,13 +75,15 @@ api() { curl -sS --cacert "$CA" "$@"; }
 api -o /dev/null -X POST "$URL/api/signup" -H 'Content-Type: application/json' \
   -d '{"username":"demo","password":"demo-password-1"}'
 upstreams() { curl -s "$ADMIN/id/orion_api_0/upstreams" | tr -d '\n'; }
-decisions() { grep -E "scale [0-9]+ -> |joining Caddy|-> LEAVING|stopped" "$LOGS/autoscaler.log" | sed 's/^\[[^]]*\] INFO dev.orion.autoscaler.[A-Za-z.]* - /  /'; }
+decisions() { grep -E "scale [0-9]+ -> |joining Caddy|STANDBY|promoted|instead of stand by|-> LEAVING|stopped" "$LOGS/autoscaler.log" | sed 's/ \[autoscaler-[a-z]*\] INFO / /; s/^/  /'; }
 
-say "Caddy's replica pool before the load: $(upstreams)"
+for _ in $(seq 300); do grep -q "STANDBY" "$LOGS/autoscaler.log" && break; sleep 0.2; done
+say "Caddy's replica pool before the load: $(upstreams) (plus one warm spare outside it)"
 
 say "load: $CLIENTS clients logging in (bcrypt, CPU-bound) through $URL for ${LOAD_SECONDS}s"
 : >"$ORION_HOME/answers.txt"
 end=$((SECONDS + LOAD_SECONDS))
+loops=()
 for c in $(seq "$CLIENTS"); do
   (
     while ((SECONDS < end)); do
@@ -89,12 +93,13 @@ for c in $(seq "$CLIENTS"); do
         >>"$ORION_HOME/answers.txt" || echo "000 -" >>"$ORION_HOME/answers.txt"
     done
   ) &
+  loops+=($!)
 done
 while ((SECONDS < end)); do
   sleep 5
   printf '  t-%3ss  replicas in Caddy: %s\n' $((end - SECONDS)) "$(upstreams)"
 done
-wait
+wait "${loops[@]}"
 
 say "the autoscaler's decisions during the load (from $LOGS/autoscaler.log)"
 decisions

@@ -40,10 +40,16 @@ import org.slf4j.LoggerFactory;
 public final class Autoscaler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Autoscaler.class);
 
-  /** Timings of the loop, separate from the policy's knobs. */
+  /**
+   * Timings of the loop, separate from the policy's knobs.
+   *
+   * @param cpuWarmup how long after joining a replica's CPU is not counted: a JVM compiling its
+   *     hot paths burns CPU that says nothing about load, and counting it scales up for nothing
+   *     (it is then treated like a missing metric, see {@link HpaPolicy})
+   */
   public record Timing(
       Duration interval, Duration readyTimeout, Duration drainTimeout, Duration drainGrace,
-      Duration goneGrace) {}
+      Duration goneGrace, Duration cpuWarmup) {}
 
   private static final class Tracked {
     final Replica replica;
@@ -51,6 +57,7 @@ public final class Autoscaler implements AutoCloseable {
     volatile Phase phase;
     /** Started as a warm spare: goes to STANDBY, not SERVING, once ready. */
     volatile boolean spare;
+    volatile Instant servingSince;
 
     Tracked(Replica replica, Phase phase, Instant since, boolean spare) {
       this.replica = replica;
@@ -177,7 +184,7 @@ public final class Autoscaler implements AutoCloseable {
     Instant now = clock.instant();
     observe(now);
     reconcileCaddy();
-    List<ReplicaSample> samples = sample();
+    List<ReplicaSample> samples = sample(now);
     Decision d = HpaPolicy.decide(samples, policy, now, history);
     history = d.history();
     lastDecision = d;
@@ -225,6 +232,7 @@ public final class Autoscaler implements AutoCloseable {
                 t.replica);
           } else {
             t.phase = Phase.SERVING;
+            t.servingSince = now;
             anyServed = true;
             log.info("replica {} ready (STARTING -> SERVING), joining Caddy", t.replica);
           }
@@ -254,7 +262,7 @@ public final class Autoscaler implements AutoCloseable {
     }
   }
 
-  private List<ReplicaSample> sample() {
+  private List<ReplicaSample> sample(Instant now) {
     List<ReplicaSample> samples = new ArrayList<>();
     for (Tracked t : List.copyOf(tracked.values())) {
       if (!t.counts()) {
@@ -266,14 +274,17 @@ public final class Autoscaler implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("replica {}: CPU unreadable: {}", t.replica, e.toString());
       }
-      samples.add(new ReplicaSample(t.replica.id(), t.phase == Phase.SERVING, cpu));
+      boolean warmingUp = t.servingSince != null
+          && now.isBefore(t.servingSince.plus(timing.cpuWarmup()));
+      samples.add(new ReplicaSample(t.replica.id(), t.phase == Phase.SERVING,
+          warmingUp ? OptionalDouble.empty() : cpu));
     }
     return samples;
   }
 
   private void apply(Decision d, Instant now) {
     if (d.delta() > 0) {
-      int starts = d.delta() - promoteSpares(d.delta());
+      int starts = d.delta() - promoteSpares(d.delta(), now);
       boolean bootstrapping = firstReplicaOwnsSchema && !anyServed;
       if (bootstrapping) {
         // The first replica migrates the schema; the others would fail validation until it has,
@@ -321,7 +332,7 @@ public final class Autoscaler implements AutoCloseable {
    * Turns up to {@code wanted} spares into serving capacity: ready ones join Caddy in this tick,
    * starting ones will serve once ready. Returns how many were used.
    */
-  private int promoteSpares(int wanted) {
+  private int promoteSpares(int wanted, Instant now) {
     List<Tracked> spares = tracked.values().stream()
         .filter(t -> t.spare && t.phase != Phase.LEAVING)
         .sorted(Comparator.comparing((Tracked t) -> t.phase != Phase.STANDBY))
@@ -330,6 +341,7 @@ public final class Autoscaler implements AutoCloseable {
       t.spare = false;
       if (t.phase == Phase.STANDBY) {
         t.phase = Phase.SERVING;
+        t.servingSince = now;
         log.info("replica {} promoted (STANDBY -> SERVING), joining Caddy", t.replica);
       } else {
         log.info("replica {} still starting, will serve instead of stand by", t.replica);

@@ -69,7 +69,8 @@ public record AutoscalerConfig(
         env.duration("ORION_AUTOSCALER_READY_TIMEOUT", Duration.ofSeconds(90)),
         env.duration("ORION_AUTOSCALER_DRAIN_TIMEOUT", Duration.ofSeconds(15)),
         env.duration("ORION_AUTOSCALER_DRAIN_GRACE", Duration.ofSeconds(1)),
-        env.duration("ORION_AUTOSCALER_GONE_GRACE", Duration.ofSeconds(5)));
+        env.duration("ORION_AUTOSCALER_GONE_GRACE", Duration.ofSeconds(5)),
+        env.duration("ORION_AUTOSCALER_CPU_WARMUP", Duration.ofSeconds(15)));
     String admin = env.string("ORION_CADDY_ADMIN", "127.0.0.1:2019");
     URI caddy = URI.create(admin.contains("://") ? admin : "http://" + admin);
     Duration stopGrace = env.duration("ORION_AUTOSCALER_STOP_GRACE", Duration.ofSeconds(10));

@@ -28,7 +28,7 @@ public final class EdgeStack implements AutoCloseable {
     admin = new CaddyAdmin(caddy.admin(), Duration.ofSeconds(5));
     autoscaler = new Autoscaler(driver, admin, new ReadinessProbe(Duration.ofSeconds(1)), policy,
         new Autoscaler.Timing(Duration.ofMillis(500), readyTimeout, Duration.ofSeconds(10),
-            Duration.ofMillis(300), Duration.ofSeconds(3)),
+            Duration.ofMillis(300), Duration.ofSeconds(3), Duration.ofSeconds(3)),
         Clock.systemUTC(), true, warmSpares);
   }
 

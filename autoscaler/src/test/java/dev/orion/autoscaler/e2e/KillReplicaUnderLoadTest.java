@@ -32,8 +32,10 @@ class KillReplicaUnderLoadTest {
       try (Load load = new Load(stack.caddy.trust(), 4, () -> client.request("/api/nodes")
           .header("Authorization", "Bearer " + token).GET(), 0, 100_000,
           Duration.ofMinutes(4))) {
-        Await.until(Duration.ofSeconds(30), "both replicas answering",
-            () -> load.perReplica().size() == 2, () -> load.perReplica().toString());
+        Await.until(Duration.ofSeconds(60), "both replicas answering 20 requests or more",
+            () -> load.perReplica().size() == 2
+                && load.perReplica().values().stream().allMatch(n -> n >= 20),
+            () -> load.perReplica().toString());
 
         Replica victim = stack.autoscaler.serving().get(0);
         Replica survivor = stack.autoscaler.serving().get(1);

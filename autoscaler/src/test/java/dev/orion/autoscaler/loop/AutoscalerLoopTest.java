@@ -34,6 +34,7 @@ class AutoscalerLoopTest {
   private static CaddyAdmin admin;
   private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final InProcessDriver driver = new InProcessDriver();
+  private Duration warmup = Duration.ZERO;
 
   @BeforeAll
   static void startCaddy() throws Exception {
@@ -59,7 +60,7 @@ class AutoscalerLoopTest {
     return new Autoscaler(driver, admin, new ReadinessProbe(Duration.ofSeconds(1)),
         new ScalingPolicy(50, 0.1, min, max, Duration.ofSeconds(30), 2, 1),
         new Autoscaler.Timing(Duration.ofSeconds(1), Duration.ofSeconds(20),
-            Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(5)),
+            Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(5), warmup),
         clock, true, spares);
   }
 
@@ -175,6 +176,22 @@ class AutoscalerLoopTest {
     a.tick();
     assertEquals(1, driver.list().size(), "at max, a spare could never be used");
     assertEquals(List.of(), a.spares());
+  }
+
+  @Test
+  void aFreshReplicasCpuIsNotCountedDuringItsWarmUp() {
+    warmup = Duration.ofSeconds(15);
+    Autoscaler a = autoscaler(1, 3);
+    InProcessDriver.Instance fresh = driver.launch(true);
+    fresh.ready = true;
+    fresh.cpu = 95; // a JVM compiling its hot paths
+    a.tick();
+    a.tick();
+    assertEquals(1, driver.list().size(), a.lastDecision().reason());
+    clock.advance(Duration.ofSeconds(16));
+    a.tick();
+    assertEquals(2, driver.list().size(), "warm now, the same CPU is load: "
+        + a.lastDecision().reason());
   }
 
   @Test
