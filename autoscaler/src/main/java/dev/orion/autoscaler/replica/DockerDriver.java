@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Statistics;
@@ -140,7 +141,8 @@ public final class DockerDriver implements ReplicaDriver {
 
   /** The create request for a copy; built without contacting the engine. */
   static CreateContainerCmd createCommand(DockerClient docker, ReplicaSpec spec, String name) {
-    HostConfig host = HostConfig.newHostConfig().withNetworkMode(spec.network());
+    HostConfig host = HostConfig.newHostConfig().withNetworkMode(spec.network())
+        .withBinds(spec.binds().stream().map(Bind::parse).toList());
     if (spec.memoryBytes() != null && spec.memoryBytes() > 0) {
       host.withMemory(spec.memoryBytes());
     }

@@ -7,13 +7,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a new API container copies from a running one: image, environment, labels and network.
- * Published ports, restart policy and compose's per-container bookkeeping are left out: Caddy
+ * What a new API container copies from a running one: image, environment, labels, network and
+ * bind mounts (compose mounts the SSH key secret that way). Published ports, restart policy and
+ * compose's per-container bookkeeping are left out: Caddy
  * reaches replicas over the network, the autoscaler owns their lifecycle, and compose must not
  * mistake a copy for one of its own numbered containers.
  */
 public record ReplicaSpec(String image, List<String> env, Map<String, String> labels,
-    String network, Long memoryBytes, Long nanoCpus) {
+    String network, List<String> binds, Long memoryBytes, Long nanoCpus) {
 
   /** Set on every container the autoscaler creates, so an operator can tell them apart. */
   public static final String MANAGED_LABEL = "dev.orion.managed-by";
@@ -21,6 +22,7 @@ public record ReplicaSpec(String image, List<String> env, Map<String, String> la
   public ReplicaSpec {
     env = List.copyOf(env);
     labels = Map.copyOf(labels);
+    binds = List.copyOf(binds);
   }
 
   public static ReplicaSpec copyOf(InspectContainerResponse template) {
@@ -54,7 +56,13 @@ public record ReplicaSpec(String image, List<String> env, Map<String, String> la
       network = template.getNetworkSettings().getNetworks().keySet().iterator().next();
     }
     var host = template.getHostConfig();
-    return new ReplicaSpec(config.getImage(), env, labels, network,
+    List<String> binds = new ArrayList<>();
+    if (host != null && host.getBinds() != null) {
+      for (var b : host.getBinds()) {
+        binds.add(b.toString());
+      }
+    }
+    return new ReplicaSpec(config.getImage(), env, labels, network, binds,
         host == null ? null : host.getMemory(), host == null ? null : host.getNanoCPUs());
   }
 }

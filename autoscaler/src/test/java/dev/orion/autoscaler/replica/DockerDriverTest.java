@@ -36,6 +36,7 @@ class DockerDriverTest {
                      "com.docker.compose.container-number": "1"}
         },
         "HostConfig": {"NetworkMode": "orion_default", "Memory": 536870912, "NanoCpus": 0,
+                       "Binds": ["/srv/orion/.orion/admin_ed25519:/run/secrets/orion_ssh_key:ro"],
                        "PortBindings": {"8000/tcp": [{"HostPort": "8000"}]},
                        "RestartPolicy": {"Name": "unless-stopped"}},
         "NetworkSettings": {"Networks": {"orion_default": {"Aliases": ["api"]}}}
@@ -65,6 +66,8 @@ class DockerDriverTest {
         ReplicaSpec.MANAGED_LABEL, "autoscaler"), spec.labels());
     assertEquals("orion_default", spec.network());
     assertEquals(536870912L, spec.memoryBytes());
+    assertEquals(List.of("/srv/orion/.orion/admin_ed25519:/run/secrets/orion_ssh_key:ro"),
+        spec.binds(), "the SSH key secret is mounted into copies too");
   }
 
   @Test
@@ -80,6 +83,8 @@ class DockerDriverTest {
       assertEquals(spec.labels(), cmd.getLabels());
       assertEquals("orion_default", cmd.getHostConfig().getNetworkMode());
       assertEquals(536870912L, cmd.getHostConfig().getMemory());
+      assertEquals("/run/secrets/orion_ssh_key",
+          cmd.getHostConfig().getBinds()[0].getVolume().getPath());
       assertTrue(cmd.getHostConfig().getPortBindings() == null
           || cmd.getHostConfig().getPortBindings().getBindings().isEmpty(),
           "copies must not fight over the template's host port");
@@ -88,6 +93,8 @@ class DockerDriverTest {
       assertEquals("orion/api:latest", body.path("Image").asText());
       assertEquals("orion_default", body.path("HostConfig").path("NetworkMode").asText());
       assertEquals("api", body.path("Labels").path("dev.orion.role").asText());
+      assertEquals("/srv/orion/.orion/admin_ed25519:/run/secrets/orion_ssh_key:ro",
+          body.path("HostConfig").path("Binds").path(0).asText());
     }
   }
 
