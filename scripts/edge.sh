@@ -83,6 +83,8 @@ start() {
   wait_for 30 "edge Caddy admin API on $EDGE_ADMIN" admin_up "$EDGE_ADMIN"
   wait_for 30 "Caddy's internal CA at $CA_CERT" test -f "$CA_CERT"
   if ! alive autoscaler; then
+    # Replicas left by an autoscaler that was killed outright: nobody manages them any more.
+    for f in "$RUN"/api-*.pid; do [[ -e $f ]] && stop_pid "$(basename "$f" .pid)"; done
     ORION_HOME=$ORION_HOME ORION_CADDY_ADMIN=$CADDY_ADMIN ORION_AUTOSCALER_API_JAR=$API_JAR \
       nohup java -Xmx128m -jar "$AUTOSCALER_JAR" >"$LOGS/autoscaler.log" 2>&1 &
     echo $! >"$RUN/autoscaler.pid"

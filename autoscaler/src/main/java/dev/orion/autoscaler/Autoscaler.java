@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,6 +85,11 @@ public final class Autoscaler implements AutoCloseable {
   private final Map<String, Instant> gone = new ConcurrentHashMap<>();
   private final ExecutorService drains = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "autoscaler-drain");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ExecutorService samplers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "autoscaler-sample");
     t.setDaemon(true);
     return t;
   });
@@ -262,18 +268,27 @@ public final class Autoscaler implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads every counted replica's CPU at once: a Docker stats sample takes a second or two
+   * (the engine waits for a second reading), so one after the other would stretch the tick.
+   */
   private List<ReplicaSample> sample(Instant now) {
+    List<Tracked> counted = tracked.values().stream().filter(Tracked::counts).toList();
+    List<CompletableFuture<OptionalDouble>> readings = new ArrayList<>();
+    for (Tracked t : counted) {
+      readings.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return driver.cpuPercent(t.replica);
+        } catch (RuntimeException e) {
+          log.warn("replica {}: CPU unreadable: {}", t.replica, e.toString());
+          return OptionalDouble.empty();
+        }
+      }, samplers));
+    }
     List<ReplicaSample> samples = new ArrayList<>();
-    for (Tracked t : List.copyOf(tracked.values())) {
-      if (!t.counts()) {
-        continue;
-      }
-      OptionalDouble cpu = OptionalDouble.empty();
-      try {
-        cpu = driver.cpuPercent(t.replica);
-      } catch (RuntimeException e) {
-        log.warn("replica {}: CPU unreadable: {}", t.replica, e.toString());
-      }
+    for (int i = 0; i < counted.size(); i++) {
+      Tracked t = counted.get(i);
+      OptionalDouble cpu = readings.get(i).join();
       boolean warmingUp = t.servingSince != null
           && now.isBefore(t.servingSince.plus(timing.cpuWarmup()));
       samples.add(new ReplicaSample(t.replica.id(), t.phase == Phase.SERVING,
