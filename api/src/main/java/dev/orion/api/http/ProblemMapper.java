@@ -27,11 +27,28 @@ public final class ProblemMapper {
       String detail = status == 413 ? "request body exceeds 64 KiB" : e.getMessage();
       write(ctx, status, io.javalin.http.HttpStatus.forStatus(status).getMessage(), detail, e);
     });
-    app.exception(Exception.class, (e, ctx) ->
-        write(ctx, 500, "Internal Server Error", "unexpected error; see the server log", e));
+    app.exception(Exception.class, (e, ctx) -> {
+      if (isTransient(e)) {
+        // Lock waits and deadlocks that outlasted the retries: contention, not a bug; try again.
+        ctx.header("Retry-After", "1");
+        write(ctx, 503, "Service Unavailable", "the database is busy; retry shortly", e);
+      } else {
+        write(ctx, 500, "Internal Server Error", "unexpected error; see the server log", e);
+      }
+    });
     // Unknown routes and methods reach here without an exception; bodies already written stay.
     app.error(404, ctx -> unlessWritten(ctx, "Not Found", "no such resource: " + ctx.path()));
     app.error(405, ctx -> unlessWritten(ctx, "Method Not Allowed", ctx.method() + " is not allowed on " + ctx.path()));
+  }
+
+  private static boolean isTransient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException
+          || t instanceof java.sql.SQLException sql && (sql.getErrorCode() == 1205 || sql.getErrorCode() == 1213)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void unlessWritten(Context ctx, String title, String detail) {

@@ -28,6 +28,9 @@ public interface NodeDao {
 
   String COLUMNS = "id, hostname, ip, ssh_port, host_key, host_key_fingerprint, pool, labels, status, allocated, clean";
 
+  @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE hostname = :hostname")
+  Optional<NodeRow> findByHostname(@Bind("hostname") String hostname);
+
   @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE hostname = :hostname FOR UPDATE")
   Optional<NodeRow> lockByHostname(@Bind("hostname") String hostname);
 

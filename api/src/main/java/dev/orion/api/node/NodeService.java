@@ -46,27 +46,24 @@ public final class NodeService {
     String labels = toJson(req.labels() == null ? Map.of() : req.labels());
     NodeDao.Registration r = new NodeDao.Registration(req.hostname(), req.ip(), req.sshPort(), req.hostKey().trim(),
         HostKeys.fingerprint(req.hostKey()), req.pool() == null ? "default" : req.pool(), labels, clock.instant());
-    try {
-      return registerOnce(r);
-    } catch (UnableToExecuteStatementException e) {
-      // Two first registrations of one hostname raced; the loser now finds the winner's row.
-      if (e.getCause() instanceof java.sql.SQLIntegrityConstraintViolationException) {
-        return registerOnce(r);
-      }
-      throw e;
-    }
-  }
-
-  private Registered registerOnce(NodeDao.Registration r) {
-    return jdbi.inTransaction(h -> {
-      NodeDao dao = h.attach(NodeDao.class);
-      Optional<NodeDao.NodeRow> existing = dao.lockByHostname(r.hostname());
-      if (existing.isEmpty()) {
-        long id = dao.insert(r);
+    // Insert first, without a locking read before it: SELECT ... FOR UPDATE on a hostname that
+    // does not exist yet takes a gap lock, and a storm of first registrations then deadlocks.
+    if (jdbi.withExtension(NodeDao.class, d -> d.findByHostname(r.hostname())).isEmpty()) {
+      try {
+        long id = jdbi.withExtension(NodeDao.class, d -> d.insert(r));
         LOG.info("node {} ({}:{}) registered with host key {}", id, r.ip(), r.sshPort(), r.hostKeyFingerprint());
         return new Registered(id, true);
+      } catch (UnableToExecuteStatementException e) {
+        if (!(e.getCause() instanceof java.sql.SQLIntegrityConstraintViolationException)) {
+          throw e;
+        }
+        // Another registration of this hostname won the race; treat this one as a repeat.
       }
-      NodeDao.NodeRow node = existing.get();
+    }
+    return jdbi.inTransaction(h -> {
+      NodeDao dao = h.attach(NodeDao.class);
+      NodeDao.NodeRow node = dao.lockByHostname(r.hostname()).orElseThrow(() -> OrionException.conflict(
+          "node '" + r.hostname() + "' was forgotten while registering; register again"));
       if (!node.hostKeyFingerprint().equals(r.hostKeyFingerprint())) {
         throw OrionException.conflict("host key " + r.hostKeyFingerprint() + " differs from the key pinned for '"
             + r.hostname() + "' (" + node.hostKeyFingerprint() + "); an admin must forget node " + node.id()

@@ -35,6 +35,7 @@ public final class Database implements AutoCloseable {
     // InnoDB resolves lock cycles (gap locks of concurrent inserts, ...) by failing one side with
     // SQLSTATE 40001; transactions are short and idempotent, so they are simply run again.
     jdbi.setTransactionHandler(new SerializableTransactionRunner());
+    jdbi.getConfig(SerializableTransactionRunner.Configuration.class).setMaxRetries(10);
     jdbi.registerArgument(new UtcInstantArgumentFactory());
     jdbi.registerColumnMapper(Instant.class, (rs, col, ctx) -> {
       LocalDateTime t = rs.getObject(col, LocalDateTime.class);
