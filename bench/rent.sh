@@ -17,10 +17,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if ! { [ -f "$ROOT/.orion/stack.env" ] && . "$ROOT/.orion/stack.env" && curl -fs "$ORION_URL/api/ready" >/dev/null; }; then
-  "$ROOT/orion" up --workers 4 >/dev/null
+ready() {
+  [ -f "$ROOT/.orion/stack.env" ] || return 1
   . "$ROOT/.orion/stack.env"
-fi
+  export CURL_CA_BUNDLE=$ORION_CA_CERT # clients reach the API through Caddy over HTTPS
+  curl -fs "$ORION_URL/api/ready" >/dev/null
+}
+ready || { "$ROOT/orion" up --workers 4 >/dev/null && ready; } || { echo "the stack is not ready" >&2; exit 1; }
 command -v ansible-playbook >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible >/dev/null; }
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
@@ -72,6 +75,7 @@ rm -f "$times" "$atimes"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
 report="### bench/rent — $(date -u +%Y-%m-%dT%H:%MZ)
 
+Through Caddy (HTTPS edge, pool, API replica) on the stack of \`./orion up\`, against its sandbox workers.
 Machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem:/{print $2}') GiB. Command: \`bench/rent.sh --rents $RENTS --ansible-runs $ANSIBLE_RUNS\`
 
 | figure | measured | target |
