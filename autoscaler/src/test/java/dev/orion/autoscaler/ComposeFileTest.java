@@ -78,13 +78,15 @@ class ComposeFileTest {
   }
 
   @Test
-  void everyBuildContextHasItsDockerfile() throws Exception {
+  void everyImageHasItsBuildTarget() throws Exception {
+    String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
+    String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
     for (String service : List.of("api", "scheduler", "autoscaler")) {
-      Path dockerfile = ROOT.resolve("docker/" + service + "/Dockerfile");
-      assertTrue(Files.isRegularFile(dockerfile), dockerfile.toString());
-      String text = Files.readString(dockerfile);
-      assertTrue(text.contains("orion-" + service + ".jar"), dockerfile + " ships the fat jar");
+      assertTrue(dockerfile.contains("AS " + service + "\n"), "docker/Dockerfile has a stage " + service);
+      assertTrue(dockerfile.contains("orion-" + service + ".jar"), service + " ships its fat jar");
+      assertTrue(compose.contains("target: " + service), "docker-compose.yml builds the " + service + " target");
     }
+    assertTrue(Files.isRegularFile(ROOT.resolve("docker/worker/Dockerfile")));
     assertTrue(Files.isRegularFile(ROOT.resolve("init/01-orion.sql")));
   }
 }
