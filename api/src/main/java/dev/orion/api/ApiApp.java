@@ -5,7 +5,9 @@ import dev.orion.api.auth.AuthHandlers;
 import dev.orion.api.auth.Guard;
 import dev.orion.api.auth.Tokens;
 import dev.orion.api.http.HttpServer;
+import dev.orion.api.node.NodeDao;
 import dev.orion.api.node.NodeHandlers;
+import dev.orion.api.node.NodeList;
 import dev.orion.api.node.NodeService;
 import dev.orion.api.ops.OpsHandlers;
 import dev.orion.api.rental.Provisioner;
@@ -48,11 +50,13 @@ public final class ApiApp implements AutoCloseable {
     WorkerConnections connections = new WorkerConnections(config.ssh());
     Provisioner provisioner = new Provisioner(new ClientAccounts(connections), config.provisionParallelism());
     Guard guard = new Guard(tokens, config.agentToken());
+    NodeList nodeList = new NodeList(() -> db.jdbi().withExtension(NodeDao.class, NodeDao::listWithLeases),
+        config.nodeListMaxAge());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts),
-        new NodeHandlers(new NodeService(db.jdbi(), connections, clock), guard),
-        new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock), guard),
+        new NodeHandlers(new NodeService(db.jdbi(), connections, nodeList, clock), guard),
+        new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard),
         new OpsHandlers(db, metrics));
     http.start(config.httpHost(), config.httpPort());
     return new ApiApp(db, connections, provisioner, http);

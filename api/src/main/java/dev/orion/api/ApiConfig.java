@@ -18,6 +18,7 @@ public record ApiConfig(
     Optional<String> adminPassword,
     boolean migrate,
     int provisionParallelism,
+    Duration nodeListMaxAge,
     DbConfig db,
     SshConfig ssh) {
 
@@ -45,8 +46,15 @@ public record ApiConfig(
         adminPass,
         env.bool("ORION_DB_MIGRATE", true),
         env.integer("ORION_PROVISION_PARALLELISM", 16, 1, 256),
+        nodeListMaxAge(env),
         DbConfig.from(env, 20),
         SshConfig.from(env));
+  }
+
+  /** How stale GET /api/nodes may be for changes made outside this process; 0 reads through. */
+  private static Duration nodeListMaxAge(Env env) {
+    return "0".equals(env.string("ORION_NODE_LIST_MAX_AGE", "")) ? Duration.ZERO
+        : env.duration("ORION_NODE_LIST_MAX_AGE", Duration.ofMillis(500));
   }
 
   /** For the start-up log line: secrets shown only as set or not. */
@@ -54,6 +62,6 @@ public record ApiConfig(
   public String toString() {
     return "ApiConfig[http=" + httpHost + ":" + httpPort + ", jwtSecret=***, jwtTtl=" + jwtTtl
         + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
-        + ", provisionParallelism=" + provisionParallelism + ", db=" + db + ", ssh=" + ssh + "]";
+        + ", provisionParallelism=" + provisionParallelism + ", nodeListMaxAge=" + nodeListMaxAge + ", db=" + db + ", ssh=" + ssh + "]";
   }
 }

@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
 public final class NodeService {
   private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
   private final Jdbi jdbi;
+  private final NodeList nodeList;
   private final WorkerConnections connections;
   private final Clock clock;
 
-  public NodeService(Jdbi jdbi, WorkerConnections connections, Clock clock) {
+  public NodeService(Jdbi jdbi, WorkerConnections connections, NodeList nodeList, Clock clock) {
     this.jdbi = jdbi;
+    this.nodeList = nodeList;
     this.connections = connections;
     this.clock = clock;
   }
@@ -52,6 +54,7 @@ public final class NodeService {
       try {
         long id = jdbi.withExtension(NodeDao.class, d -> d.insert(r));
         LOG.info("node {} ({}:{}) registered with host key {}", id, r.ip(), r.sshPort(), r.hostKeyFingerprint());
+        nodeList.invalidate();
         return new Registered(id, true);
       } catch (UnableToExecuteStatementException e) {
         if (!(e.getCause() instanceof java.sql.SQLIntegrityConstraintViolationException)) {
@@ -75,7 +78,7 @@ public final class NodeService {
   }
 
   public List<NodeViews.Node> list(Principal caller) {
-    return jdbi.withExtension(NodeDao.class, NodeDao::listWithLeases).stream()
+    return nodeList.rows().stream()
         .map(row -> NodeViews.of(row, caller))
         .toList();
   }
@@ -90,6 +93,7 @@ public final class NodeService {
       }
       dao.delete(nodeId);
     });
+    nodeList.invalidate();
     connections.forget(nodeId);
     LOG.info("node {} forgotten", nodeId);
   }

@@ -35,11 +35,17 @@ public final class RentalService {
   private static final int ALLOCATION_ATTEMPTS = 5;
 
   private final Jdbi jdbi;
+  private final Runnable allocationChanged;
   private final Provisioner provisioner;
   private final Clock clock;
 
-  public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock) {
+  /**
+   * @param allocationChanged told after every change of which node holds which lease, so caches
+   *     of the node list (see {@code NodeList}) can drop what they hold
+   */
+  public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged) {
     this.jdbi = jdbi;
+    this.allocationChanged = allocationChanged;
     this.provisioner = provisioner;
     this.clock = clock;
   }
@@ -65,12 +71,14 @@ public final class RentalService {
         allocations.stream().map(a -> endpoint(a.node())).toList(), account);
     if (outcomes.stream().allMatch(Provisioner.Outcome::ok)) {
       activate(caller, allocations);
+      allocationChanged.run();
       return allocations.stream().map(a -> new RentalViews.Credentials(a.rentalId(), a.node().ip(),
           a.node().sshPort(), account.user(), password, until, a.node().id(), a.node().hostname(),
           a.node().hostKeyFingerprint())).toList();
     }
     Provisioner.Outcome failed = outcomes.stream().filter(o -> !o.ok()).findFirst().orElseThrow();
     abandon(allocations, account.user(), failed.error().getMessage());
+    allocationChanged.run();
     throw OrionException.badGateway("could not provision worker " + failed.endpoint().nodeId() + ": "
         + failed.error().getMessage() + "; nothing was allocated", failed.error());
   }
@@ -157,11 +165,12 @@ public final class RentalService {
       return row;
     });
     deprovision(List.of(removal(r)));
+    allocationChanged.run();
   }
 
   public RentalViews.Extended extend(Principal caller, long rentalId, RentRequests.Extend req) {
     Duration more = req.duration();
-    return jdbi.inTransaction(h -> {
+    RentalViews.Extended extended = jdbi.inTransaction(h -> {
       RentalDao dao = h.attach(RentalDao.class);
       RentalDao.RentalRow row = dao.lockVisible(rentalId, ownerFilter(caller))
           .orElseThrow(() -> notFound(rentalId));
@@ -184,6 +193,8 @@ public final class RentalService {
           row.nodeId(), "extended to " + until));
       return new RentalViews.Extended(rentalId, until);
     });
+    allocationChanged.run();
+    return extended;
   }
 
   public List<RentalViews.Rental> list(Principal caller, boolean includeEnded) {
@@ -215,6 +226,7 @@ public final class RentalService {
       return live;
     });
     deprovision(ended.stream().map(RentalService::removal).toList());
+    allocationChanged.run();
     LOG.info("reset by {} ended {} lease(s)", admin.username(), ended.size());
     return ended.size();
   }

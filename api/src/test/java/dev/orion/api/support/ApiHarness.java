@@ -45,7 +45,7 @@ public final class ApiHarness implements AutoCloseable {
   public static ApiHarness start(Clock clock) {
     DbConfig dbc = TestDb.freshConfig(40);
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
-        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, dbc, TestSsh.config());
+        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), dbc, TestSsh.config());
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc);
   }
 

@@ -47,7 +47,7 @@ class ExtendRaceTest {
       List<Long> rentals = fleet.leasedNodes(LEASES, "dead", due);
       // The API's clock lags the scheduler's by a millisecond: to it every lease is still running,
       // to the scheduler every lease is over. Only the claim and the conditional end decide.
-      RentalService api = new RentalService(db.jdbi(), null, new SettableClock(due.minusMillis(1)));
+      RentalService api = new RentalService(db.jdbi(), null, new SettableClock(due.minusMillis(1)), () -> { });
       Principal client = new Principal(fleet.userId(), "client", Principal.USER);
       Set<Long> extended = ConcurrentHashMap.newKeySet();
       Set<Long> refused = ConcurrentHashMap.newKeySet();
