@@ -403,7 +403,7 @@ public final class Autoscaler implements AutoCloseable {
     drains.submit(() -> {
       try {
         if (drain && from == Phase.SERVING) {
-          drain(t.replica);
+          new Drain(caddy, timing.drainTimeout(), timing.drainGrace()).await(t.replica);
         }
         driver.stop(t.replica);
       } catch (RuntimeException e) {
@@ -412,38 +412,5 @@ public final class Autoscaler implements AutoCloseable {
         tracked.remove(t.replica.id());
       }
     });
-  }
-
-  private void drain(Replica r) {
-    long deadline = System.nanoTime() + timing.drainTimeout().toNanos();
-    int inFlight = -1;
-    while (System.nanoTime() < deadline) {
-      try {
-        inFlight = caddy.inFlight(r.dial());
-      } catch (RuntimeException e) {
-        log.warn("replica {}: could not read in-flight requests: {}", r, e.toString());
-        inFlight = -1;
-      }
-      if (inFlight == 0) {
-        break;
-      }
-      sleep(Duration.ofMillis(100));
-    }
-    if (inFlight != 0) {
-      log.warn("replica {} still had {} request(s) in flight after {}", r, inFlight,
-          timing.drainTimeout());
-    }
-    // Caddy's count covers requests it proxies; the grace covers connections it is still
-    // closing and clients that bypass it.
-    sleep(timing.drainGrace());
-    log.info("replica {} drained, stopping", r);
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
