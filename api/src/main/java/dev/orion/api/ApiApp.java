@@ -5,7 +5,6 @@ import dev.orion.api.auth.AuthHandlers;
 import dev.orion.api.auth.Guard;
 import dev.orion.api.auth.Tokens;
 import dev.orion.api.http.HttpServer;
-import dev.orion.api.node.NodeDao;
 import dev.orion.api.node.NodeHandlers;
 import dev.orion.api.node.NodeList;
 import dev.orion.api.node.NodeService;
@@ -50,8 +49,7 @@ public final class ApiApp implements AutoCloseable {
     WorkerConnections connections = new WorkerConnections(config.ssh());
     Provisioner provisioner = new Provisioner(new ClientAccounts(connections), config.provisionParallelism());
     Guard guard = new Guard(tokens, config.agentToken());
-    NodeList nodeList = new NodeList(() -> db.jdbi().withExtension(NodeDao.class, NodeDao::listWithLeases),
-        config.nodeListMaxAge());
+    NodeList nodeList = NodeList.of(db.jdbi(), config.nodeListMaxAge());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts),

@@ -3,6 +3,7 @@ package dev.orion.api.node;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The node list, read from the database at most once per {@code maxAge} and shared by every
@@ -12,18 +13,24 @@ import java.util.function.Supplier;
  * schedulers) show within {@code maxAge}. A zero {@code maxAge} reads through every time.
  */
 public final class NodeList {
-  private record Snapshot(List<NodeDao.NodeListRow> rows, long takenAt) {}
+  /** Reads the node list from the database, as entries ready to be shown. */
+  public static NodeList of(Jdbi jdbi, Duration maxAge) {
+    return new NodeList(() -> jdbi.withExtension(NodeDao.class, NodeDao::listWithLeases).stream()
+        .map(NodeViews::entry).toList(), maxAge);
+  }
 
-  private final Supplier<List<NodeDao.NodeListRow>> load;
+  private record Snapshot(List<NodeViews.Entry> rows, long takenAt) {}
+
+  private final Supplier<List<NodeViews.Entry>> load;
   private final long maxAgeNanos;
   private volatile Snapshot current;
 
-  public NodeList(Supplier<List<NodeDao.NodeListRow>> load, Duration maxAge) {
+  NodeList(Supplier<List<NodeViews.Entry>> load, Duration maxAge) {
     this.load = load;
     this.maxAgeNanos = maxAge.toNanos();
   }
 
-  public List<NodeDao.NodeListRow> rows() {
+  List<NodeViews.Entry> rows() {
     Snapshot s = current;
     if (fresh(s)) {
       return s.rows();
@@ -34,7 +41,7 @@ public final class NodeList {
         return s.rows();
       }
       long started = System.nanoTime();
-      List<NodeDao.NodeListRow> rows = List.copyOf(load.get());
+      List<NodeViews.Entry> rows = List.copyOf(load.get());
       if (maxAgeNanos > 0) {
         current = new Snapshot(rows, started);
       }

@@ -79,7 +79,7 @@ public final class NodeService {
 
   public List<NodeViews.Node> list(Principal caller) {
     return nodeList.rows().stream()
-        .map(row -> NodeViews.of(row, caller))
+        .map(e -> e.forCaller(caller))
         .toList();
   }
 

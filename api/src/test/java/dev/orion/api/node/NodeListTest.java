@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class NodeListTest {
   private final AtomicInteger loads = new AtomicInteger();
 
-  private List<NodeDao.NodeListRow> load() {
+  private List<NodeViews.Entry> load() {
     loads.incrementAndGet();
     return new ArrayList<>();
   }
@@ -24,7 +24,7 @@ class NodeListTest {
   @Test
   void oneLoadServesEveryReadInTheWindowUntilInvalidated() {
     NodeList list = new NodeList(this::load, Duration.ofHours(1));
-    List<NodeDao.NodeListRow> first = list.rows();
+    List<NodeViews.Entry> first = list.rows();
     assertSame(first, list.rows());
     assertEquals(1, loads.get());
     list.invalidate();
