@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,26 +51,6 @@ public final class Autoscaler implements AutoCloseable {
       Duration interval, Duration readyTimeout, Duration drainTimeout, Duration drainGrace,
       Duration goneGrace, Duration cpuWarmup) {}
 
-  private static final class Tracked {
-    final Replica replica;
-    final Instant since;
-    volatile Phase phase;
-    /** Started as a warm spare: goes to STANDBY, not SERVING, once ready. */
-    volatile boolean spare;
-    volatile Instant servingSince;
-
-    Tracked(Replica replica, Phase phase, Instant since, boolean spare) {
-      this.replica = replica;
-      this.phase = phase;
-      this.since = since;
-      this.spare = spare;
-    }
-
-    boolean counts() {
-      return phase != Phase.LEAVING && !spare;
-    }
-  }
-
   private final ReplicaDriver driver;
   private final CaddyAdmin caddy;
   private final ReadinessProbe probe;
@@ -83,13 +62,9 @@ public final class Autoscaler implements AutoCloseable {
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
   /** Dial addresses of replicas that died, kept in Caddy until this instant (see observe). */
   private final Map<String, Instant> gone = new ConcurrentHashMap<>();
+  private final CpuReadings cpu;
   private final ExecutorService drains = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "autoscaler-drain");
-    t.setDaemon(true);
-    return t;
-  });
-  private final ExecutorService samplers = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "autoscaler-sample");
     t.setDaemon(true);
     return t;
   });
@@ -113,6 +88,7 @@ public final class Autoscaler implements AutoCloseable {
       int warmSpares) {
     this.driver = driver;
     this.caddy = caddy;
+    this.cpu = new CpuReadings(driver);
     this.probe = probe;
     this.policy = policy;
     this.timing = timing;
@@ -269,30 +245,20 @@ public final class Autoscaler implements AutoCloseable {
   }
 
   /**
-   * Reads every counted replica's CPU at once: a Docker stats sample takes a second or two
-   * (the engine waits for a second reading), so one after the other would stretch the tick.
+   * The counted replicas' CPU; a replica still in its warm-up reports none, since a fresh JVM's
+   * own start-up would otherwise ask for a scale-up by itself.
    */
   private List<ReplicaSample> sample(Instant now) {
     List<Tracked> counted = tracked.values().stream().filter(Tracked::counts).toList();
-    List<CompletableFuture<OptionalDouble>> readings = new ArrayList<>();
-    for (Tracked t : counted) {
-      readings.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return driver.cpuPercent(t.replica);
-        } catch (RuntimeException e) {
-          log.warn("replica {}: CPU unreadable: {}", t.replica, e.toString());
-          return OptionalDouble.empty();
-        }
-      }, samplers));
-    }
+    List<OptionalDouble> readings = cpu.read(counted.stream().map(t -> t.replica).toList());
     List<ReplicaSample> samples = new ArrayList<>();
     for (int i = 0; i < counted.size(); i++) {
       Tracked t = counted.get(i);
-      OptionalDouble cpu = readings.get(i).join();
+      OptionalDouble reading = readings.get(i);
       boolean warmingUp = t.servingSince != null
           && now.isBefore(t.servingSince.plus(timing.cpuWarmup()));
       samples.add(new ReplicaSample(t.replica.id(), t.phase == Phase.SERVING,
-          warmingUp ? OptionalDouble.empty() : cpu));
+          warmingUp ? OptionalDouble.empty() : reading));
     }
     return samples;
   }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
-import dev.orion.api.support.Workers;
 import dev.orion.testkit.SandboxWorker;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,7 +46,7 @@ class RentConcurrencyTest {
 
   @AfterAll
   static void stop() {
-    Workers.closeAll(workers);
+    SandboxWorker.closeAll(workers);
     api.close();
   }
 

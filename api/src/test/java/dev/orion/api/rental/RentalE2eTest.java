@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.ClientSsh;
 import dev.orion.api.support.Http;
-import dev.orion.api.support.Workers;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.testkit.SandboxWorker;
 import java.nio.file.Files;
@@ -40,7 +39,7 @@ class RentalE2eTest {
 
   @AfterAll
   static void stop() {
-    Workers.closeAll(WORKERS);
+    SandboxWorker.closeAll(WORKERS);
     api.close();
   }
 

@@ -73,7 +73,7 @@ public final class ExpiryLagBench {
       for (SchedulerProcess p : procs) {
         p.close();
       }
-      workers.forEach(SandboxWorker::close);
+      SandboxWorker.closeAll(workers);
     }
     System.exit(0);
   }

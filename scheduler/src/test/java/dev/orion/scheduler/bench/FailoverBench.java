@@ -129,7 +129,7 @@ public final class FailoverBench {
         p.close();
       }
       pool.shutdownNow();
-      workers.forEach(SandboxWorker::close);
+      SandboxWorker.closeAll(workers);
     }
     System.exit(0);
   }

@@ -77,7 +77,7 @@ public final class HealthCpuBench {
       if (proc != null) {
         proc.close();
       }
-      workers.forEach(SandboxWorker::close);
+      SandboxWorker.closeAll(workers);
     }
     System.exit(0);
   }

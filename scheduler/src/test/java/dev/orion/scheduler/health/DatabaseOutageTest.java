@@ -102,7 +102,7 @@ class DatabaseOutageTest {
       assertTrue(workers.get(0).hasUser("c_steady"));
     } finally {
       agent.shutdownNow();
-      workers.forEach(SandboxWorker::close);
+      SandboxWorker.closeAll(workers);
     }
   }
 

@@ -78,7 +78,7 @@ class MigrationTest {
       assertEquals(0, count(db, "SELECT allocated + clean FROM nodes WHERE id = " + nodes[0]),
           "the dead node is free but unclean: scrubbed before anyone rents it again");
     } finally {
-      workers.forEach(SandboxWorker::close);
+      SandboxWorker.closeAll(workers);
     }
   }
 
@@ -116,7 +116,7 @@ class MigrationTest {
         assertEquals("c_bob", ClientLogin.whoami("127.0.0.1", fresh.port(), fresh.hostKey(), "c_bob", "pw-bob-123"));
       }
     } finally {
-      workers.forEach(SandboxWorker::close);
+      SandboxWorker.closeAll(workers);
     }
   }
 

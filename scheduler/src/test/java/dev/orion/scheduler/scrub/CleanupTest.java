@@ -82,7 +82,7 @@ class CleanupTest {
       assertFalse(workers.get(1).hasUser("c_leftover"), "leftover client user scrubbed");
       assertTrue(workers.get(1).hasUser("operator1"), "a user that is not a client is never touched");
     } finally {
-      workers.forEach(SandboxWorker::close);
+      SandboxWorker.closeAll(workers);
     }
   }
 }
