@@ -1,6 +1,7 @@
 package dev.orion.api.auth;
 
 import dev.orion.api.http.Json;
+import dev.orion.api.http.Message;
 import dev.orion.api.http.Routes;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -20,8 +21,6 @@ public final class AuthHandlers implements Routes {
   }
 
   public record Credentials(String username, String password) {}
-
-  public record Message(String message) {}
 
   public record LoginResponse(String token, Instant expiresAt) {}
 

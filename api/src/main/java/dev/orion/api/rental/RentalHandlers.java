@@ -2,6 +2,7 @@ package dev.orion.api.rental;
 
 import dev.orion.api.auth.Guard;
 import dev.orion.api.http.Json;
+import dev.orion.api.http.Message;
 import dev.orion.api.http.PathIds;
 import dev.orion.api.http.Routes;
 import dev.orion.common.problem.OrionException;
@@ -51,13 +52,13 @@ public final class RentalHandlers implements Routes {
       summary = "End a lease now and remove the client user",
       pathParams = @OpenApiParam(name = "rental_id", type = Long.class, required = true),
       responses = {
-          @OpenApiResponse(status = "200", content = @OpenApiContent(from = RentalViews.Message.class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = Message.class)),
           @OpenApiResponse(status = "404", description = "no such lease of the caller's"),
           @OpenApiResponse(status = "409", description = "the lease already ended")})
   void release(Context ctx) {
     var caller = guard.user(ctx);
     rentals.release(caller, PathIds.of(ctx, "rental_id"));
-    ctx.json(new RentalViews.Message("Lease released"));
+    ctx.json(new Message("Lease released"));
   }
 
   @OpenApi(path = "/api/extend/{rental_id}", methods = HttpMethod.POST, tags = "rentals",
@@ -101,10 +102,10 @@ public final class RentalHandlers implements Routes {
   @OpenApi(path = "/api/reset", methods = HttpMethod.POST, tags = "rentals",
       summary = "End every lease, remove every client user, free every node (admin)",
       responses = {
-          @OpenApiResponse(status = "200", content = @OpenApiContent(from = RentalViews.Message.class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = Message.class)),
           @OpenApiResponse(status = "403", description = "not an admin")})
   void reset(Context ctx) {
     rentals.reset(guard.admin(ctx));
-    ctx.json(new RentalViews.Message("DB reset OK"));
+    ctx.json(new Message("DB reset OK"));
   }
 }

@@ -32,6 +32,4 @@ public final class RentalViews {
   public record Detail(@JsonUnwrapped Rental rental, List<Event> events) {}
 
   public record Extended(long leaseId, Instant newEndAt) {}
-
-  public record Message(String message) {}
 }
