@@ -46,6 +46,15 @@ public final class Json {
 
   private Json() {}
 
+  /** {@code value} written in this dialect, for answers rendered ahead of the request. */
+  public static byte[] bytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+
   /** Reads the request body as {@code type}, or throws a 400 naming what is wrong. */
   public static <T> T read(Context ctx, Class<T> type) {
     byte[] body = ctx.bodyAsBytes();

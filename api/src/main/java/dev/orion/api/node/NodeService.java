@@ -8,7 +8,6 @@ import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.common.ssh.WorkerConnections;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -77,10 +76,9 @@ public final class NodeService {
     });
   }
 
-  public List<NodeViews.Node> list(Principal caller) {
-    return nodeList.rows().stream()
-        .map(e -> e.forCaller(caller))
-        .toList();
+  /** The node list as a JSON array of {@link NodeViews.Node}, as {@code caller} may see it. */
+  public byte[] listJson(Principal caller) {
+    return nodeList.json(caller);
   }
 
   /** Removes a node and its pinned key, so the machine can register again with a new key. */

@@ -1,6 +1,6 @@
 package dev.orion.api.node;
 
-import dev.orion.api.auth.Principal;
+import dev.orion.api.http.Json;
 import java.time.Instant;
 import java.util.Map;
 
@@ -17,25 +17,27 @@ public final class NodeViews {
   public record Registered(String message, long nodeId) {}
 
   /**
-   * One node as every caller may see it, and as its lease's owner (and admins) see it: built once
-   * per node-list snapshot, so a request only picks one of the two.
+   * One node as JSON, rendered once per node-list snapshot: as every caller may see it, and as its
+   * lease's owner (and admins) see it. A request then only copies bytes instead of serialising
+   * objects, which is what listing a fleet on every poll mostly cost.
    */
-  record Entry(Node shared, Node withLease, Long ownerId) {
-    Node forCaller(Principal caller) {
-      return ownerId != null && (caller.isAdmin() || ownerId == caller.userId()) ? withLease : shared;
+  record Entry(byte[] shared, byte[] withLease, Long ownerId) {
+    boolean ownedBy(long userId) {
+      return ownerId != null && ownerId == userId;
     }
   }
 
   static Entry entry(NodeDao.NodeListRow r) {
     Node shared = new Node(r.id(), r.hostname(), r.ip(), r.sshPort(), r.status(), r.allocated(), r.clean(),
         r.pool(), NodeService.labels(r.labels()), r.hostKeyFingerprint(), r.lastSeenAt(), null);
+    byte[] sharedJson = Json.bytes(shared);
     if (r.rentalId() == null) {
-      return new Entry(shared, shared, null);
+      return new Entry(sharedJson, sharedJson, null);
     }
     Lease lease = new Lease(r.rentalId(), r.rentalUsername(), r.clientUser(), r.rentalStatus(), r.leasedUntil());
     Node withLease = new Node(shared.nodeId(), shared.hostname(), shared.ip(), shared.sshPort(), shared.status(),
         shared.allocated(), shared.clean(), shared.pool(), shared.labels(), shared.hostKeyFingerprint(),
         shared.lastSeenAt(), lease);
-    return new Entry(shared, withLease, r.rentalUserId());
+    return new Entry(sharedJson, Json.bytes(withLease), r.rentalUserId());
   }
 }

@@ -3,8 +3,9 @@ package dev.orion.api.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.orion.api.auth.Principal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -14,22 +15,70 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class NodeListTest {
+  private static final Principal ALICE = new Principal(1, "alice", Principal.USER);
+  private static final Principal BOB = new Principal(2, "bob", Principal.USER);
+  private static final Principal CAROL = new Principal(3, "carol", Principal.USER);
+  private static final Principal ADMIN = new Principal(9, "admin", Principal.ADMIN);
+
   private final AtomicInteger loads = new AtomicInteger();
+  private List<NodeViews.Entry> entries = List.of();
 
   private List<NodeViews.Entry> load() {
     loads.incrementAndGet();
-    return new ArrayList<>();
+    return entries;
+  }
+
+  private static NodeViews.Entry free(String name) {
+    byte[] json = bytes("{\"n\":\"" + name + "\"}");
+    return new NodeViews.Entry(json, json, null);
+  }
+
+  private static NodeViews.Entry leased(String name, long owner) {
+    return new NodeViews.Entry(bytes("{\"n\":\"" + name + "\"}"),
+        bytes("{\"n\":\"" + name + "\",\"owner\":" + owner + "}"), owner);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void eachCallerSeesLeaseDetailsOfOwnLeasesOnlyAndAdminsSeeAll() {
+    entries = List.of(free("a"), leased("b", 1), leased("c", 2), free("d"));
+    NodeList list = new NodeList(this::load, Duration.ofHours(1));
+    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\",\"owner\":1},{\"n\":\"c\"},{\"n\":\"d\"}]",
+        text(list.json(ALICE)));
+    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"},{\"n\":\"c\",\"owner\":2},{\"n\":\"d\"}]",
+        text(list.json(BOB)));
+    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"},{\"n\":\"c\"},{\"n\":\"d\"}]", text(list.json(CAROL)));
+    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\",\"owner\":1},{\"n\":\"c\",\"owner\":2},{\"n\":\"d\"}]",
+        text(list.json(ADMIN)));
+    assertEquals(1, loads.get());
+  }
+
+  @Test
+  void emptyFleetIsAnEmptyArray() {
+    NodeList list = new NodeList(this::load, Duration.ofHours(1));
+    assertEquals("[]", text(list.json(CAROL)));
+    assertEquals("[]", text(list.json(ADMIN)));
   }
 
   @Test
   void oneLoadServesEveryReadInTheWindowUntilInvalidated() {
+    entries = List.of(free("a"));
     NodeList list = new NodeList(this::load, Duration.ofHours(1));
-    List<NodeViews.Entry> first = list.rows();
-    assertSame(first, list.rows());
+    byte[] first = list.json(CAROL);
+    assertSame(first, list.json(BOB), "callers without leases share one rendered answer");
     assertEquals(1, loads.get());
     list.invalidate();
-    list.rows();
-    assertEquals(2, loads.get(), "a write through this process is seen at once");
+    entries = List.of(free("a"), free("b"));
+    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"}]", text(list.json(CAROL)),
+        "a write through this process is seen at once");
+    assertEquals(2, loads.get());
   }
 
   @Test
@@ -40,7 +89,7 @@ class NodeListTest {
     for (int i = 0; i < 64; i++) {
       pool.submit(() -> {
         gate.await();
-        return list.rows();
+        return list.json(CAROL);
       });
     }
     gate.countDown();
@@ -52,8 +101,8 @@ class NodeListTest {
   @Test
   void zeroMaxAgeReadsThrough() {
     NodeList list = new NodeList(this::load, Duration.ZERO);
-    list.rows();
-    list.rows();
+    list.json(CAROL);
+    list.json(CAROL);
     assertEquals(2, loads.get());
   }
 }
