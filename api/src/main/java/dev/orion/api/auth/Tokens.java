@@ -10,17 +10,28 @@ import dev.orion.common.problem.OrionException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * JWT issue and verification. The algorithm is pinned to HS256 on both sides, so a token that
  * claims {@code alg: none} or another algorithm fails verification; {@code exp} is required.
+ *
+ * <p>A client sends the same token with every request until it expires, and verifying one
+ * (base64, JSON, HMAC) costs more than serving a cached read, so verified tokens are remembered by
+ * their exact text until their {@code exp}. Only a token that passed verification is remembered,
+ * so a forged one never matches; tokens are stateless either way (nothing revokes one early).
  */
 public final class Tokens {
   private static final String ISSUER = "orion";
+  /** Bound on remembered tokens; when full the memory starts over, which only costs speed. */
+  static final int MAX_REMEMBERED = 10_000;
   private final Algorithm algorithm;
   private final Duration ttl;
   private final Clock clock;
   private final JWTVerifier verifier;
+  private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+
+  private record Verified(Principal principal, Instant expiresAt) {}
 
   public Tokens(String secret, Duration ttl, Clock clock) {
     this.algorithm = Algorithm.HMAC256(secret);
@@ -51,13 +62,27 @@ public final class Tokens {
   }
 
   public Principal verify(String token) {
+    Verified known = verified.get(token);
+    if (known != null && clock.instant().isBefore(known.expiresAt())) {
+      return known.principal();
+    }
     try {
       DecodedJWT jwt = verifier.verify(token);
-      return new Principal(jwt.getClaim("uid").asLong(), jwt.getSubject(), jwt.getClaim("role").asString());
+      Principal p = new Principal(jwt.getClaim("uid").asLong(), jwt.getSubject(), jwt.getClaim("role").asString());
+      if (verified.size() >= MAX_REMEMBERED) {
+        verified.clear();
+      }
+      verified.put(token, new Verified(p, jwt.getExpiresAtAsInstant()));
+      return p;
     } catch (TokenExpiredException e) {
+      verified.remove(token);
       throw OrionException.unauthorized("token expired");
     } catch (JWTVerificationException e) {
       throw OrionException.unauthorized("invalid token");
     }
+  }
+
+  int remembered() {
+    return verified.size();
   }
 }

@@ -5,7 +5,6 @@ import dev.orion.api.http.Json;
 import dev.orion.api.http.PathIds;
 import dev.orion.api.http.Routes;
 import io.javalin.Javalin;
-import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
 import io.javalin.openapi.OpenApi;
@@ -64,7 +63,7 @@ public final class NodeHandlers implements Routes {
       summary = "List nodes; lease details only for the caller's own leases (admins see all)",
       responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = NodeViews.Node[].class)))
   void list(Context ctx) {
-    ctx.contentType(ContentType.APPLICATION_JSON).result(nodes.listJson(guard.user(ctx)));
+    nodes.list(guard.user(ctx)).send(ctx);
   }
 
   @OpenApi(path = "/api/nodes/{node_id}", methods = HttpMethod.DELETE, tags = "workers",

@@ -1,6 +1,7 @@
 package dev.orion.api.node;
 
 import dev.orion.api.auth.Principal;
+import dev.orion.api.http.RenderedJson;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -13,9 +14,9 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The node list as JSON, read from the database at most once per {@code maxAge} and shared by
  * every request in that window: listing nodes is the hottest read, and a fleet's list changes far
- * less often than it is polled. A snapshot holds the whole answer rendered for callers who lease
- * none of the nodes and for admins, so most requests copy one byte array; a caller with leases
- * gets the per-node pieces joined. Writes made through this API process call
+ * less often than it is polled. A snapshot holds the whole answer rendered (and gzipped) for
+ * callers who lease none of the nodes and for admins, so most requests copy one byte array; a
+ * caller with leases gets the per-node pieces joined. Writes made through this API process call
  * {@link #invalidate()}, so a caller sees its own rent or release at once; changes made elsewhere
  * (other replicas, the schedulers) show within {@code maxAge}. A zero {@code maxAge} reads
  * through every time.
@@ -27,12 +28,13 @@ public final class NodeList {
         .map(NodeViews::entry).toList(), maxAge);
   }
 
-  private record Snapshot(List<NodeViews.Entry> entries, Set<Long> owners, byte[] everyone, byte[] admin,
-      long takenAt) {
+  private record Snapshot(List<NodeViews.Entry> entries, Set<Long> owners, RenderedJson everyone,
+      RenderedJson admin, long takenAt) {
     Snapshot(List<NodeViews.Entry> entries, long takenAt) {
       this(entries, entries.stream().map(NodeViews.Entry::ownerId).filter(o -> o != null)
               .collect(Collectors.toUnmodifiableSet()),
-          join(entries, NodeViews.Entry::shared), join(entries, NodeViews.Entry::withLease), takenAt);
+          RenderedJson.shared(join(entries, NodeViews.Entry::shared)),
+          RenderedJson.shared(join(entries, NodeViews.Entry::withLease)), takenAt);
     }
   }
 
@@ -45,8 +47,8 @@ public final class NodeList {
     this.maxAgeNanos = maxAge.toNanos();
   }
 
-  /** The JSON array of nodes as {@code caller} may see them. The array is shared: never modify it. */
-  byte[] json(Principal caller) {
+  /** The JSON array of nodes as {@code caller} may see them. Its arrays are shared: never modify them. */
+  RenderedJson json(Principal caller) {
     Snapshot s = snapshot();
     if (caller.isAdmin()) {
       return s.admin();
@@ -54,7 +56,7 @@ public final class NodeList {
     if (!s.owners().contains(caller.userId())) {
       return s.everyone();
     }
-    return join(s.entries(), e -> e.ownedBy(caller.userId()) ? e.withLease() : e.shared());
+    return RenderedJson.single(join(s.entries(), e -> e.ownedBy(caller.userId()) ? e.withLease() : e.shared()));
   }
 
   public void invalidate() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.orion.api.auth.Principal;
 import dev.orion.api.http.Json;
+import dev.orion.api.http.RenderedJson;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.common.ssh.WorkerConnections;
@@ -77,7 +78,7 @@ public final class NodeService {
   }
 
   /** The node list as a JSON array of {@link NodeViews.Node}, as {@code caller} may see it. */
-  public byte[] listJson(Principal caller) {
+  public RenderedJson list(Principal caller) {
     return nodeList.json(caller);
   }
 

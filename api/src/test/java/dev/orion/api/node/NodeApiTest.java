@@ -125,6 +125,24 @@ class NodeApiTest {
   }
 
   @Test
+  void nodeListIsTheSameGzippedOrNot() {
+    for (int i = 0; i < 8; i++) { // a list long enough to be worth compressing
+      assertEquals(201, api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN,
+          body("w-gzip-" + i, TestKeys.ed25519())).status());
+    }
+    for (String token : new String[] {api.newUser("gzip"), api.adminToken()}) {
+      Http.Response plain = api.http.get("/api/nodes", token);
+      Http.Response gzipped = api.http.getGzip("/api/nodes", token);
+      assertEquals(200, gzipped.status());
+      assertEquals(null, plain.contentEncoding());
+      assertEquals("gzip", gzipped.contentEncoding());
+      assertTrue(gzipped.contentType().startsWith("application/json"), gzipped.contentType());
+      assertEquals(plain.json(), gzipped.json());
+      assertTrue(plain.body().contains("\"w-gzip-7\""), plain.body());
+    }
+  }
+
+  @Test
   void badNodeIdsAreNotFound() {
     String admin = api.adminToken();
     for (String id : new String[] {"0", "-1", "abc", "99999999", "1.5", "9999999999999999999999"}) {

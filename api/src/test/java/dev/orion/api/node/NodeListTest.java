@@ -1,9 +1,12 @@
 package dev.orion.api.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.orion.api.auth.Principal;
+import dev.orion.api.http.RenderedJson;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 class NodeListTest {
@@ -51,32 +55,47 @@ class NodeListTest {
     entries = List.of(free("a"), leased("b", 1), leased("c", 2), free("d"));
     NodeList list = new NodeList(this::load, Duration.ofHours(1));
     assertEquals("[{\"n\":\"a\"},{\"n\":\"b\",\"owner\":1},{\"n\":\"c\"},{\"n\":\"d\"}]",
-        text(list.json(ALICE)));
+        text(list.json(ALICE).json()));
     assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"},{\"n\":\"c\",\"owner\":2},{\"n\":\"d\"}]",
-        text(list.json(BOB)));
-    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"},{\"n\":\"c\"},{\"n\":\"d\"}]", text(list.json(CAROL)));
+        text(list.json(BOB).json()));
+    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"},{\"n\":\"c\"},{\"n\":\"d\"}]", text(list.json(CAROL).json()));
     assertEquals("[{\"n\":\"a\"},{\"n\":\"b\",\"owner\":1},{\"n\":\"c\",\"owner\":2},{\"n\":\"d\"}]",
-        text(list.json(ADMIN)));
+        text(list.json(ADMIN).json()));
     assertEquals(1, loads.get());
+  }
+
+  @Test
+  void sharedAnswersAreGzippedOnceAndPerCallerOnesAreLeftToTheServer() throws Exception {
+    entries = List.of(free("a".repeat(RenderedJson.MIN_GZIP_BYTES)), leased("b", 1));
+    NodeList list = new NodeList(this::load, Duration.ofHours(1));
+    for (Principal shared : List.of(CAROL, ADMIN)) {
+      RenderedJson r = list.json(shared);
+      assertEquals(text(r.json()),
+          text(new GZIPInputStream(new ByteArrayInputStream(r.gzip())).readAllBytes()));
+    }
+    assertNull(list.json(ALICE).gzip());
+    entries = List.of(free("small"));
+    list.invalidate();
+    assertNull(list.json(CAROL).gzip(), "not worth compressing");
   }
 
   @Test
   void emptyFleetIsAnEmptyArray() {
     NodeList list = new NodeList(this::load, Duration.ofHours(1));
-    assertEquals("[]", text(list.json(CAROL)));
-    assertEquals("[]", text(list.json(ADMIN)));
+    assertEquals("[]", text(list.json(CAROL).json()));
+    assertEquals("[]", text(list.json(ADMIN).json()));
   }
 
   @Test
   void oneLoadServesEveryReadInTheWindowUntilInvalidated() {
     entries = List.of(free("a"));
     NodeList list = new NodeList(this::load, Duration.ofHours(1));
-    byte[] first = list.json(CAROL);
+    RenderedJson first = list.json(CAROL);
     assertSame(first, list.json(BOB), "callers without leases share one rendered answer");
     assertEquals(1, loads.get());
     list.invalidate();
     entries = List.of(free("a"), free("b"));
-    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"}]", text(list.json(CAROL)),
+    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"}]", text(list.json(CAROL).json()),
         "a write through this process is seen at once");
     assertEquals(2, loads.get());
   }

@@ -84,6 +84,7 @@ class RentalE2eTest {
     assertEquals(id, ext.json().get("lease_id").asLong());
 
     JsonNode mine = api.http.get("/api/nodes", token).json();
+    assertEquals(mine, api.http.getGzip("/api/nodes", token).json(), "a lease owner's own list, gzip accepted");
     long leased = 0;
     for (JsonNode n : mine) {
       if (!n.get("lease").isNull()) {

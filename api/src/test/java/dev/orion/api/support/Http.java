@@ -2,12 +2,15 @@ package dev.orion.api.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orion.api.http.Json;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.zip.GZIPInputStream;
 
 /** A small JSON client for talking to a real API server in tests. */
 public final class Http {
@@ -18,7 +21,7 @@ public final class Http {
     this.base = base;
   }
 
-  public record Response(int status, String contentType, String body) {
+  public record Response(int status, String contentType, String contentEncoding, String body) {
     public JsonNode json() {
       try {
         return Json.MAPPER.readTree(body);
@@ -50,10 +53,20 @@ public final class Http {
     return send(builder(path, token).DELETE());
   }
 
+  /** GET asking for gzip, as most HTTP clients do; a gzipped body is inflated. */
+  public Response getGzip(String path, String token) {
+    return send(builder(path, token).header("Accept-Encoding", "gzip").GET());
+  }
+
   public Response send(HttpRequest.Builder b) {
     try {
-      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
+      HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      String encoding = r.headers().firstValue("Content-Encoding").orElse(null);
+      byte[] body = "gzip".equals(encoding)
+          ? new GZIPInputStream(new ByteArrayInputStream(r.body())).readAllBytes()
+          : r.body();
+      return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), encoding,
+          new String(body, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new AssertionError("request failed", e);
     } catch (InterruptedException e) {
