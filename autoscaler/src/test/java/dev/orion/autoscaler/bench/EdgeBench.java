@@ -43,13 +43,13 @@ import java.util.regex.Pattern;
 public final class EdgeBench {
   private static final int THREADS = 16;
   private static final Duration WARM_UP = Duration.ofSeconds(5);
-  private static final Duration MEASURE = Duration.ofSeconds(4);
+  private static final Duration MEASURE = Duration.ofSeconds(2);
   /**
    * Rounds alternating the API and the hello-world. This machine's speed drifts by tens of percent
    * from one minute to the next, so each ratio is taken within a round, between neighbouring
    * measurements, and the median over the rounds is reported.
    */
-  private static final int ROUNDS = 5;
+  private static final int ROUNDS = 10;
 
   private EdgeBench() {}
 
