@@ -5,6 +5,7 @@ import dev.orion.api.http.RenderedJson;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -31,7 +32,7 @@ public final class NodeList {
   private record Snapshot(List<NodeViews.Entry> entries, Set<Long> owners, RenderedJson everyone,
       RenderedJson admin, long takenAt) {
     Snapshot(List<NodeViews.Entry> entries, long takenAt) {
-      this(entries, entries.stream().map(NodeViews.Entry::ownerId).filter(o -> o != null)
+      this(entries, entries.stream().map(NodeViews.Entry::ownerId).filter(Objects::nonNull)
               .collect(Collectors.toUnmodifiableSet()),
           RenderedJson.shared(join(entries, NodeViews.Entry::shared)),
           RenderedJson.shared(join(entries, NodeViews.Entry::withLease)), takenAt);
