@@ -8,6 +8,7 @@ import dev.orion.api.http.RenderedJson;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.common.ssh.WorkerConnections;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +46,7 @@ public final class NodeService {
 
   public Registered register(NodeRequests.Register req) {
     req.validate();
-    String labels = toJson(req.labels() == null ? Map.of() : req.labels());
+    String labels = new String(Json.bytes(req.labels() == null ? Map.of() : req.labels()), StandardCharsets.UTF_8);
     NodeDao.Registration r = new NodeDao.Registration(req.hostname(), req.ip(), req.sshPort(), req.hostKey().trim(),
         HostKeys.fingerprint(req.hostKey()), req.pool() == null ? "default" : req.pool(), labels, clock.instant());
     // Insert first, without a locking read before it: SELECT ... FOR UPDATE on a hostname that
@@ -95,14 +96,6 @@ public final class NodeService {
     nodeList.invalidate();
     connections.forget(nodeId);
     LOG.info("node {} forgotten", nodeId);
-  }
-
-  private static String toJson(Map<String, String> labels) {
-    try {
-      return Json.MAPPER.writeValueAsString(labels);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static Map<String, String> labels(String json) {

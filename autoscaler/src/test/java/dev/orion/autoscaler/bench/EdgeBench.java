@@ -41,16 +41,6 @@ import java.util.regex.Pattern;
  * docs/benchmarks.md (or the file named by the first argument).
  */
 public final class EdgeBench {
-  private static final int THREADS = 16;
-  private static final Duration WARM_UP = Duration.ofSeconds(5);
-  private static final Duration MEASURE = Duration.ofSeconds(2);
-  /**
-   * Rounds alternating the API and the hello-world. This machine's speed drifts by tens of percent
-   * from one minute to the next, so each ratio is taken within a round, between neighbouring
-   * measurements, and the median over the rounds is reported.
-   */
-  private static final int ROUNDS = 10;
-
   private EdgeBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -83,57 +73,12 @@ public final class EdgeBench {
           check(r, 201);
         }
 
-        String helloDirectUrl = "http://127.0.0.1:" + helloPort + "/hello";
-        String nodesCaddy = caddy.https("/api/nodes").toString();
-        String helloCaddyUrl = caddy.https("/hello").toString();
-        List<String> apiUpstream = List.of("127.0.0.1:" + apiPort);
-        List<String> helloUpstream = List.of("127.0.0.1:" + helloPort);
-        for (String[] warm : new String[][] {{direct + "/api/nodes", token}, {helloDirectUrl, null}}) {
-          wrk(warm[0], warm[1], WARM_UP);
-        }
-        admin.reconcile(apiUpstream);
-        wrk(nodesCaddy, token, WARM_UP);
-        admin.reconcile(helloUpstream);
-        wrk(helloCaddyUrl, null, WARM_UP);
-        double[][] r = new double[4][ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
-          r[0][i] = rps(direct + "/api/nodes", token);
-          r[1][i] = rps(helloDirectUrl, null);
-          admin.reconcile(apiUpstream);
-          r[2][i] = rps(nodesCaddy, token);
-          admin.reconcile(helloUpstream);
-          r[3][i] = rps(helloCaddyUrl, null);
-        }
-        double[] directRatio = new double[ROUNDS];
-        double[] caddyRatio = new double[ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
-          directRatio[i] = r[0][i] / r[1][i];
-          caddyRatio[i] = r[2][i] / r[3][i];
-        }
-        double apiDirect = median(r[0]);
-        double helloDirect = median(r[1]);
-        double apiCaddy = median(r[2]);
-        double helloCaddy = median(r[3]);
-        rows.append(row("authenticated GET /api/nodes (100 nodes), direct", apiDirect,
-            String.format(Locale.ROOT, "%.0f%% of hello-world direct (target >= 50%%)",
-                100 * median(directRatio))));
-        rows.append(row("authenticated GET /api/nodes (100 nodes), through Caddy", apiCaddy,
-            String.format(Locale.ROOT, "%.0f%% of hello-world through Caddy (target >= 80%%)",
-                100 * median(caddyRatio))));
-        rows.append(row("Javalin hello-world, direct", helloDirect, ""));
-        rows.append(row("Javalin hello-world, through Caddy", helloCaddy, ""));
-        String[] names = {"nodes direct", "hello direct", "nodes through Caddy", "hello through Caddy"};
-        rows.append("\nEach rate is the median of " + ROUNDS + " rounds and each percentage the median"
-            + " of the rounds' own ratios; every round:");
-        for (int i = 0; i < ROUNDS; i++) {
-          StringBuilder round = new StringBuilder();
-          for (int k = 0; k < names.length; k++) {
-            round.append(k == 0 ? " " : ", ").append(names[k]).append(" ")
-                .append(String.format(Locale.ROOT, "%.0f", r[k][i]));
-          }
-          rows.append(i == 0 ? "" : ";").append(round);
-        }
-        rows.append(".\n");
+        NodesThroughput.Urls urls = new NodesThroughput.Urls(direct + "/api/nodes",
+            "http://127.0.0.1:" + helloPort + "/hello", caddy.https("/api/nodes").toString(),
+            caddy.https("/hello").toString());
+        rows.append(NodesThroughput.measure(urls, token,
+            () -> admin.reconcile(List.of("127.0.0.1:" + apiPort)),
+            () -> admin.reconcile(List.of("127.0.0.1:" + helloPort))));
 
         if (!throughputOnly) {
           admin.reconcile(List.of("127.0.0.1:" + apiPort));
@@ -156,11 +101,8 @@ public final class EdgeBench {
         + "- command: `bench/edge.sh`\n"
         + "- setup: embedded MariaDB 11.4, the API (`dev.orion.api.ApiMain`, -Xmx256m, serial GC)"
         + " and a Javalin hello-world with the same flags, the edge and pool Caddy ("
-        + caddyVersion() + ") and the load client all on this machine; " + THREADS
-        + " keep-alive connections from wrk (" + wrkVersion() + ", 2 threads, no Accept-Encoding"
-        + " so bodies are uncompressed), " + WARM_UP.toSeconds() + " s warm-up per target, then "
-        + ROUNDS + " rounds of " + MEASURE.toSeconds() + " s per target, alternating targets;"
-        + " \"through Caddy\" is HTTPS to the edge,"
+        + caddyVersion() + ") and the load client all on this machine; "
+        + NodesThroughput.method() + "; \"through Caddy\" is HTTPS to the edge,"
         + " which opens a loopback connection per request to the pool, which proxies to the"
         + " replica.\n\n"
         + "| what | requests/s | note |\n|---|---|---|\n" + rows
@@ -172,52 +114,6 @@ public final class EdgeBench {
     }
     Files.writeString(report, section, StandardOpenOption.APPEND);
     System.exit(0);
-  }
-
-  private static String row(String what, double rps, String note) {
-    return String.format(Locale.ROOT, "| %s | %.0f | %s |%n", what, rps, note);
-  }
-
-  /**
-   * Requests per second of GET url over MEASURE, measured with wrk (C, epoll, OpenSSL) so that the
-   * figures are the servers' and not the load generator's: THREADS keep-alive connections over 2
-   * wrk threads. wrk sends no Accept-Encoding, so bodies travel uncompressed to it; it does not
-   * verify the TLS certificate.
-   */
-  static double rps(String url, String token) throws Exception {
-    String out = wrk(url, token, MEASURE);
-    Matcher rate = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
-    if (!rate.find()) {
-      throw new IllegalStateException("no rate in wrk's output:\n" + out);
-    }
-    Matcher bad = Pattern.compile("Non-2xx or 3xx responses: (\\d+)|Socket errors: .*").matcher(out);
-    while (bad.find()) {
-      System.out.println("warning: " + bad.group() + " for " + url);
-    }
-    double r = Double.parseDouble(rate.group(1));
-    System.out.printf(Locale.ROOT, "%-50s %8.0f req/s%n", url, r);
-    return r;
-  }
-
-  private static double median(double[] values) {
-    double[] v = values.clone();
-    java.util.Arrays.sort(v);
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  private static String wrk(String url, String token, Duration d) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("wrk", "-t2", "-c" + THREADS,
-        "-d" + d.toSeconds() + "s"));
-    if (token != null) {
-      cmd.addAll(List.of("-H", "Authorization: Bearer " + token));
-    }
-    cmd.add(url);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("wrk failed:\n" + out);
-    }
-    return out;
   }
 
   /** 1,000 distinct agents registering at once through the agent port of the edge. */
@@ -303,7 +199,7 @@ public final class EdgeBench {
                 && stack.driver.list().size() == 1 + spares
                 && a.lastDecision() != null && !a.lastDecision().changes());
         if (steady && client == null) {
-          client = new ApiClient(stack.caddy.https("").toString(), stack.caddy.trust());
+          client = stack.client();
           client.token("scaler", "scaler-password-1");
         }
         quiet = steady && a.lastDecision().desired() == 1 ? quiet + 1 : 0;
@@ -381,15 +277,6 @@ public final class EdgeBench {
     if (r.statusCode() != status) {
       throw new IllegalStateException("expected " + status + ", got " + r.statusCode() + ": "
           + r.body());
-    }
-  }
-
-  private static String wrkVersion() {
-    try {
-      Process p = new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start();
-      return new String(p.getInputStream().readAllBytes()).strip().split("\\s")[1];
-    } catch (IOException | RuntimeException e) {
-      return "wrk";
     }
   }
 

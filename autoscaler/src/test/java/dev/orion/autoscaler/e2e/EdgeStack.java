@@ -5,6 +5,7 @@ import dev.orion.autoscaler.caddy.CaddyAdmin;
 import dev.orion.autoscaler.policy.ScalingPolicy;
 import dev.orion.autoscaler.replica.ProcessDriver;
 import dev.orion.autoscaler.replica.ReadinessProbe;
+import dev.orion.testkit.TestDb;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +43,12 @@ public final class EdgeStack implements AutoCloseable {
         Map.of(), Duration.ofSeconds(30), 0);
   }
 
+  /** Replicas are the real API on a fresh database, their files under autoscaler/target. */
+  public static EdgeStack api(String name, ScalingPolicy policy) throws Exception {
+    return api(name, policy, new ApiProcesses(TestDb.freshConfig(40), CaddyUnderTest.repoRoot()
+        .resolve("autoscaler/target/" + name + "-" + ProcessHandle.current().pid())));
+  }
+
   /** Replicas are the real API on the given database settings. */
   public static EdgeStack api(String name, ScalingPolicy policy, ApiProcesses api)
       throws Exception {
@@ -52,6 +59,27 @@ public final class EdgeStack implements AutoCloseable {
       int warmSpares) throws Exception {
     return new EdgeStack(name, policy, ApiProcesses.command(ApiProcesses.API_MAIN), api.env(),
         Duration.ofSeconds(90), warmSpares);
+  }
+
+  /**
+   * Starts the autoscaler and waits until {@code replicas} serve through Caddy; on failure the
+   * stack is closed here, since the caller's try-with-resources never received it.
+   */
+  public EdgeStack startServing(int replicas) throws Exception {
+    try {
+      autoscaler.start();
+      Await.until(Duration.ofSeconds(120), replicas + " serving replica(s)",
+          () -> autoscaler.serving().size() == replicas, this::state);
+      return this;
+    } catch (Throwable t) {
+      close();
+      throw t;
+    }
+  }
+
+  /** A client of the edge over HTTPS, trusting Caddy's internal CA. */
+  public ApiClient client() {
+    return new ApiClient(caddy.https("").toString(), caddy.trust());
   }
 
   public String state() {

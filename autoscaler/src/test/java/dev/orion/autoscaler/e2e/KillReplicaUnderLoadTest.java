@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.autoscaler.policy.ScalingPolicy;
 import dev.orion.autoscaler.replica.Replica;
-import dev.orion.testkit.TestDb;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,15 +17,9 @@ class KillReplicaUnderLoadTest {
 
   @Test
   void onlyRequestsInFlightOnAKilledReplicaMayFail() throws Exception {
-    ApiProcesses api = new ApiProcesses(TestDb.freshConfig(40),
-        CaddyUnderTest.repoRoot().resolve("autoscaler/target/api-kill-"
-            + ProcessHandle.current().pid()));
     ScalingPolicy fixedAtTwo = new ScalingPolicy(1000, 0.1, 2, 2, Duration.ofSeconds(3), 2, 1);
-    try (EdgeStack stack = EdgeStack.api("api-kill", fixedAtTwo, api)) {
-      stack.autoscaler.start();
-      Await.until(Duration.ofSeconds(120), "2 serving replicas",
-          () -> stack.autoscaler.serving().size() == 2, stack::state);
-      ApiClient client = new ApiClient(stack.caddy.https("").toString(), stack.caddy.trust());
+    try (EdgeStack stack = EdgeStack.api("api-kill", fixedAtTwo).startServing(2)) {
+      ApiClient client = stack.client();
       String token = client.token("reader", "reader-password-1");
 
       try (Load load = new Load(stack.caddy.trust(), 4, () -> client.request("/api/nodes")

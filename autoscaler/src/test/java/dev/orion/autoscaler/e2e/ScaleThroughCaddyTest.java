@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.autoscaler.policy.ScalingPolicy;
-import dev.orion.testkit.TestDb;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,15 +18,9 @@ class ScaleThroughCaddyTest {
 
   @Test
   void scalesUpAndDownUnderLoadWithoutAFailedRequest() throws Exception {
-    ApiProcesses api = new ApiProcesses(TestDb.freshConfig(40),
-        CaddyUnderTest.repoRoot().resolve("autoscaler/target/api-scale-"
-            + ProcessHandle.current().pid()));
     ScalingPolicy policy = new ScalingPolicy(40, 0.1, 1, 3, Duration.ofSeconds(3), 2, 1);
-    try (EdgeStack stack = EdgeStack.api("api-scale", policy, api)) {
-      stack.autoscaler.start();
-      Await.until(Duration.ofSeconds(120), "the first replica to serve",
-          () -> stack.autoscaler.serving().size() == 1, stack::state);
-      ApiClient client = new ApiClient(stack.caddy.https("").toString(), stack.caddy.trust());
+    try (EdgeStack stack = EdgeStack.api("api-scale", policy).startServing(1)) {
+      ApiClient client = stack.client();
       String token = client.token("scaler", "scaler-password-1");
 
       try (Load load = new Load(stack.caddy.trust(), 4,
