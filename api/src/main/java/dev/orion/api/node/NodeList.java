@@ -16,7 +16,7 @@ import org.jdbi.v3.core.Jdbi;
  * The node list as JSON, read from the database at most once per {@code maxAge} and shared by
  * every request in that window: listing nodes is the hottest read, and a fleet's list changes far
  * less often than it is polled. A snapshot holds the whole answer rendered (and gzipped) for
- * callers who lease none of the nodes and for admins, so most requests copy one byte array; a
+ * users who lease none of the nodes and for admins, so most requests copy one byte array; a
  * caller with leases gets the per-node pieces joined. Writes made through this API process call
  * {@link #invalidate()}, so a caller sees its own rent or release at once; changes made elsewhere
  * (other replicas, the schedulers) show within {@code maxAge}. A zero {@code maxAge} reads
@@ -34,8 +34,8 @@ public final class NodeList {
     Snapshot(List<NodeViews.Entry> entries, long takenAt) {
       this(entries, entries.stream().map(NodeViews.Entry::ownerId).filter(Objects::nonNull)
               .collect(Collectors.toUnmodifiableSet()),
-          RenderedJson.shared(join(entries, NodeViews.Entry::shared)),
-          RenderedJson.shared(join(entries, NodeViews.Entry::withLease)), takenAt);
+          RenderedJson.shared(join(entries, NodeViews.Entry::everyone)),
+          RenderedJson.shared(join(entries, NodeViews.Entry::admin)), takenAt);
     }
   }
 
@@ -57,7 +57,7 @@ public final class NodeList {
     if (!s.owners().contains(caller.userId())) {
       return s.everyone();
     }
-    return RenderedJson.single(join(s.entries(), e -> e.ownedBy(caller.userId()) ? e.withLease() : e.shared()));
+    return RenderedJson.single(join(s.entries(), e -> e.ownedBy(caller.userId()) ? e.owner() : e.everyone()));
   }
 
   public void invalidate() {

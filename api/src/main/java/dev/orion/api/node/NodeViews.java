@@ -1,43 +1,49 @@
 package dev.orion.api.node;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.orion.api.http.Json;
 import java.time.Instant;
 import java.util.Map;
 
-/** What the node endpoints answer. Lease details are shown only to their owner and admins. */
+/**
+ * What the node endpoints answer. Lease details are shown only to their owner and admins; a node's
+ * address, host key, cleanliness and last contact only to admins. Anyone can sign up, and a user
+ * needs a worker's address only for the workers it leases, which rent and GET /api/rentals give.
+ */
 public final class NodeViews {
   private NodeViews() {}
 
   public record Lease(long rentalId, String username, String clientUser, String status, Instant leasedUntil) {}
 
-  public record Node(long nodeId, String hostname, String ip, int sshPort, String status, boolean allocated,
-      boolean clean, String pool, Map<String, String> labels, String hostKeyFingerprint, Instant lastSeenAt,
-      Lease lease) {}
+  /** A node; the fields marked {@code @JsonInclude(NON_NULL)} are null (absent) except for admins. */
+  public record Node(long nodeId, String hostname, @JsonInclude(JsonInclude.Include.NON_NULL) String ip, int sshPort,
+      String status, boolean allocated, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean clean, String pool,
+      Map<String, String> labels, @JsonInclude(JsonInclude.Include.NON_NULL) String hostKeyFingerprint,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Instant lastSeenAt, Lease lease) {}
 
   public record Registered(String message, long nodeId) {}
 
   /**
-   * One node as JSON, rendered once per node-list snapshot: as every caller may see it, and as its
-   * lease's owner (and admins) see it. A request then only copies bytes instead of serialising
+   * One node as JSON, rendered once per node-list snapshot: as every user sees it, as its lease's
+   * owner sees it, and as admins see it. A request then only copies bytes instead of serialising
    * objects, which is what listing a fleet on every poll mostly cost.
    */
-  record Entry(byte[] shared, byte[] withLease, Long ownerId) {
+  record Entry(byte[] everyone, byte[] owner, byte[] admin, Long ownerId) {
     boolean ownedBy(long userId) {
       return ownerId != null && ownerId == userId;
     }
   }
 
   static Entry entry(NodeDao.NodeListRow r) {
-    Node shared = new Node(r.id(), r.hostname(), r.ip(), r.sshPort(), r.status(), r.allocated(), r.clean(),
-        r.pool(), NodeService.labels(r.labels()), r.hostKeyFingerprint(), r.lastSeenAt(), null);
-    byte[] sharedJson = Json.bytes(shared);
-    if (r.rentalId() == null) {
-      return new Entry(sharedJson, sharedJson, null);
-    }
-    Lease lease = new Lease(r.rentalId(), r.rentalUsername(), r.clientUser(), r.rentalStatus(), r.leasedUntil());
-    Node withLease = new Node(shared.nodeId(), shared.hostname(), shared.ip(), shared.sshPort(), shared.status(),
-        shared.allocated(), shared.clean(), shared.pool(), shared.labels(), shared.hostKeyFingerprint(),
-        shared.lastSeenAt(), lease);
-    return new Entry(sharedJson, Json.bytes(withLease), r.rentalUserId());
+    Lease lease = r.rentalId() == null ? null
+        : new Lease(r.rentalId(), r.rentalUsername(), r.clientUser(), r.rentalStatus(), r.leasedUntil());
+    Map<String, String> labels = NodeService.labels(r.labels());
+    byte[] everyone = Json.bytes(new Node(r.id(), r.hostname(), null, r.sshPort(), r.status(), r.allocated(), null,
+        r.pool(), labels, null, null, null));
+    byte[] owner = lease == null ? everyone : Json.bytes(new Node(r.id(), r.hostname(), null, r.sshPort(),
+        r.status(), r.allocated(), null, r.pool(), labels, null, null, lease));
+    byte[] admin = Json.bytes(new Node(r.id(), r.hostname(), r.ip(), r.sshPort(), r.status(), r.allocated(),
+        r.clean(), r.pool(), labels, r.hostKeyFingerprint(), r.lastSeenAt(), lease));
+    return new Entry(everyone, owner, admin, r.rentalUserId());
   }
 }

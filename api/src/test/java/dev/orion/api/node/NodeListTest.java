@@ -34,12 +34,13 @@ class NodeListTest {
 
   private static NodeViews.Entry free(String name) {
     byte[] json = bytes("{\"n\":\"" + name + "\"}");
-    return new NodeViews.Entry(json, json, null);
+    return new NodeViews.Entry(json, json, bytes("{\"n\":\"" + name + "\",\"ip\":1}"), null);
   }
 
   private static NodeViews.Entry leased(String name, long owner) {
     return new NodeViews.Entry(bytes("{\"n\":\"" + name + "\"}"),
-        bytes("{\"n\":\"" + name + "\",\"owner\":" + owner + "}"), owner);
+        bytes("{\"n\":\"" + name + "\",\"owner\":" + owner + "}"),
+        bytes("{\"n\":\"" + name + "\",\"owner\":" + owner + ",\"ip\":1}"), owner);
   }
 
   private static byte[] bytes(String s) {
@@ -51,7 +52,7 @@ class NodeListTest {
   }
 
   @Test
-  void eachCallerSeesLeaseDetailsOfOwnLeasesOnlyAndAdminsSeeAll() {
+  void eachUserSeesLeaseDetailsOfOwnLeasesOnlyAndAdminsSeeEverything() {
     entries = List.of(free("a"), leased("b", 1), leased("c", 2), free("d"));
     NodeList list = new NodeList(this::load, Duration.ofHours(1));
     assertEquals("[{\"n\":\"a\"},{\"n\":\"b\",\"owner\":1},{\"n\":\"c\"},{\"n\":\"d\"}]",
@@ -59,8 +60,8 @@ class NodeListTest {
     assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"},{\"n\":\"c\",\"owner\":2},{\"n\":\"d\"}]",
         text(list.json(BOB).json()));
     assertEquals("[{\"n\":\"a\"},{\"n\":\"b\"},{\"n\":\"c\"},{\"n\":\"d\"}]", text(list.json(CAROL).json()));
-    assertEquals("[{\"n\":\"a\"},{\"n\":\"b\",\"owner\":1},{\"n\":\"c\",\"owner\":2},{\"n\":\"d\"}]",
-        text(list.json(ADMIN).json()));
+    assertEquals("[{\"n\":\"a\",\"ip\":1},{\"n\":\"b\",\"owner\":1,\"ip\":1},{\"n\":\"c\",\"owner\":2,\"ip\":1},"
+        + "{\"n\":\"d\",\"ip\":1}]", text(list.json(ADMIN).json()));
     assertEquals(1, loads.get());
   }
 

@@ -76,7 +76,7 @@ public final class EdgeBench {
         NodesThroughput.Urls urls = new NodesThroughput.Urls(direct + "/api/nodes",
             "http://127.0.0.1:" + helloPort + "/hello", caddy.https("/api/nodes").toString(),
             caddy.https("/hello").toString());
-        rows.append(NodesThroughput.measure(urls, token,
+        rows.append(NodesThroughput.measure(urls, token, client.token(api.adminUser, api.adminPassword),
             () -> admin.reconcile(List.of("127.0.0.1:" + apiPort)),
             () -> admin.reconcile(List.of("127.0.0.1:" + helloPort))));
 

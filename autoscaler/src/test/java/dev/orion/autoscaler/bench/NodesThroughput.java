@@ -10,8 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Requests per second of the authenticated node list against the Javalin hello-world, direct and
- * through Caddy, measured with wrk (C, epoll, OpenSSL) so that the figures are the servers' and
+ * Requests per second of the authenticated node list (as a user, and as an admin who sees every
+ * field) against the Javalin hello-world, direct and through Caddy, measured with wrk (C, epoll, OpenSSL) so that the figures are the servers' and
  * not the load generator's. wrk sends no Accept-Encoding, so bodies travel uncompressed to it; it
  * does not verify the TLS certificate.
  */
@@ -25,16 +25,16 @@ final class NodesThroughput {
    * measurements, and the median over the rounds is reported.
    */
   private static final int ROUNDS = 10;
-  private static final String[] NAMES =
-      {"nodes direct", "hello direct", "nodes through Caddy", "hello through Caddy"};
 
-  /** The four targets; the two "through Caddy" ones share the edge and differ by the pool's upstream. */
+  /** The targets; the "through Caddy" ones share the edge and differ by the pool's upstream. */
   record Urls(String nodesDirect, String helloDirect, String nodesCaddy, String helloCaddy) {}
 
   /** Points the pool at one upstream: the API or the hello-world. */
   interface Upstream {
     void select() throws Exception;
   }
+
+  private record Target(String name, String url, String token, Upstream upstream) {}
 
   private NodesThroughput() {}
 
@@ -46,64 +46,84 @@ final class NodesThroughput {
         + " alternating targets";
   }
 
-  /** The report's table rows and a line with every round's figures. */
-  static String measure(Urls urls, String token, Upstream api, Upstream hello) throws Exception {
-    wrk(urls.nodesDirect(), token, WARM_UP);
-    wrk(urls.helloDirect(), null, WARM_UP);
-    api.select();
-    wrk(urls.nodesCaddy(), token, WARM_UP);
-    hello.select();
-    wrk(urls.helloCaddy(), null, WARM_UP);
-    double[][] r = new double[NAMES.length][ROUNDS];
-    double[] directRatio = new double[ROUNDS];
-    double[] caddyRatio = new double[ROUNDS];
+  /**
+   * The report's table rows and a line with every round's figures. {@code user} is the caller of
+   * the measured rows; {@code admin} sees every field of every node (about twice the bytes) and is
+   * measured alongside for reference.
+   */
+  static String measure(Urls urls, String user, String admin, Upstream api, Upstream hello)
+      throws Exception {
+    List<Target> targets = List.of(
+        new Target("nodes direct", urls.nodesDirect(), user, null),
+        new Target("hello direct", urls.helloDirect(), null, null),
+        new Target("nodes through Caddy", urls.nodesCaddy(), user, api),
+        new Target("hello through Caddy", urls.helloCaddy(), null, hello),
+        new Target("admin's nodes direct", urls.nodesDirect(), admin, null),
+        new Target("admin's nodes through Caddy", urls.nodesCaddy(), admin, api));
+    for (Target t : targets) {
+      run(t, WARM_UP);
+    }
+    double[][] r = new double[targets.size()][ROUNDS];
     for (int i = 0; i < ROUNDS; i++) {
-      r[0][i] = rps(urls.nodesDirect(), token);
-      r[1][i] = rps(urls.helloDirect(), null);
-      api.select();
-      r[2][i] = rps(urls.nodesCaddy(), token);
-      hello.select();
-      r[3][i] = rps(urls.helloCaddy(), null);
-      directRatio[i] = r[0][i] / r[1][i];
-      caddyRatio[i] = r[2][i] / r[3][i];
+      for (int k = 0; k < targets.size(); k++) {
+        r[k][i] = rps(run(targets.get(k), MEASURE), targets.get(k).name());
+      }
     }
     StringBuilder rows = new StringBuilder();
-    rows.append(row("authenticated GET /api/nodes (100 nodes), direct", median(r[0]),
-        String.format(Locale.ROOT, "%.0f%% of hello-world direct (target >= 50%%)",
-            100 * median(directRatio))));
-    rows.append(row("authenticated GET /api/nodes (100 nodes), through Caddy", median(r[2]),
-        String.format(Locale.ROOT, "%.0f%% of hello-world through Caddy (target >= 80%%)",
-            100 * median(caddyRatio))));
-    rows.append(row("Javalin hello-world, direct", median(r[1]), ""));
-    rows.append(row("Javalin hello-world, through Caddy", median(r[3]), ""));
+    rows.append(row("authenticated GET /api/nodes (100 nodes), direct", r[0],
+        ratio(r[0], r[1], "of hello-world direct (target >= 50%)")));
+    rows.append(row("authenticated GET /api/nodes (100 nodes), through Caddy", r[2],
+        ratio(r[2], r[3], "of hello-world through Caddy (target >= 80%)")));
+    rows.append(row("Javalin hello-world, direct", r[1], ""));
+    rows.append(row("Javalin hello-world, through Caddy", r[3], ""));
+    rows.append(row("same, as an admin (every field), direct", r[4],
+        ratio(r[4], r[1], "of hello-world direct")));
+    rows.append(row("same, as an admin (every field), through Caddy", r[5],
+        ratio(r[5], r[3], "of hello-world through Caddy")));
     rows.append("\nEach rate is the median of " + ROUNDS + " rounds and each percentage the median"
         + " of the rounds' own ratios; every round:");
     for (int i = 0; i < ROUNDS; i++) {
       rows.append(i == 0 ? " " : "; ");
-      for (int k = 0; k < NAMES.length; k++) {
-        rows.append(k == 0 ? "" : ", ").append(NAMES[k])
+      for (int k = 0; k < targets.size(); k++) {
+        rows.append(k == 0 ? "" : ", ").append(targets.get(k).name())
             .append(String.format(Locale.ROOT, " %.0f", r[k][i]));
       }
     }
     return rows.append(".\n").toString();
   }
 
-  private static String row(String what, double rps, String note) {
-    return String.format(Locale.ROOT, "| %s | %.0f | %s |%n", what, rps, note);
+  /** The median of the rounds' own ratios: each ratio is taken between neighbouring measurements. */
+  private static String ratio(double[] rates, double[] baseline, String what) {
+    double[] ratios = new double[rates.length];
+    for (int i = 0; i < rates.length; i++) {
+      ratios[i] = rates[i] / baseline[i];
+    }
+    return String.format(Locale.ROOT, "%.0f%% %s", 100 * median(ratios), what);
   }
 
-  private static double rps(String url, String token) throws Exception {
-    String out = wrk(url, token, MEASURE);
+  private static String row(String what, double[] rates, String note) {
+    return String.format(Locale.ROOT, "| %s | %.0f | %s |%n", what, median(rates), note);
+  }
+
+  /** Runs wrk against {@code t} for {@code d}, first pointing the pool at its upstream if it has one. */
+  private static String run(Target t, Duration d) throws Exception {
+    if (t.upstream() != null) {
+      t.upstream().select();
+    }
+    return wrk(t.url(), t.token(), d);
+  }
+
+  private static double rps(String out, String name) {
     Matcher rate = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
     if (!rate.find()) {
       throw new IllegalStateException("no rate in wrk's output:\n" + out);
     }
     Matcher bad = Pattern.compile("Non-2xx or 3xx responses: (\\d+)|Socket errors: .*").matcher(out);
     while (bad.find()) {
-      System.out.println("warning: " + bad.group() + " for " + url);
+      System.out.println("warning: " + bad.group() + " for " + name);
     }
     double r = Double.parseDouble(rate.group(1));
-    System.out.printf(Locale.ROOT, "%-50s %8.0f req/s%n", url, r);
+    System.out.printf(Locale.ROOT, "%-30s %8.0f req/s%n", name, r);
     return r;
   }
 
