@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * Requests per second of the authenticated node list (as a user, and as an admin who sees every
- * field) against the Javalin hello-world, direct and through Caddy, measured with wrk (C, epoll, OpenSSL) so that the figures are the servers' and
- * not the load generator's. wrk sends no Accept-Encoding, so bodies travel uncompressed to it; it
+ * field) against the Javalin hello-world, direct and through Caddy, measured with wrk (C, epoll,
+ * OpenSSL) so that the figures are the servers' and not the load generator's. wrk sends no Accept-Encoding, so bodies travel uncompressed to it; it
  * does not verify the TLS certificate.
  */
 final class NodesThroughput {
