@@ -54,6 +54,7 @@ public final class Database implements AutoCloseable {
     hc.setValidationTimeout(2_000);
     hc.setInitializationFailTimeout(-1);
     hc.setPoolName("orion-db");
+    hc.addDataSourceProperty("socketTimeout", Math.toIntExact(cfg.socketTimeout().toMillis()));
     // Short lock waits: a blocked claim should give up and retry, not pile up connections.
     hc.setConnectionInitSql("SET SESSION innodb_lock_wait_timeout = 10");
     return new Database(new HikariDataSource(hc));

@@ -2,9 +2,13 @@ package dev.orion.common.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.orion.testkit.TcpProxy;
 import dev.orion.testkit.TestDb;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.junit.jupiter.api.AfterAll;
@@ -53,5 +57,30 @@ class DatabaseTest {
         "INSERT INTO rentals (user_id, node_id, client_user, password_crypt, status, created_at, leased_until)"
             + " VALUES (1, 1, 'c_u1', 'h', 'provisioning', ?, ?)", now, now)));
     assertTrue(db.ping(2));
+  }
+
+  @Test
+  void aSilentDatabaseFailsTheStatementInsteadOfHoldingTheThread() throws Exception {
+    DbConfig direct = TestDb.freshConfig(1);
+    int dbPort = URI.create(direct.url().substring("jdbc:".length())).getPort();
+    try (TcpProxy proxy = new TcpProxy(dbPort);
+         Database viaProxy = Database.connect(new DbConfig(direct.url().replace(":" + dbPort + "/",
+             ":" + proxy.port() + "/"), direct.user(), direct.password(), 1, Duration.ofSeconds(1)))) {
+      assertEquals(1, select(viaProxy, 1));
+      proxy.silence();
+      try {
+        // Without a socket timeout the read below waits for the kernel to give up on the
+        // connection (about 15 minutes); the bound only keeps a broken build from hanging.
+        assertTimeoutPreemptively(Duration.ofMinutes(2),
+            () -> assertThrows(RuntimeException.class, () -> select(viaProxy, 2)));
+      } finally {
+        proxy.restore(); // lets a statement still waiting finish, so the pool can close
+      }
+      assertEquals(3, select(viaProxy, 3), "the pool replaces the connection it gave up");
+    }
+  }
+
+  private static int select(Database d, int n) {
+    return d.jdbi().withHandle(h -> h.createQuery("SELECT " + n).mapTo(Integer.class).one());
   }
 }

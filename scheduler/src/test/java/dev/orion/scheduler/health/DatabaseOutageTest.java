@@ -10,7 +10,7 @@ import dev.orion.scheduler.Scheduler;
 import dev.orion.scheduler.testing.Await;
 import dev.orion.scheduler.testing.Fleet;
 import dev.orion.scheduler.testing.Instances;
-import dev.orion.scheduler.testing.TcpProxy;
+import dev.orion.testkit.TcpProxy;
 import dev.orion.scheduler.testing.Workers;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestDb;

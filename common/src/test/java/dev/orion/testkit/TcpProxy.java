@@ -1,4 +1,4 @@
-package dev.orion.scheduler.testing;
+package dev.orion.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,12 +12,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP forwarder on 127.0.0.1 that a test can cut: while cut, every open connection is reset and
  * new ones are refused at once, exactly what a process sees when its database host is unreachable.
+ * It can also go silent: connections stay open but nothing crosses, as when a network path drops
+ * packets without a reset.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int upstreamPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private volatile boolean silent;
 
   public TcpProxy(int upstreamPort) throws IOException {
     this.upstreamPort = upstreamPort;
@@ -37,8 +40,14 @@ public final class TcpProxy implements AutoCloseable {
     open.clear();
   }
 
+  /** Keeps every connection open but forwards nothing until {@link #restore()}. */
+  public void silence() {
+    silent = true;
+  }
+
   public void restore() {
     cut = false;
+    silent = false;
   }
 
   @Override
@@ -73,9 +82,12 @@ public final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
+          while (silent) {
+            Thread.sleep(10);
+          }
           out.write(buf, 0, n);
         }
-      } catch (IOException e) {
+      } catch (IOException | InterruptedException e) {
         // cut or closed: tear down both directions below
       } finally {
         closeQuietly(from);
