@@ -1,11 +1,13 @@
 package dev.orion.testkit;
 
+import dev.orion.common.db.DbConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,12 +32,23 @@ public final class TcpProxy implements AutoCloseable {
     t.start();
   }
 
+  /** A proxy in front of the database server that {@code db} points at. */
+  public static TcpProxy inFrontOf(DbConfig db) throws IOException {
+    return new TcpProxy(URI.create(db.url().substring("jdbc:".length())).getPort());
+  }
+
   public int port() {
     return server.getLocalPort();
   }
 
+  /** {@code db}'s URL with this proxy in place of the server. */
+  public String url(DbConfig db) {
+    return db.url().replace(":" + upstreamPort + "/", ":" + port() + "/");
+  }
+
   public void cut() {
     cut = true;
+    silent = false; // a pump holding data for a silent link ends on the closed socket
     open.forEach(TcpProxy::closeQuietly);
     open.clear();
   }

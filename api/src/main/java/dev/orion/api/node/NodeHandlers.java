@@ -60,7 +60,8 @@ public final class NodeHandlers implements Routes {
   }
 
   @OpenApi(path = "/api/nodes", methods = HttpMethod.GET, tags = "workers",
-      summary = "List nodes; lease details only for the caller's own leases; address, host key, cleanliness and last contact for admins only (admins see all)",
+      summary = "List nodes; users see the lease details of their own leases only, admins see every lease plus"
+          + " each node's address, host key fingerprint, cleanliness and last contact",
       responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = NodeViews.Node[].class)))
   void list(Context ctx) {
     nodes.list(guard.user(ctx)).send(ctx);

@@ -38,12 +38,14 @@ public final class NodeViews {
     Lease lease = r.rentalId() == null ? null
         : new Lease(r.rentalId(), r.rentalUsername(), r.clientUser(), r.rentalStatus(), r.leasedUntil());
     Map<String, String> labels = NodeService.labels(r.labels());
-    byte[] everyone = Json.bytes(new Node(r.id(), r.hostname(), null, r.sshPort(), r.status(), r.allocated(), null,
-        r.pool(), labels, null, null, null));
-    byte[] owner = lease == null ? everyone : Json.bytes(new Node(r.id(), r.hostname(), null, r.sshPort(),
-        r.status(), r.allocated(), null, r.pool(), labels, null, null, lease));
-    byte[] admin = Json.bytes(new Node(r.id(), r.hostname(), r.ip(), r.sshPort(), r.status(), r.allocated(),
-        r.clean(), r.pool(), labels, r.hostKeyFingerprint(), r.lastSeenAt(), lease));
-    return new Entry(everyone, owner, admin, r.rentalUserId());
+    byte[] everyone = Json.bytes(node(r, labels, false, null));
+    byte[] owner = lease == null ? everyone : Json.bytes(node(r, labels, false, lease));
+    return new Entry(everyone, owner, Json.bytes(node(r, labels, true, lease)), r.rentalUserId());
+  }
+
+  private static Node node(NodeDao.NodeListRow r, Map<String, String> labels, boolean admin, Lease lease) {
+    return new Node(r.id(), r.hostname(), admin ? r.ip() : null, r.sshPort(), r.status(), r.allocated(),
+        admin ? r.clean() : null, r.pool(), labels, admin ? r.hostKeyFingerprint() : null,
+        admin ? r.lastSeenAt() : null, lease);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.orion.api.http.RenderedJson;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
 import dev.orion.api.support.TestKeys;
@@ -170,6 +171,7 @@ class NodeApiTest {
     }
     for (String token : new String[] {api.newUser("gzip"), api.adminToken()}) {
       Http.Response plain = api.http.get("/api/nodes", token);
+      assertTrue(plain.body().length() >= RenderedJson.MIN_GZIP_BYTES, "long enough to be compressed");
       Http.Response gzipped = api.http.getGzip("/api/nodes", token);
       assertEquals(200, gzipped.status());
       assertEquals(null, plain.contentEncoding());

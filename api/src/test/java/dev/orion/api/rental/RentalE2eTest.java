@@ -90,7 +90,7 @@ class RentalE2eTest {
       if (!n.get("lease").isNull()) {
         leased++;
         assertEquals(id, n.get("lease").get("rental_id").asLong());
-        assertFalse(n.has("ip"), "the address of a leased node is in the lease, not the node list");
+        assertFalse(n.has("ip"), "a user gets its node's address from the rent answer and GET /api/rentals");
       }
     }
     assertEquals(1, leased);

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -26,6 +27,9 @@ import org.jdbi.v3.sqlobject.SqlObjectPlugin;
  * can drive time with a settable {@link java.time.Clock}.
  */
 public final class Database implements AutoCloseable {
+  /** How long a statement waits for a row lock before it fails (and its transaction is retried). */
+  public static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
 
@@ -56,7 +60,7 @@ public final class Database implements AutoCloseable {
     hc.setPoolName("orion-db");
     hc.addDataSourceProperty("socketTimeout", Math.toIntExact(cfg.socketTimeout().toMillis()));
     // Short lock waits: a blocked claim should give up and retry, not pile up connections.
-    hc.setConnectionInitSql("SET SESSION innodb_lock_wait_timeout = 10");
+    hc.setConnectionInitSql("SET SESSION innodb_lock_wait_timeout = " + LOCK_WAIT.toSeconds());
     return new Database(new HikariDataSource(hc));
   }
 

@@ -9,15 +9,17 @@ import java.time.Duration;
  *
  * @param socketTimeout how long a statement may wait for the server's answer before its
  *     connection is given up: without it a database that goes silent (a network path dropping
- *     packets without a reset) holds the calling thread until the kernel gives up, many minutes
- *     later. Every query here is short and lock waits end after 10 s, so 30 s only ends the stuck.
+ *     packets without a reset) holds the calling thread indefinitely, or until TCP keep-alive
+ *     notices hours later. From the environment it must exceed the lock wait, or an ordinary
+ *     lock timeout would cost a connection.
  */
 public record DbConfig(String url, String user, String password, int poolSize, Duration socketTimeout) {
   public static final String DEFAULT_URL = "jdbc:mariadb://127.0.0.1:3306/orion";
   public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration MAX_SOCKET_TIMEOUT = Duration.ofHours(1);
 
   public DbConfig {
-    if (socketTimeout.isNegative() || socketTimeout.isZero() || socketTimeout.compareTo(Duration.ofHours(1)) > 0) {
+    if (socketTimeout.isNegative() || socketTimeout.isZero() || socketTimeout.compareTo(MAX_SOCKET_TIMEOUT) > 0) {
       throw new IllegalArgumentException("the database socket timeout must be within (0, 1h], got " + socketTimeout);
     }
   }
@@ -28,8 +30,9 @@ public record DbConfig(String url, String user, String password, int poolSize, D
 
   public static DbConfig from(Env env, int defaultPoolSize) {
     Duration socketTimeout = env.duration("ORION_DB_SOCKET_TIMEOUT", DEFAULT_SOCKET_TIMEOUT);
-    if (socketTimeout.compareTo(Duration.ofHours(1)) > 0) {
-      throw new ConfigException("ORION_DB_SOCKET_TIMEOUT", "must be at most 1h, got " + socketTimeout);
+    if (socketTimeout.compareTo(Database.LOCK_WAIT) <= 0 || socketTimeout.compareTo(MAX_SOCKET_TIMEOUT) > 0) {
+      throw new ConfigException("ORION_DB_SOCKET_TIMEOUT", "must be longer than the " + Database.LOCK_WAIT.toSeconds()
+          + " s lock wait and at most 1h, got " + socketTimeout);
     }
     return new DbConfig(
         env.string("ORION_DB_URL", DEFAULT_URL),
@@ -37,6 +40,11 @@ public record DbConfig(String url, String user, String password, int poolSize, D
         env.string("ORION_DB_PASSWORD", ""),
         env.integer("ORION_DB_POOL_SIZE", defaultPoolSize, 1, 200),
         socketTimeout);
+  }
+
+  /** The same settings with another URL, pool size and socket timeout (tests route through proxies). */
+  public DbConfig with(String url, int poolSize, Duration socketTimeout) {
+    return new DbConfig(url, user, password, poolSize, socketTimeout);
   }
 
   @Override

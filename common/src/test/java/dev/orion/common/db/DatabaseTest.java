@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.testkit.TcpProxy;
 import dev.orion.testkit.TestDb;
-import java.net.URI;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,22 +64,30 @@ class DatabaseTest {
   @Test
   void aSilentDatabaseFailsTheStatementInsteadOfHoldingTheThread() throws Exception {
     DbConfig direct = TestDb.freshConfig(1);
-    int dbPort = URI.create(direct.url().substring("jdbc:".length())).getPort();
-    try (TcpProxy proxy = new TcpProxy(dbPort);
-         Database viaProxy = Database.connect(new DbConfig(direct.url().replace(":" + dbPort + "/",
-             ":" + proxy.port() + "/"), direct.user(), direct.password(), 1, Duration.ofSeconds(1)))) {
+    try (TcpProxy proxy = TcpProxy.inFrontOf(direct);
+         Database viaProxy = Database.connect(direct.with(proxy.url(direct), 1, Duration.ofSeconds(1)))) {
       assertEquals(1, select(viaProxy, 1));
       proxy.silence();
       try {
-        // Without a socket timeout the read below waits for the kernel to give up on the
-        // connection (about 15 minutes); the bound only keeps a broken build from hanging.
-        assertTimeoutPreemptively(Duration.ofMinutes(2),
+        // Without a socket timeout the read below waits indefinitely: the kernel keeps the
+        // connection, nothing answers. The bound only keeps a broken build from hanging.
+        RuntimeException failed = assertTimeoutPreemptively(Duration.ofMinutes(2),
             () -> assertThrows(RuntimeException.class, () -> select(viaProxy, 2)));
+        assertTrue(causes(failed).stream().anyMatch(SocketTimeoutException.class::isInstance),
+            "failed by the socket timeout: " + causes(failed));
       } finally {
         proxy.restore(); // lets a statement still waiting finish, so the pool can close
       }
       assertEquals(3, select(viaProxy, 3), "the pool replaces the connection it gave up");
     }
+  }
+
+  private static List<Throwable> causes(Throwable t) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable c = t; c != null && !chain.contains(c); c = c.getCause()) {
+      chain.add(c);
+    }
+    return chain;
   }
 
   private static int select(Database d, int n) {

@@ -15,7 +15,6 @@ import dev.orion.scheduler.testing.Workers;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestDb;
 import dev.orion.testkit.TestSsh;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,12 +34,10 @@ class DatabaseOutageTest {
   @Test
   void aThirtySecondOutageKillsNoNodeAndLosesNoLease() throws Exception {
     DbConfig direct = TestDb.freshConfig(8);
-    int dbPort = URI.create(direct.url().substring("jdbc:".length())).getPort();
     List<SandboxWorker> workers = SandboxWorker.startMany("outage", 4);
     ScheduledExecutorService agent = Executors.newSingleThreadScheduledExecutor();
-    try (TcpProxy proxy = new TcpProxy(dbPort); Database db = Database.connect(direct)) {
-      DbConfig viaProxy = new DbConfig(direct.url().replace(":" + dbPort + "/", ":" + proxy.port() + "/"),
-          direct.user(), direct.password(), 4);
+    try (TcpProxy proxy = TcpProxy.inFrontOf(direct); Database db = Database.connect(direct)) {
+      DbConfig viaProxy = direct.with(proxy.url(direct), 4, DbConfig.DEFAULT_SOCKET_TIMEOUT);
       Fleet fleet = new Fleet(db.jdbi(), Instant.now());
       Workers reg = new Workers(db.jdbi(), fleet);
       long[] nodes = new long[4];
@@ -55,7 +52,7 @@ class DatabaseOutageTest {
       // writes to the same database: during the outage those heartbeats cannot land. The agent
       // beats faster than K probes take, so its heartbeats land while the probes fail.
       workers.get(3).kill();
-      try (Database agentDb = Database.connect(new DbConfig(viaProxy.url(), viaProxy.user(), viaProxy.password(), 2))) {
+      try (Database agentDb = Database.connect(viaProxy.with(viaProxy.url(), 2, DbConfig.DEFAULT_SOCKET_TIMEOUT))) {
         agent.scheduleWithFixedDelay(() -> {
           try {
             agentDb.jdbi().useHandle(h -> h.execute(
