@@ -9,6 +9,8 @@ import dev.orion.api.node.NodeHandlers;
 import dev.orion.api.node.NodeList;
 import dev.orion.api.node.NodeService;
 import dev.orion.api.ops.OpsHandlers;
+import dev.orion.api.pool.ScheduleHandlers;
+import dev.orion.api.pool.ScheduleService;
 import dev.orion.api.rental.Provisioner;
 import dev.orion.api.rental.RentalHandlers;
 import dev.orion.api.rental.RentalService;
@@ -55,6 +57,7 @@ public final class ApiApp implements AutoCloseable {
         new AuthHandlers(accounts),
         new NodeHandlers(new NodeService(db.jdbi(), connections, nodeList, clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard),
+        new ScheduleHandlers(new ScheduleService(db.jdbi(), config.protectedPools(), clock), guard),
         new OpsHandlers(db, metrics));
     http.start(config.httpHost(), config.httpPort());
     return new ApiApp(db, connections, provisioner, http);

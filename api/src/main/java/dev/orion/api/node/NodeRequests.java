@@ -1,5 +1,6 @@
 package dev.orion.api.node;
 
+import dev.orion.api.pool.PoolName;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
 import io.javalin.openapi.OpenApiIgnore;
@@ -11,7 +12,6 @@ public final class NodeRequests {
   private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
   private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-  private static final Pattern POOL = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
   private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_./-]{0,62}");
   private static final int MAX_LABELS = 32;
 
@@ -38,8 +38,8 @@ public final class NodeRequests {
       } catch (IllegalArgumentException e) {
         throw OrionException.badRequest("host_key: " + e.getMessage());
       }
-      if (pool != null && !POOL.matcher(pool).matches()) {
-        throw OrionException.badRequest("pool must be 1-64 lowercase letters, digits or '-'");
+      if (pool != null) {
+        PoolName.check("pool", pool);
       }
       if (labels != null) {
         if (labels.size() > MAX_LABELS) {

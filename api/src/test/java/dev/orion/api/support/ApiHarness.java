@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real API server on a free port over a fresh real database, plus a client for it. */
@@ -23,6 +24,8 @@ public final class ApiHarness implements AutoCloseable {
   public static final String ADMIN = "admin";
   public static final String ADMIN_PASSWORD = "admin-password-1";
   public static final String AGENT_TOKEN = "agent-token-0123456789";
+  /** Named in ORION_PROTECTED_POOLS of every test API. */
+  public static final String PROTECTED_POOL = "system";
   public static final String JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
   private static final AtomicInteger USERS = new AtomicInteger();
 
@@ -45,7 +48,8 @@ public final class ApiHarness implements AutoCloseable {
   public static ApiHarness start(Clock clock) {
     DbConfig dbc = TestDb.freshConfig(40);
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
-        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), dbc, TestSsh.config());
+        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), Set.of(PROTECTED_POOL), dbc,
+        TestSsh.config());
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc);
   }
 
@@ -101,7 +105,7 @@ public final class ApiHarness implements AutoCloseable {
   public String snapshot() {
     return db.jdbi().withHandle(h -> {
       StringBuilder sb = new StringBuilder();
-      for (String t : new String[] {"users", "nodes", "rentals", "rental_events"}) {
+      for (String t : new String[] {"users", "nodes", "rentals", "rental_events", "pool_schedules"}) {
         sb.append(t).append('=').append(h.createQuery("CHECKSUM TABLE " + t).mapToMap().one().get("checksum"))
             .append(';');
       }

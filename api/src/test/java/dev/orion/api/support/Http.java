@@ -49,6 +49,11 @@ public final class Http {
         .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  public Response put(String path, String token, String body) {
+    return send(builder(path, token).header("Content-Type", "application/json")
+        .PUT(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   public Response delete(String path, String token) {
     return send(builder(path, token).DELETE());
   }
