@@ -20,8 +20,9 @@ public final class AgentMain {
     }
     Log.info("starting with " + cfg);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    SystemStats stats = new SystemStats(Path.of("/proc"));
     try {
+      SystemStats stats = SystemStats.detect(Path.of("/proc"));
+      Log.info("load figures from " + stats.source());
       stats.cpuPercent(); // so the first heartbeat reports the time since start, not since boot
       new Registrar(http, cfg).register();
       new Heartbeater(http, cfg, stats, Sleeper.REAL).runForever();
