@@ -8,6 +8,7 @@ import dev.orion.api.http.HttpServer;
 import dev.orion.api.node.NodeHandlers;
 import dev.orion.api.node.NodeList;
 import dev.orion.api.node.NodeService;
+import dev.orion.api.ops.FleetMetrics;
 import dev.orion.api.ops.OpsHandlers;
 import dev.orion.api.pool.ScheduleHandlers;
 import dev.orion.api.pool.ScheduleService;
@@ -15,10 +16,11 @@ import dev.orion.api.rental.Provisioner;
 import dev.orion.api.rental.RentalHandlers;
 import dev.orion.api.rental.RentalService;
 import dev.orion.common.db.Database;
+import dev.orion.common.metrics.Metrics;
+import dev.orion.common.metrics.MetricsServer;
 import dev.orion.common.ssh.ClientAccounts;
 import dev.orion.common.ssh.WorkerConnections;
 import io.javalin.Javalin;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 
@@ -28,12 +30,15 @@ public final class ApiApp implements AutoCloseable {
   private final WorkerConnections connections;
   private final Provisioner provisioner;
   private final Javalin http;
+  private final MetricsServer metricsServer;
 
-  private ApiApp(Database db, WorkerConnections connections, Provisioner provisioner, Javalin http) {
+  private ApiApp(Database db, WorkerConnections connections, Provisioner provisioner, Javalin http,
+      MetricsServer metricsServer) {
     this.db = db;
     this.connections = connections;
     this.provisioner = provisioner;
     this.http = http;
+    this.metricsServer = metricsServer;
   }
 
   public static ApiApp start(ApiConfig config, Clock clock) {
@@ -52,24 +57,39 @@ public final class ApiApp implements AutoCloseable {
     Provisioner provisioner = new Provisioner(new ClientAccounts(connections), config.provisionParallelism());
     Guard guard = new Guard(tokens, config.agentToken());
     NodeList nodeList = NodeList.of(db.jdbi(), config.nodeListMaxAge());
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry metrics = Metrics.registry();
+    FleetMetrics.register(metrics, db.jdbi(), clock);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts),
         new NodeHandlers(new NodeService(db.jdbi(), connections, nodeList, clock), guard),
-        new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard),
+        new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard,
+            metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.protectedPools(), clock), guard),
-        new OpsHandlers(db, metrics));
-    http.start(config.httpHost(), config.httpPort());
-    return new ApiApp(db, connections, provisioner, http);
+        new OpsHandlers(db));
+    // Metrics get a listener of their own: the API's port is what the edge forwards to.
+    MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);
+    try {
+      http.start(config.httpHost(), config.httpPort());
+    } catch (RuntimeException e) {
+      metricsServer.close();
+      throw e;
+    }
+    return new ApiApp(db, connections, provisioner, http, metricsServer);
   }
 
   public int port() {
     return http.port();
   }
 
+  /** The internal metrics listener's port ({@code /metrics}, {@code /health}). */
+  public int metricsPort() {
+    return metricsServer.port();
+  }
+
   @Override
   public void close() {
     http.stop();
+    metricsServer.close();
     provisioner.close();
     connections.close();
     db.close();

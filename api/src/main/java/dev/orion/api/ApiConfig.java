@@ -4,6 +4,7 @@ import dev.orion.api.pool.PoolName;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
 import dev.orion.common.db.DbConfig;
+import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
 import java.time.Duration;
 import java.util.Arrays;
@@ -25,7 +26,11 @@ public record ApiConfig(
     Duration nodeListMaxAge,
     Set<String> protectedPools,
     DbConfig db,
-    SshConfig ssh) {
+    SshConfig ssh,
+    MetricsConfig metrics) {
+
+  /** {@code ORION_METRICS_PORT} of a lone API; the autoscaler gives each replica its own. */
+  public static final int DEFAULT_METRICS_PORT = 9470;
 
   public static ApiConfig from(Env env) {
     String secret = env.required("ORION_JWT_SECRET");
@@ -54,7 +59,8 @@ public record ApiConfig(
         nodeListMaxAge(env),
         protectedPools(env),
         DbConfig.from(env, 20),
-        SshConfig.from(env));
+        SshConfig.from(env),
+        MetricsConfig.from(env, DEFAULT_METRICS_PORT));
   }
 
   /** How stale GET /api/nodes may be for changes made outside this process; 0 reads through. */
@@ -81,6 +87,6 @@ public record ApiConfig(
     return "ApiConfig[http=" + httpHost + ":" + httpPort + ", jwtSecret=***, jwtTtl=" + jwtTtl
         + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
         + ", provisionParallelism=" + provisionParallelism + ", nodeListMaxAge=" + nodeListMaxAge
-        + ", protectedPools=" + protectedPools + ", db=" + db + ", ssh=" + ssh + "]";
+        + ", protectedPools=" + protectedPools + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.orion.autoscaler;
 import dev.orion.autoscaler.policy.ScalingPolicy;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
+import dev.orion.common.metrics.MetricsConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,17 +30,22 @@ public record AutoscalerConfig(
     boolean firstReplicaOwnsSchema,
     Process process,
     Docker docker,
+    MetricsConfig metrics,
     Map<String, String> replicaEnv) {
+
+  /** {@code ORION_METRICS_PORT} of the autoscaler's own listener (metrics, scrape targets). */
+  public static final int DEFAULT_METRICS_PORT = 9490;
 
   public enum Driver { PROCESS, DOCKER }
 
   /** Settings of the process driver. */
   public record Process(
       List<String> command, String host, int firstPort, int lastPort, Path logDir, Path runDir,
-      Duration stopGrace) {}
+      Duration stopGrace, int metricsPortOffset) {}
 
   /** Settings of the docker driver. */
-  public record Docker(String host, String label, int apiPort, Duration stopGrace) {}
+  public record Docker(String host, String label, int apiPort, Duration stopGrace,
+      int metricsPort) {}
 
   private static final Pattern SECRET = Pattern.compile("SECRET|PASSWORD|TOKEN|KEY",
       Pattern.CASE_INSENSITIVE);
@@ -96,17 +102,24 @@ public record AutoscalerConfig(
       command.add(jar.toAbsolutePath().toString());
       int first = env.integer("ORION_AUTOSCALER_FIRST_PORT", 8101, 1024, 65535);
       int last = env.integer("ORION_AUTOSCALER_LAST_PORT", first + 49, first, 65535);
+      // Replica N's metrics listener is on its HTTP port plus this (8101 -> 9101 by default).
+      int offset = env.integer("ORION_AUTOSCALER_METRICS_PORT_OFFSET", 1000, 1, 60000);
+      if (offset <= last - first || last + offset > 65535) {
+        throw new ConfigException("ORION_AUTOSCALER_METRICS_PORT_OFFSET", "must exceed the replica"
+            + " port range " + first + "-" + last + " and keep ports below 65536, got " + offset);
+      }
       Path home = Path.of(env.string("ORION_HOME", ".orion"));
       process = new Process(command, env.string("ORION_HTTP_HOST", "127.0.0.1"), first, last,
           Path.of(env.string("ORION_AUTOSCALER_LOG_DIR", home.resolve("logs").toString())),
           Path.of(env.string("ORION_AUTOSCALER_RUN_DIR", home.resolve("pids").toString())),
-          stopGrace);
+          stopGrace, offset);
     } else {
       docker = new Docker(
           env.string("ORION_DOCKER_HOST", "unix:///var/run/docker.sock"),
           env.string("ORION_AUTOSCALER_LABEL", "dev.orion.role=api"),
           env.integer("ORION_AUTOSCALER_API_PORT", 8000, 1, 65535),
-          stopGrace);
+          stopGrace,
+          env.integer("ORION_AUTOSCALER_API_METRICS_PORT", 9470, 0, 65535));
       if (!docker.label().contains("=")) {
         throw new ConfigException("ORION_AUTOSCALER_LABEL", "must look like key=value");
       }
@@ -114,7 +127,7 @@ public record AutoscalerConfig(
     int spares = env.integer("ORION_AUTOSCALER_WARM_SPARES", 1, 0, 10);
     return new AutoscalerConfig(driver, policy, timing, spares, caddy,
         env.bool("ORION_AUTOSCALER_FIRST_REPLICA_MIGRATES", true), process, docker,
-        Map.copyOf(rawEnv));
+        MetricsConfig.from(env, DEFAULT_METRICS_PORT), Map.copyOf(rawEnv));
   }
 
   /** One line per setting for the start-up log; values of secret-looking variables hidden. */
@@ -125,6 +138,7 @@ public record AutoscalerConfig(
     b.append("  timing ").append(timing).append('\n');
     b.append("  warm spares ").append(warmSpares).append('\n');
     b.append("  caddy admin ").append(caddyAdmin).append('\n');
+    b.append("  metrics ").append(metrics).append('\n');
     b.append("  first replica migrates ").append(firstReplicaOwnsSchema).append('\n');
     if (process != null) {
       b.append("  process ").append(process).append('\n');

@@ -7,6 +7,7 @@ import dev.orion.autoscaler.replica.ReadinessProbe;
 import dev.orion.autoscaler.replica.ReplicaDriver;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
+import dev.orion.common.metrics.MetricsServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -34,8 +35,10 @@ public final class AutoscalerMain {
         new CaddyAdmin(config.caddyAdmin(), Duration.ofSeconds(5)),
         new ReadinessProbe(Duration.ofSeconds(2)), config.policy(), config.timing(),
         Clock.systemUTC(), config.firstReplicaOwnsSchema(), config.warmSpares());
+    MetricsServer metricsServer = ScrapeTargets.serve(config.metrics(), autoscaler, driver);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      metricsServer.close();
       autoscaler.stop();
       driver.close();
       stopped.countDown();
@@ -48,7 +51,8 @@ public final class AutoscalerMain {
     return switch (c.driver()) {
       case PROCESS -> new ProcessDriver(new ProcessDriver.Settings(c.process().command(),
           c.replicaEnv(), c.process().host(), c.process().firstPort(), c.process().lastPort(),
-          c.process().logDir(), c.process().runDir(), c.process().stopGrace()));
+          c.process().logDir(), c.process().runDir(), c.process().stopGrace(),
+          c.process().metricsPortOffset()));
       case DOCKER -> DockerDriver.connect(c.docker());
     };
   }

@@ -36,6 +36,7 @@ public final class HttpServer {
         swagger.setDocumentationPath("/openapi");
       }));
       config.requestLogger.http((ctx, ms) -> Timer.builder("orion_http_requests")
+          .description("HTTP requests answered by this API replica, by route and status")
           .tag("method", ctx.method().name())
           .tag("route", route(ctx))
           .tag("status", Integer.toString(ctx.statusCode()))

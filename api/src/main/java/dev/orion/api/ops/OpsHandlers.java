@@ -8,24 +8,16 @@ import io.javalin.openapi.HttpMethod;
 import io.javalin.openapi.OpenApi;
 import io.javalin.openapi.OpenApiContent;
 import io.javalin.openapi.OpenApiResponse;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-/** Liveness, readiness and metrics. */
+/**
+ * Liveness and readiness. Metrics are not here: they are served on the process's internal
+ * listener ({@code MetricsServer}), which no proxy forwards to.
+ */
 public final class OpsHandlers implements Routes {
   private final Database db;
-  private final PrometheusMeterRegistry metrics;
 
-  public OpsHandlers(Database db, PrometheusMeterRegistry metrics) {
+  public OpsHandlers(Database db) {
     this.db = db;
-    this.metrics = metrics;
-    new JvmMemoryMetrics().bindTo(metrics);
-    new JvmThreadMetrics().bindTo(metrics);
-    new ProcessorMetrics().bindTo(metrics);
-    new JvmGcMetrics().bindTo(metrics);
   }
 
   public record Status(String status) {}
@@ -34,7 +26,6 @@ public final class OpsHandlers implements Routes {
   public void register(Javalin app) {
     app.get("/api/health", this::health);
     app.get("/api/ready", this::ready);
-    app.get("/metrics", this::metrics);
   }
 
   @OpenApi(path = "/api/health", methods = HttpMethod.GET, tags = "ops", summary = "Liveness",
@@ -51,10 +42,5 @@ public final class OpsHandlers implements Routes {
   void ready(Context ctx) {
     boolean up = db.ping(2);
     ctx.status(up ? 200 : 503).json(new Status(up ? "ready" : "database unavailable"));
-  }
-
-  @OpenApi(path = "/metrics", methods = HttpMethod.GET, tags = "ops", summary = "Prometheus metrics")
-  void metrics(Context ctx) {
-    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
   }
 }

@@ -14,15 +14,20 @@ import io.javalin.openapi.OpenApiContent;
 import io.javalin.openapi.OpenApiParam;
 import io.javalin.openapi.OpenApiRequestBody;
 import io.javalin.openapi.OpenApiResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 
 /** Rent, release, extend, list, reset. */
 public final class RentalHandlers implements Routes {
   private final RentalService rentals;
   private final Guard guard;
+  private final MeterRegistry metrics;
 
-  public RentalHandlers(RentalService rentals, Guard guard) {
+  public RentalHandlers(RentalService rentals, Guard guard, MeterRegistry metrics) {
     this.rentals = rentals;
     this.guard = guard;
+    this.metrics = metrics;
   }
 
   @Override
@@ -44,8 +49,29 @@ public final class RentalHandlers implements Routes {
           @OpenApiResponse(status = "409", description = "not enough free workers; nothing allocated"),
           @OpenApiResponse(status = "502", description = "a worker could not be provisioned; nothing allocated")})
   void rent(Context ctx) {
-    var caller = guard.user(ctx);
-    ctx.status(201).json(rentals.rent(caller, Json.read(ctx, RentRequests.Rent.class)));
+    Timer.Sample started = Timer.start(metrics);
+    String outcome = "failed";
+    try {
+      var caller = guard.user(ctx);
+      ctx.status(201).json(rentals.rent(caller, Json.read(ctx, RentRequests.Rent.class)));
+      outcome = "rented";
+    } catch (OrionException e) {
+      outcome = e.status() < 500 ? "refused" : "failed";
+      throw e;
+    } finally {
+      started.stop(rentTimer(outcome));
+    }
+  }
+
+  /** Buckets around what a rent costs: ~20 ms allocation, then SSH provisioning per worker. */
+  private Timer rentTimer(String outcome) {
+    return Timer.builder("orion_rent_duration")
+        .description("Time to answer POST /api/rent, provisioning included, by outcome")
+        .tag("outcome", outcome)
+        .serviceLevelObjectives(Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+            Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30))
+        .register(metrics);
   }
 
   @OpenApi(path = "/api/release/{rental_id}", methods = HttpMethod.POST, tags = "rentals",

@@ -6,6 +6,7 @@ import dev.orion.api.ApiApp;
 import dev.orion.api.ApiConfig;
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
+import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.agent.AgentConfig;
 import dev.orion.agent.Registrar;
 import dev.orion.testkit.SandboxWorker;
@@ -49,8 +50,13 @@ public final class ApiHarness implements AutoCloseable {
     DbConfig dbc = TestDb.freshConfig(40);
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
         Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), Set.of(PROTECTED_POOL), dbc,
-        TestSsh.config());
+        TestSsh.config(), MetricsConfig.ephemeral());
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc);
+  }
+
+  /** The replica's internal metrics listener, which no proxy forwards to. */
+  public String metricsUrl() {
+    return "http://127.0.0.1:" + app.metricsPort();
   }
 
   public String url() {

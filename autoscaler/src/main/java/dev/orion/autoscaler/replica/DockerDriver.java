@@ -39,10 +39,18 @@ public final class DockerDriver implements ReplicaDriver {
   private final String labelKey;
   private final String labelValue;
   private final int apiPort;
+  private final int metricsPort;
   private final Duration stopGrace;
 
   public DockerDriver(DockerClient docker, String label, int apiPort, Duration stopGrace) {
+    this(docker, label, apiPort, stopGrace, 0);
+  }
+
+  /** {@code metricsPort}: the replicas' ORION_METRICS_PORT, 0 when they serve no metrics. */
+  public DockerDriver(DockerClient docker, String label, int apiPort, Duration stopGrace,
+      int metricsPort) {
     this.docker = docker;
+    this.metricsPort = metricsPort;
     int eq = label.indexOf('=');
     this.labelKey = label.substring(0, eq);
     this.labelValue = label.substring(eq + 1);
@@ -51,7 +59,15 @@ public final class DockerDriver implements ReplicaDriver {
   }
 
   public static DockerDriver connect(AutoscalerConfig.Docker c) {
-    return new DockerDriver(client(c.host()), c.label(), c.apiPort(), c.stopGrace());
+    return new DockerDriver(client(c.host()), c.label(), c.apiPort(), c.stopGrace(),
+        c.metricsPort());
+  }
+
+  @Override
+  public java.util.Optional<String> metricsAddress(Replica replica) {
+    // The container name resolves on the compose network, as it does for Caddy.
+    return metricsPort == 0 ? java.util.Optional.empty()
+        : java.util.Optional.of(replica.id() + ":" + metricsPort);
   }
 
   /** A client for {@code host}; no connection is made until a command runs. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * API replicas as child processes of the autoscaler, each on its own port of {@code host}.
  *
  * <p>Each replica gets the autoscaler's environment (which is the API's: database, secrets) plus
- * {@code ORION_HTTP_HOST}, {@code ORION_HTTP_PORT} and {@code ORION_DB_MIGRATE}. Its output goes
+ * {@code ORION_HTTP_HOST}, {@code ORION_HTTP_PORT}, {@code ORION_METRICS_HOST},
+ * {@code ORION_METRICS_PORT} (the HTTP port plus {@code metricsPortOffset}, so several replicas on
+ * one host never share a metrics port) and {@code ORION_DB_MIGRATE}. Its output goes
  * to {@code <logDir>/api-<port>.log}; its PID to {@code <runDir>/api-<port>.pid}, so that
  * {@code ./orion status} can list it and {@code ./orion down} can stop it even after the
  * autoscaler itself was killed.
@@ -38,8 +41,13 @@ public final class ProcessDriver implements ReplicaDriver {
       int lastPort,
       Path logDir,
       Path runDir,
-      Duration stopGrace) {
+      Duration stopGrace,
+      int metricsPortOffset) {
     public Settings {
+      if (metricsPortOffset <= lastPort - firstPort) {
+        throw new IllegalArgumentException("metrics port offset " + metricsPortOffset
+            + " must exceed the replica port range " + firstPort + "-" + lastPort);
+      }
       command = List.copyOf(command);
       env = Map.copyOf(env);
     }
@@ -104,6 +112,8 @@ public final class ProcessDriver implements ReplicaDriver {
     Map<String, String> env = new HashMap<>(settings.env());
     env.put("ORION_HTTP_HOST", settings.host());
     env.put("ORION_HTTP_PORT", Integer.toString(port));
+    env.put("ORION_METRICS_HOST", settings.host());
+    env.put("ORION_METRICS_PORT", Integer.toString(port + settings.metricsPortOffset()));
     env.put("ORION_DB_MIGRATE", Boolean.toString(ownsSchema));
     try {
       Files.createDirectories(settings.logDir());
@@ -123,6 +133,12 @@ public final class ProcessDriver implements ReplicaDriver {
       throw new UncheckedIOException("could not start replica " + id + " with "
           + settings.command(), e);
     }
+  }
+
+  @Override
+  public Optional<String> metricsAddress(Replica replica) {
+    int port = Integer.parseInt(replica.dial().substring(replica.dial().lastIndexOf(':') + 1));
+    return Optional.of(settings.host() + ":" + (port + settings.metricsPortOffset()));
   }
 
   @Override
@@ -193,16 +209,22 @@ public final class ProcessDriver implements ReplicaDriver {
       if (children.containsKey("api-" + port)) {
         continue;
       }
-      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(settings.host()))) {
-        s.setReuseAddress(true);
+      if (free(port) && free(port + settings.metricsPortOffset())) {
         nextPort = (port - settings.firstPort() + 1) % span;
         return port;
-      } catch (IOException busy) {
-        // taken by something else; try the next one
       }
     }
     throw new IllegalStateException("no free port in " + settings.firstPort() + "-"
         + settings.lastPort() + " for another API replica");
+  }
+
+  private boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(settings.host()))) {
+      s.setReuseAddress(true);
+      return true;
+    } catch (IOException busy) {
+      return false; // taken by something else
+    }
   }
 
   /** USER_HZ, the unit of /proc/<pid>/stat times; 100 on every common Linux build. */

@@ -1,6 +1,7 @@
 package dev.orion.autoscaler.replica;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** Starts, lists, measures and stops API replicas on one kind of runtime. */
@@ -23,6 +24,14 @@ public interface ReplicaDriver extends AutoCloseable {
    * @param ownsSchema whether this replica migrates the schema (the first one of a fresh stack)
    */
   Replica start(boolean ownsSchema);
+
+  /**
+   * {@code host:port} of the replica's internal metrics listener, which Prometheus scrapes and no
+   * proxy forwards to; empty when the driver does not know it.
+   */
+  default Optional<String> metricsAddress(Replica replica) {
+    return Optional.empty();
+  }
 
   /** Stops a replica: a polite signal, then a forced kill after the driver's grace period. */
   void stop(Replica replica);

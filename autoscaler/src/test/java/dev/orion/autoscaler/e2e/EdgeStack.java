@@ -14,6 +14,7 @@ import java.util.Map;
 
 /** Real Caddy (edge and pool) plus the autoscaler driving replica processes. */
 public final class EdgeStack implements AutoCloseable {
+  private static final int REPLICA_PORTS = 10;
   public final CaddyUnderTest caddy;
   public final ProcessDriver driver;
   public final CaddyAdmin admin;
@@ -22,10 +23,11 @@ public final class EdgeStack implements AutoCloseable {
   private EdgeStack(String name, ScalingPolicy policy, List<String> command,
       Map<String, String> env, Duration readyTimeout, int warmSpares) throws Exception {
     caddy = new CaddyUnderTest(name).awaitReady(Duration.ofSeconds(60));
-    int first = Ports.freeRange(10);
+    // Ten replica ports, then their ten metrics ports.
+    int first = Ports.freeRange(2 * REPLICA_PORTS);
     driver = new ProcessDriver(new ProcessDriver.Settings(command, env, "127.0.0.1", first,
-        first + 9, caddy.home.resolve("logs"), caddy.home.resolve("pids"),
-        Duration.ofSeconds(10)));
+        first + REPLICA_PORTS - 1, caddy.home.resolve("logs"), caddy.home.resolve("pids"),
+        Duration.ofSeconds(10), REPLICA_PORTS));
     admin = new CaddyAdmin(caddy.admin(), Duration.ofSeconds(5));
     autoscaler = new Autoscaler(driver, admin, new ReadinessProbe(Duration.ofSeconds(1)), policy,
         new Autoscaler.Timing(Duration.ofMillis(500), readyTimeout, Duration.ofSeconds(10),
