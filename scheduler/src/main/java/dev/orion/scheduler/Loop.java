@@ -1,5 +1,7 @@
 package dev.orion.scheduler;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,12 +30,22 @@ public final class Loop implements AutoCloseable {
   private final CountDownLatch stop = new CountDownLatch(1);
   private Thread thread;
   private volatile String lastFailure;
+  private volatile Timer ticks;
 
   public Loop(String name, Duration interval, int fullBatch, Tick tick) {
     this.name = name;
     this.interval = interval;
     this.fullBatch = fullBatch;
     this.tick = tick;
+  }
+
+  /** Records each tick's duration as {@code orion_loop_tick_seconds{loop}} in {@code metrics}. */
+  public Loop timed(MeterRegistry metrics) {
+    ticks = Timer.builder("orion_loop_tick")
+        .description("Duration of one round of a scheduler loop, failed rounds included")
+        .tag("loop", name)
+        .register(metrics);
+    return this;
   }
 
   public synchronized Loop start() {
@@ -84,6 +96,7 @@ public final class Loop implements AutoCloseable {
   }
 
   private int runOnce() {
+    long started = System.nanoTime();
     try {
       int handled = tick.run();
       if (lastFailure != null) {
@@ -104,6 +117,11 @@ public final class Loop implements AutoCloseable {
       }
       lastFailure = failure;
       return 0;
+    } finally {
+      Timer t = ticks;
+      if (t != null) {
+        t.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      }
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.orion.scheduler.health.HealthLoop;
 import dev.orion.scheduler.health.HealthPolicy;
 import dev.orion.scheduler.migration.MigrationLoop;
 import dev.orion.scheduler.scrub.ScrubLoop;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,12 @@ public final class Scheduler implements AutoCloseable {
       ScrubLoop scrub = new ScrubLoop(db.jdbi(), claimant, config.scrubBatch(), accounts, ssh);
       loops.add(new Loop("scrub", config.scrubInterval(), config.scrubBatch(), scrub::tick));
     }
+  }
+
+  /** Starts with each loop's tick duration recorded in {@code metrics}. */
+  public Scheduler start(MeterRegistry metrics) {
+    loops.forEach(l -> l.timed(metrics));
+    return start();
   }
 
   public Scheduler start() {

@@ -3,6 +3,7 @@ package dev.orion.scheduler;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
 import dev.orion.common.db.DbConfig;
+import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -21,6 +22,8 @@ import java.util.UUID;
  *     by at most this, so it must exceed the longest piece of work (an SSH step with its timeout)
  * @param loops which loops this instance runs (all by default; benchmarks run only expiry)
  * @param ssh admin SSH access to workers; an instance without it may run only the expiry loop
+ * @param metrics the instance's internal listener for /metrics and /health ({@code ORION_METRICS_*};
+ *     two instances on one host need different ports)
  */
 public record SchedulerConfig(
     String id,
@@ -43,7 +46,10 @@ public record SchedulerConfig(
     int guardMinNodes,
     Duration dbStallThreshold,
     int sshThreads,
-    Optional<SshConfig> ssh) {
+    Optional<SshConfig> ssh,
+    MetricsConfig metrics) {
+
+  public static final int DEFAULT_METRICS_PORT = 9480;
 
   /** The loops an instance can run. */
   public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB }
@@ -93,7 +99,8 @@ public record SchedulerConfig(
         env.integer("ORION_HEALTH_GUARD_MIN_NODES", 3, 1, 100_000),
         env.duration("ORION_HEALTH_DB_STALL", Duration.ofSeconds(10)),
         env.integer("ORION_SCHEDULER_SSH_THREADS", 32, 1, 512),
-        env.optional("ORION_SSH_KEY").map(k -> SshConfig.from(env)));
+        env.optional("ORION_SSH_KEY").map(k -> SshConfig.from(env)),
+        MetricsConfig.from(env, DEFAULT_METRICS_PORT));
   }
 
   public String actor() {
@@ -150,6 +157,6 @@ public record SchedulerConfig(
         + " massFailure>" + massFailurePercent + "% of >=" + guardMinNodes + " nodes"
         + " dbStall=" + dbStallThreshold + ", sshThreads=" + sshThreads
         + ", ssh=" + ssh.map(s -> s.adminUser() + " key " + s.adminKey() + " connect " + s.connectTimeout()
-            + " command " + s.commandTimeout()).orElse("none") + "]";
+            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + "]";
   }
 }

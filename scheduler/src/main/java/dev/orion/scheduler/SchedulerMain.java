@@ -3,6 +3,10 @@ package dev.orion.scheduler;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
 import dev.orion.common.db.Database;
+import dev.orion.common.metrics.Metrics;
+import dev.orion.common.metrics.MetricsServer;
+import dev.orion.scheduler.metrics.QueueDepths;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
@@ -36,10 +40,15 @@ public final class SchedulerMain {
     }
     log.info("starting with {}", config);
     Database db = Database.connect(config.db());
+    // Listening before the schema wait, so Prometheus sees a scheduler that waits as up.
+    PrometheusMeterRegistry metrics = Metrics.registry();
+    MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);
     awaitSchema(db, config);
-    Scheduler scheduler = new Scheduler(config, db, Clock.systemUTC()).start();
+    QueueDepths.register(metrics, db.jdbi(), Clock.systemUTC());
+    Scheduler scheduler = new Scheduler(config, db, Clock.systemUTC()).start(metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      metricsServer.close();
       scheduler.close();
       db.close();
       stopped.countDown();

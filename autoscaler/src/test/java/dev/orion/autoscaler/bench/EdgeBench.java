@@ -244,6 +244,7 @@ public final class EdgeBench {
     pb.environment().putAll(env);
     pb.environment().put("ORION_HTTP_HOST", "127.0.0.1");
     pb.environment().put("ORION_HTTP_PORT", Integer.toString(port));
+    pb.environment().put("ORION_METRICS_PORT", "0");
     pb.environment().put("ORION_DB_MIGRATE", "false");
     return pb.start();
   }

@@ -17,6 +17,8 @@ public final class Instances {
     env.put("ORION_DB_USER", db.user());
     env.put("ORION_DB_PASSWORD", db.password());
     env.put("ORION_DB_POOL_SIZE", "4");
+    // A free port for each instance's metrics listener: tests run several side by side.
+    env.put("ORION_METRICS_PORT", "0");
     env.putAll(extra);
     return env;
   }
