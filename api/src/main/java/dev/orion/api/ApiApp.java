@@ -18,7 +18,7 @@ import dev.orion.api.rental.RentalService;
 import dev.orion.common.db.Database;
 import dev.orion.common.metrics.Metrics;
 import dev.orion.common.metrics.MetricsServer;
-import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -54,7 +54,7 @@ public final class ApiApp implements AutoCloseable {
       accounts.ensureAdmin(config.adminUsername().get(), config.adminPassword().orElseThrow());
     }
     WorkerConnections connections = new WorkerConnections(config.ssh());
-    Provisioner provisioner = new Provisioner(new ClientAccounts(connections), config.provisionParallelism());
+    Provisioner provisioner = new Provisioner(new SshWorkerOps(connections), config.provisionParallelism());
     Guard guard = new Guard(tokens, config.agentToken());
     NodeList nodeList = NodeList.of(db.jdbi(), config.nodeListMaxAge());
     PrometheusMeterRegistry metrics = Metrics.registry();

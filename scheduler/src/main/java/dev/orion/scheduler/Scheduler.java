@@ -1,14 +1,17 @@
 package dev.orion.scheduler;
 
 import dev.orion.common.db.Database;
-import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.SchedulerConfig.LoopName;
+import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.expiry.ExpiryLoop;
 import dev.orion.scheduler.health.HealthLoop;
 import dev.orion.scheduler.health.HealthPolicy;
 import dev.orion.scheduler.migration.MigrationLoop;
+import dev.orion.scheduler.rescue.RescueLoop;
 import dev.orion.scheduler.scrub.ScrubLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -34,38 +37,51 @@ public final class Scheduler implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
 
   public Scheduler(SchedulerConfig config, Database db, Clock clock) {
+    this(config, db, clock, null);
+  }
+
+  /**
+   * @param workers how this instance acts on workers; null for the default, SSH with one
+   *     persistent admin connection per worker (tests of loop logic pass a recording one)
+   */
+  public Scheduler(SchedulerConfig config, Database db, Clock clock, WorkerOps workers) {
     this.config = config;
     Claimant claimant = new Claimant(config.id(), config.claimTimeout(), clock);
+    ClaimRenewer renewer = new ClaimRenewer(db.jdbi(), claimant);
+    // Renewal runs on its own thread, so a loop busy with slow work still renews its claims.
+    loops.add(new Loop("claim-renewal", config.claimRenewInterval(), Integer.MAX_VALUE, renewer::renew));
     ExecutorService ssh = executor("ssh", config.sshThreads());
-    ClientAccounts accounts = null;
-    WorkerConnections connections = null;
-    if (config.ssh().isPresent()) {
-      connections = new WorkerConnections(config.ssh().get());
-      resources.add(connections);
-      accounts = new ClientAccounts(connections);
+    if (workers == null && config.ssh().isPresent()) {
+      SshWorkerOps sshOps = new SshWorkerOps(new WorkerConnections(config.ssh().get()));
+      resources.add(sshOps);
+      workers = sshOps;
     }
+    WorkerOps ops = workers;
     if (config.runs(LoopName.HEALTH)) {
       ExecutorService probes = executor("probe", config.sshThreads());
       HealthLoop health = new HealthLoop(db.jdbi(), claimant, config.healthBatch(),
-          HealthPolicy.from(config), config.probeTimeout(), connections, probes);
+          HealthPolicy.from(config), config.probeTimeout(), ops, probes);
       // Poll for due nodes four times per interval: each node is then probed within a quarter
       // interval of being due, whichever instance takes it.
       loops.add(new Loop("health", config.healthInterval().dividedBy(4), config.healthBatch(), health::tick));
     }
     if (config.runs(LoopName.MIGRATION)) {
-      MigrationLoop migration = new MigrationLoop(db.jdbi(), claimant, config.migrationBatch(), accounts, ssh);
+      MigrationLoop migration = new MigrationLoop(db.jdbi(), claimant, config.migrationBatch(), ops, ssh);
       loops.add(new Loop("migration", config.migrationInterval(), config.migrationBatch(), migration::tick));
     }
     if (config.runs(LoopName.EXPIRY)) {
-      ClientAccounts a = accounts;
-      ExpiryLoop.UserRemoval removal = a == null ? null
-          : lease -> a.delete(lease.endpoint(), lease.clientUser());
+      ExpiryLoop.UserRemoval removal = ops == null ? null
+          : lease -> ops.deleteAccount(lease.endpoint(), lease.clientUser());
       ExpiryLoop expiry = new ExpiryLoop(db.jdbi(), claimant, config.expiryBatch(), removal, ssh);
       loops.add(new Loop("expiry", config.expiryInterval(), config.expiryBatch(), expiry::tick));
     }
     if (config.runs(LoopName.SCRUB)) {
-      ScrubLoop scrub = new ScrubLoop(db.jdbi(), claimant, config.scrubBatch(), accounts, ssh);
+      ScrubLoop scrub = new ScrubLoop(db.jdbi(), claimant, config.scrubBatch(), ops, ssh);
       loops.add(new Loop("scrub", config.scrubInterval(), config.scrubBatch(), scrub::tick));
+    }
+    if (config.runs(LoopName.RESCUE)) {
+      RescueLoop rescue = new RescueLoop(db.jdbi(), claimant, renewer, config.rescueAfter(), config.rescueBatch());
+      loops.add(new Loop("rescue", config.rescueInterval(), config.rescueBatch(), rescue::tick));
     }
   }
 

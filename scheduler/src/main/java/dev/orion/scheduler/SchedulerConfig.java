@@ -18,8 +18,13 @@ import java.util.UUID;
  *
  * @param id names this instance in claims ({@code claimed_by}) and in lease events
  *     ({@code scheduler:<id>}); {@code ORION_SCHEDULER_ID}, or the host name plus a random suffix
- * @param claimTimeout how long a claim keeps other instances away; a dead instance delays its work
- *     by at most this, so it must exceed the longest piece of work (an SSH step with its timeout)
+ * @param claimTimeout how long a claim keeps other instances away without renewal; a dead or
+ *     paused instance delays its work by at most this
+ * @param claimRenewInterval how often a live instance renews the claims it still works on, so work
+ *     longer than the claim timeout keeps its claim; at most half the claim timeout, so one missed
+ *     renewal (a slow database) does not lose every claim
+ * @param rescueAfter how long a lease may stay provisioning before the rescue loop ends it as
+ *     failed: longer than any live rent takes (its SSH connect and command timeouts)
  * @param loops which loops this instance runs (all by default; benchmarks run only expiry)
  * @param ssh admin SSH access to workers; an instance without it may run only the expiry loop
  * @param metrics the instance's internal listener for /metrics and /health ({@code ORION_METRICS_*};
@@ -30,6 +35,7 @@ public record SchedulerConfig(
     DbConfig db,
     Set<LoopName> loops,
     Duration claimTimeout,
+    Duration claimRenewInterval,
     Duration schemaWait,
     Duration expiryInterval,
     int expiryBatch,
@@ -37,6 +43,9 @@ public record SchedulerConfig(
     int migrationBatch,
     Duration scrubInterval,
     int scrubBatch,
+    Duration rescueAfter,
+    Duration rescueInterval,
+    int rescueBatch,
     Duration healthInterval,
     int healthBatch,
     int deadAfterFailures,
@@ -52,7 +61,7 @@ public record SchedulerConfig(
   public static final int DEFAULT_METRICS_PORT = 9480;
 
   /** The loops an instance can run. */
-  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB }
+  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE }
 
   public static final int MAX_ID_LENGTH = 48; // "scheduler:" + id must fit rental_events.actor (64)
 
@@ -60,6 +69,19 @@ public record SchedulerConfig(
     if (!id.matches("[A-Za-z0-9._-]{1," + MAX_ID_LENGTH + "}")) {
       throw new ConfigException("ORION_SCHEDULER_ID",
           "must be 1-" + MAX_ID_LENGTH + " letters, digits, '.', '_' or '-', got '" + id + "'");
+    }
+    if (claimRenewInterval.isZero() || claimRenewInterval.isNegative()
+        || claimRenewInterval.multipliedBy(2).compareTo(claimTimeout) > 0) {
+      throw new ConfigException("ORION_CLAIM_RENEW_INTERVAL", "must be positive and at most half of"
+          + " ORION_CLAIM_TIMEOUT (" + claimTimeout + "), got " + claimRenewInterval);
+    }
+    if (ssh.isPresent()) {
+      Duration rent = ssh.get().connectTimeout().plus(ssh.get().commandTimeout());
+      if (rescueAfter.compareTo(rent.multipliedBy(2)) <= 0) {
+        throw new ConfigException("ORION_RESCUE_AFTER", "must exceed twice what one rent's SSH step may take"
+            + " (ORION_SSH_CONNECT_TIMEOUT + ORION_SSH_COMMAND_TIMEOUT = " + rent + "), got " + rescueAfter
+            + ": a live rent must never be rescued");
+      }
     }
     if (probeTimeout.compareTo(claimTimeout) >= 0) {
       throw new ConfigException("ORION_HEALTH_PROBE_TIMEOUT",
@@ -81,8 +103,9 @@ public record SchedulerConfig(
     return new SchedulerConfig(
         env.optional("ORION_SCHEDULER_ID").orElseGet(SchedulerConfig::generatedId),
         DbConfig.from(env, 8),
-        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub")),
-        env.duration("ORION_CLAIM_TIMEOUT", Duration.ofSeconds(30)),
+        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue")),
+        claimTimeout(env),
+        env.duration("ORION_CLAIM_RENEW_INTERVAL", claimTimeout(env).dividedBy(3)),
         env.duration("ORION_SCHEDULER_SCHEMA_WAIT", Duration.ofSeconds(120)),
         env.duration("ORION_EXPIRY_INTERVAL", Duration.ofMillis(250)),
         env.integer("ORION_EXPIRY_BATCH", 100, 1, 1000),
@@ -90,6 +113,9 @@ public record SchedulerConfig(
         env.integer("ORION_MIGRATION_BATCH", 20, 1, 500),
         env.duration("ORION_SCRUB_INTERVAL", Duration.ofSeconds(1)),
         env.integer("ORION_SCRUB_BATCH", 20, 1, 500),
+        env.duration("ORION_RESCUE_AFTER", Duration.ofMinutes(2)),
+        env.duration("ORION_RESCUE_INTERVAL", Duration.ofSeconds(1)),
+        env.integer("ORION_RESCUE_BATCH", 50, 1, 500),
         env.duration("ORION_HEALTH_INTERVAL", Duration.ofSeconds(1)),
         env.integer("ORION_HEALTH_BATCH", 200, 1, 2000),
         env.integer("ORION_HEALTH_FAILURES", 3, 1, 100),
@@ -101,6 +127,10 @@ public record SchedulerConfig(
         env.integer("ORION_SCHEDULER_SSH_THREADS", 32, 1, 512),
         env.optional("ORION_SSH_KEY").map(k -> SshConfig.from(env)),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT));
+  }
+
+  private static Duration claimTimeout(Env env) {
+    return env.duration("ORION_CLAIM_TIMEOUT", Duration.ofSeconds(30));
   }
 
   public String actor() {
@@ -122,7 +152,7 @@ public record SchedulerConfig(
         set.add(LoopName.valueOf(name));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("ORION_SCHEDULER_LOOPS",
-            "must list health, migration, expiry or scrub, got '" + part.trim() + "'");
+            "must list health, migration, expiry, scrub or rescue, got '" + part.trim() + "'");
       }
     }
     if (set.isEmpty()) {
@@ -149,7 +179,8 @@ public record SchedulerConfig(
   @Override
   public String toString() {
     return "SchedulerConfig[id=" + id + ", db=" + db + ", loops=" + loops
-        + ", claimTimeout=" + claimTimeout + ", expiry=" + expiryInterval + "/" + expiryBatch
+        + ", claimTimeout=" + claimTimeout + " renewEvery=" + claimRenewInterval
+        + ", rescue after " + rescueAfter + " every " + rescueInterval + "/" + rescueBatch + ", expiry=" + expiryInterval + "/" + expiryBatch
         + ", migration=" + migrationInterval + "/" + migrationBatch
         + ", scrub=" + scrubInterval + "/" + scrubBatch
         + ", health=" + healthInterval + "/" + healthBatch + " deadAfter=" + deadAfterFailures

@@ -21,7 +21,12 @@ public final class ProblemMapper {
   private ProblemMapper() {}
 
   public static void install(Javalin app) {
-    app.exception(OrionException.class, (e, ctx) -> write(ctx, e.status(), e.title(), e.detail(), e));
+    app.exception(OrionException.class, (e, ctx) -> {
+      if (e.retryAfter() != null) {
+        ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+      }
+      write(ctx, e.status(), e.title(), e.detail(), e);
+    });
     app.exception(HttpResponseException.class, (e, ctx) -> {
       int status = e.getStatus();
       String detail = status == 413 ? "request body exceeds 64 KiB" : e.getMessage();

@@ -1,9 +1,9 @@
 package dev.orion.api.rental;
 
 import dev.orion.common.ssh.ClientAccount;
-import dev.orion.common.ssh.ClientAccounts;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
+import dev.orion.common.worker.WorkerOps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * handled on the caller's thread, since a thread hop would only add latency to the common rent.
  */
 public final class Provisioner implements AutoCloseable {
-  public record Outcome(WorkerEndpoint endpoint, WorkerException error) {
+  /** @param error why the step failed (any exception: a bug must not pass for success), or null */
+  public record Outcome(WorkerEndpoint endpoint, Exception error) {
     public boolean ok() {
       return error == null;
     }
@@ -29,11 +30,11 @@ public final class Provisioner implements AutoCloseable {
     void run() throws WorkerException;
   }
 
-  private final ClientAccounts accounts;
+  private final WorkerOps workers;
   private final ExecutorService pool;
 
-  public Provisioner(ClientAccounts accounts, int parallelism) {
-    this.accounts = accounts;
+  public Provisioner(WorkerOps workers, int parallelism) {
+    this.workers = workers;
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(parallelism, r -> {
       Thread t = new Thread(r, "provision-" + n.incrementAndGet());
@@ -43,11 +44,11 @@ public final class Provisioner implements AutoCloseable {
   }
 
   public List<Outcome> create(List<WorkerEndpoint> endpoints, ClientAccount account) {
-    return runAll(endpoints.stream().map(e -> new Job(e, () -> accounts.create(e, account))).toList());
+    return runAll(endpoints.stream().map(e -> new Job(e, () -> workers.createAccount(e, account))).toList());
   }
 
   public List<Outcome> delete(List<Removal> removals) {
-    return runAll(removals.stream().map(r -> new Job(r.endpoint(), () -> accounts.delete(r.endpoint(), r.user())))
+    return runAll(removals.stream().map(r -> new Job(r.endpoint(), () -> workers.deleteAccount(r.endpoint(), r.user())))
         .toList());
   }
 
@@ -56,7 +57,9 @@ public final class Provisioner implements AutoCloseable {
       try {
         step.run();
         return new Outcome(endpoint, null);
-      } catch (WorkerException e) {
+      } catch (WorkerException | RuntimeException e) {
+        // Every step ends in an outcome, so a rent waits for all its steps before it undoes any:
+        // a step still running after the rent gave up could leave an account on a freed node.
         return new Outcome(endpoint, e);
       }
     }

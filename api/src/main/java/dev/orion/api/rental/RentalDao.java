@@ -58,6 +58,10 @@ public interface RentalDao {
       + " SET n.allocated = FALSE, n.clean = FALSE, r.target_node_id = NULL WHERE r.id = :id")
   void releaseReservedNodeDirty(@Bind("id") long rentalId);
 
+  /** The node may hold a client user nobody accounts for; whoever frees it next leaves it for scrub. */
+  @SqlUpdate("UPDATE nodes SET clean = FALSE WHERE id = :id")
+  void markDirty(@Bind("id") long nodeId);
+
   @SqlUpdate("UPDATE nodes SET clean = TRUE WHERE id = :id AND allocated = FALSE")
   void markClean(@Bind("id") long nodeId);
 
@@ -97,6 +101,11 @@ public interface RentalDao {
   @SqlUpdate("UPDATE rentals SET status = 'ended', end_reason = :reason, ended_at = :now"
       + " WHERE id = :id AND status <> 'ended'")
   int end(@Bind("id") long id, @Bind("reason") String reason, @Bind("now") Instant now);
+
+  /** Ends the lease only if it is still {@code from}; returns 0 when someone else ended or moved it. */
+  @SqlUpdate("UPDATE rentals SET status = 'ended', end_reason = :reason, ended_at = :now"
+      + " WHERE id = :id AND status = :from")
+  int endIf(@Bind("id") long id, @Bind("from") String from, @Bind("reason") String reason, @Bind("now") Instant now);
 
   /**
    * Refused (0 rows) while a scheduler holds a claim on the lease (it may be ending or moving it

@@ -5,6 +5,7 @@ import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.ClientAccount;
 import dev.orion.common.ssh.PasswordCrypt;
 import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.ssh.WorkerException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +32,11 @@ public final class RentalService {
    * own user creation.
    */
   private static final Duration PROVISIONING_STUCK_AFTER = Duration.ofMinutes(5);
+  /**
+   * A rent provisions within seconds; one whose API died is ended by the scheduler's rescue, after
+   * which a release answers like for any ended lease.
+   */
+  private static final Duration PROVISIONING_RETRY_AFTER = Duration.ofSeconds(2);
   /** A shortfall caused only by rows other rents hold briefly is retried this many times. */
   private static final int ALLOCATION_ATTEMPTS = 5;
 
@@ -67,20 +73,39 @@ public final class RentalService {
     Instant until = now().plus(duration);
 
     List<Allocation> allocations = allocate(caller, account, count, until);
-    List<Provisioner.Outcome> outcomes = provisioner.create(
-        allocations.stream().map(a -> endpoint(a.node())).toList(), account);
-    if (outcomes.stream().allMatch(Provisioner.Outcome::ok)) {
+    // From here on the rent either activates every lease or abandons every allocation, whatever
+    // is thrown: a lease left provisioning holds its node until the scheduler's rescue ends it.
+    boolean activated = false;
+    String failure = "the rent failed before its accounts were created";
+    try {
+      List<Provisioner.Outcome> outcomes = provisioner.create(
+          allocations.stream().map(a -> endpoint(a.node())).toList(), account);
+      Provisioner.Outcome failed = outcomes.stream().filter(o -> !o.ok()).findFirst().orElse(null);
+      if (failed != null) {
+        failure = failed.error().getMessage();
+        if (failed.error() instanceof IllegalArgumentException bad) {
+          // The account itself cannot be written to a worker (a NUL in a key comment, say).
+          throw OrionException.badRequest("cannot create the account: " + bad.getMessage());
+        }
+        if (!(failed.error() instanceof WorkerException)) {
+          throw new IllegalStateException("provisioning worker " + failed.endpoint().nodeId() + " failed",
+              failed.error());
+        }
+        throw OrionException.badGateway("could not provision worker " + failed.endpoint().nodeId() + ": "
+            + failure + "; nothing was allocated", failed.error());
+      }
+      failure = "activation failed";
       activate(caller, allocations);
-      allocationChanged.run();
+      activated = true;
       return allocations.stream().map(a -> new RentalViews.Credentials(a.rentalId(), a.node().ip(),
           a.node().sshPort(), account.user(), password, until, a.node().id(), a.node().hostname(),
           a.node().hostKeyFingerprint())).toList();
+    } finally {
+      if (!activated) {
+        abandonQuietly(allocations, account.user(), failure);
+      }
+      allocationChanged.run();
     }
-    Provisioner.Outcome failed = outcomes.stream().filter(o -> !o.ok()).findFirst().orElseThrow();
-    abandon(allocations, account.user(), failed.error().getMessage());
-    allocationChanged.run();
-    throw OrionException.badGateway("could not provision worker " + failed.endpoint().nodeId() + ": "
-        + failed.error().getMessage() + "; nothing was allocated", failed.error());
   }
 
   /** Locks {@code count} free nodes and records provisioning leases on them, or fails with 409. */
@@ -131,19 +156,38 @@ public final class RentalService {
     });
   }
 
-  /** Undoes a rent whose provisioning failed somewhere: every lease ends, every node is scrubbed. */
-  private void abandon(List<Allocation> allocations, String user, String why) {
-    jdbi.useTransaction(h -> {
-      RentalDao dao = h.attach(RentalDao.class);
-      Instant now = now();
-      for (Allocation a : allocations) {
-        dao.end(a.rentalId(), "failed", now);
-        dao.releaseNodeDirty(a.node().id());
-        dao.event(new RentalDao.Event(a.rentalId(), now, "api", "provisioning", "ended", a.node().id(), null,
-            "provisioning failed: " + truncate(why)));
-      }
-    });
-    deprovision(allocations.stream().map(a -> new Provisioner.Removal(endpoint(a.node()), user)).toList());
+  /**
+   * Undoes a rent that did not activate: every lease it still holds ends (failed), its node is
+   * freed dirty, and the accounts are deleted. A lease the scheduler's rescue ended meanwhile has
+   * freed its node already (which may be rented again by now): that node is only marked dirty.
+   * Never throws: this runs in a {@code finally}, and a database that is away leaves the leases to
+   * the rescue.
+   */
+  private void abandonQuietly(List<Allocation> allocations, String user, String why) {
+    try {
+      jdbi.useTransaction(h -> {
+        RentalDao dao = h.attach(RentalDao.class);
+        Instant now = now();
+        for (Allocation a : allocations) {
+          if (dao.endIf(a.rentalId(), "provisioning", "failed", now) == 1) {
+            dao.releaseNodeDirty(a.node().id());
+            dao.event(new RentalDao.Event(a.rentalId(), now, "api", "provisioning", "ended", a.node().id(), null,
+                "provisioning failed: " + truncate(why)));
+          } else {
+            dao.markDirty(a.node().id());
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.error("abandoning rentals {} failed; the scheduler's rescue ends them",
+          allocations.stream().map(Allocation::rentalId).toList(), e);
+      return;
+    }
+    try {
+      deprovision(allocations.stream().map(a -> new Provisioner.Removal(endpoint(a.node()), user)).toList());
+    } catch (RuntimeException e) {
+      LOG.error("removing the accounts of an abandoned rent failed; scrub removes them", e);
+    }
   }
 
   public void release(Principal caller, long rentalId) {
@@ -153,7 +197,8 @@ public final class RentalService {
           .orElseThrow(() -> notFound(rentalId));
       switch (row.status()) {
         case "ended" -> throw OrionException.conflict("lease " + rentalId + " already ended (" + row.endReason() + ")");
-        case "provisioning" -> throw OrionException.conflict("lease " + rentalId + " is still being provisioned");
+        case "provisioning" -> throw OrionException.conflict("lease " + rentalId + " is still being provisioned",
+            PROVISIONING_RETRY_AFTER);
         default -> { }
       }
       Instant now = now();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.ClientSsh;
 import dev.orion.api.support.Http;
+import dev.orion.api.support.TestKeys;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.testkit.SandboxWorker;
 import java.nio.file.Files;
@@ -128,6 +129,49 @@ class RentalE2eTest {
         .bind("id", c.get("rental_id").asLong()).mapTo(String.class).one());
     assertTrue(stored.startsWith("$6$"), "only the SHA-512 crypt hash is stored");
     assertFalse(stored.contains("my own pass 1"));
+  }
+
+  @Test
+  void aRentFailingOnTheWorkerSideLeavesNoNodeBehind() {
+    String token = api.newUser("nul");
+    // A NUL cannot be passed to a worker's shell: the account step throws on both workers at once.
+    String key = TestKeys.ed25519() + " comment\u0000x";
+    Http.Response r = api.http.post("/api/rent", token, "{\"duration_hours\":1,\"count\":2,\"ssh_public_key\":\""
+        + key + "\"}");
+    assertEquals(400, r.status(), r.body());
+    assertTrue(r.isProblem());
+    assertEquals(0, (int) api.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT COUNT(*) FROM rentals WHERE status <> 'ended'").mapTo(Integer.class).one()), "nothing provisioning");
+    assertEquals(201, api.http.post("/api/rent", token, "{\"duration_hours\":1,\"count\":3}").status(),
+        "every node is rentable again");
+  }
+
+  @Test
+  void releaseOfALeaseStillProvisioningAsksToRetryUntilItIsRescued() {
+    String admin = api.adminToken();
+    long id = api.db.jdbi().inTransaction(h -> {
+      long node = h.createQuery("SELECT id FROM nodes WHERE allocated = 0 ORDER BY id LIMIT 1").mapTo(Long.class).one();
+      h.execute("UPDATE nodes SET allocated = 1 WHERE id = ?", node);
+      return h.createUpdate("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, status, created_at,"
+              + " leased_until) SELECT id, :node, 'c_admin', '$6$x$y', 'provisioning', :now, :until FROM users"
+              + " WHERE username = 'admin'")
+          .bind("node", node).bind("now", Instant.now()).bind("until", Instant.now().plusSeconds(3600))
+          .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    });
+    Http.Response busy = api.http.post("/api/release/" + id, admin, null);
+    assertEquals(409, busy.status(), busy.body());
+    assertTrue(busy.isProblem());
+    assertTrue(Integer.parseInt(busy.header("Retry-After")) >= 1, "Retry-After: " + busy.header("Retry-After"));
+    // What the scheduler's rescue does to a rent whose API died.
+    api.db.jdbi().useHandle(h -> {
+      h.execute("UPDATE rentals SET status = 'ended', end_reason = 'failed', ended_at = ? WHERE id = ?",
+          Instant.now(), id);
+      h.execute("UPDATE nodes n JOIN rentals r ON r.node_id = n.id SET n.allocated = 0 WHERE r.id = ?", id);
+    });
+    Http.Response ended = api.http.post("/api/release/" + id, admin, null);
+    assertEquals(409, ended.status(), ended.body());
+    assertTrue(ended.json().get("detail").asText().contains("already ended (failed)"), ended.body());
+    assertEquals(null, ended.header("Retry-After"));
   }
 
   @Test

@@ -21,7 +21,12 @@ public final class Http {
     this.base = base;
   }
 
-  public record Response(int status, String contentType, String contentEncoding, String body) {
+  public record Response(int status, String contentType, String contentEncoding, String body,
+      java.net.http.HttpHeaders headers) {
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
     public JsonNode json() {
       try {
         return Json.MAPPER.readTree(body);
@@ -71,7 +76,7 @@ public final class Http {
           ? new GZIPInputStream(new ByteArrayInputStream(r.body())).readAllBytes()
           : r.body();
       return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), encoding,
-          new String(body, StandardCharsets.UTF_8));
+          new String(body, StandardCharsets.UTF_8), r.headers());
     } catch (IOException e) {
       throw new AssertionError("request failed", e);
     } catch (InterruptedException e) {

@@ -7,15 +7,26 @@ package dev.orion.common.problem;
 public class OrionException extends RuntimeException {
   private final int status;
   private final String title;
+  private final java.time.Duration retryAfter;
 
   public OrionException(int status, String title, String detail) {
     this(status, title, detail, null);
   }
 
   public OrionException(int status, String title, String detail, Throwable cause) {
+    this(status, title, detail, cause, null);
+  }
+
+  private OrionException(int status, String title, String detail, Throwable cause, java.time.Duration retryAfter) {
     super(detail, cause);
     this.status = status;
     this.title = title;
+    this.retryAfter = retryAfter;
+  }
+
+  /** When the same request may succeed if sent again ({@code Retry-After}), or null. */
+  public java.time.Duration retryAfter() {
+    return retryAfter;
   }
 
   public int status() {
@@ -48,6 +59,11 @@ public class OrionException extends RuntimeException {
 
   public static OrionException conflict(String detail) {
     return new OrionException(409, "Conflict", detail);
+  }
+
+  /** A conflict that resolves by itself: the caller may retry after {@code retryAfter}. */
+  public static OrionException conflict(String detail, java.time.Duration retryAfter) {
+    return new OrionException(409, "Conflict", detail, null, retryAfter);
   }
 
   public static OrionException tooLarge(String detail) {

@@ -1,7 +1,7 @@
 package dev.orion.scheduler.health;
 
-import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerException;
+import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.ClaimTx;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.rental.RentalEvent;
@@ -39,7 +39,7 @@ public final class HealthLoop {
   private final int batch;
   private final HealthPolicy policy;
   private final Duration probeTimeout;
-  private final WorkerConnections connections;
+  private final WorkerOps workers;
   private final ExecutorService probes;
   private final StallWatch stalls;
 
@@ -48,13 +48,13 @@ public final class HealthLoop {
    *     itself may stay blocked until the SSH timeouts end it, but the round does not wait
    */
   public HealthLoop(Jdbi jdbi, Claimant claimant, int batch, HealthPolicy policy, Duration probeTimeout,
-      WorkerConnections connections, ExecutorService probes) {
+      WorkerOps workers, ExecutorService probes) {
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
     this.policy = policy;
     this.probeTimeout = probeTimeout;
-    this.connections = connections;
+    this.workers = workers;
     this.probes = probes;
     this.stalls = new StallWatch(policy.dbStall(), policy.quietAfterStall());
   }
@@ -123,7 +123,7 @@ public final class HealthLoop {
 
   private Probe probe(NodeState n) {
     try {
-      var r = connections.exec(n.endpoint(), PROBE);
+      var r = workers.run(n.endpoint(), PROBE);
       return r.ok() ? Probe.answered() : Probe.failed("probe exited " + r.exitCode() + ": " + r.stderr().strip());
     } catch (WorkerException e) {
       return Probe.failed(e.getMessage());

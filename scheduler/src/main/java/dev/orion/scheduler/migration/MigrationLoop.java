@@ -1,7 +1,7 @@
 package dev.orion.scheduler.migration;
 
-import dev.orion.common.ssh.ClientAccounts;
 import dev.orion.common.ssh.WorkerException;
+import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.ClaimTx;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.rental.RentalEvent;
@@ -27,14 +27,14 @@ public final class MigrationLoop {
   private final Jdbi jdbi;
   private final Claimant claimant;
   private final int batch;
-  private final ClientAccounts accounts;
+  private final WorkerOps workers;
   private final ExecutorService ssh;
 
-  public MigrationLoop(Jdbi jdbi, Claimant claimant, int batch, ClientAccounts accounts, ExecutorService ssh) {
+  public MigrationLoop(Jdbi jdbi, Claimant claimant, int batch, WorkerOps workers, ExecutorService ssh) {
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
-    this.accounts = accounts;
+    this.workers = workers;
     this.ssh = ssh;
   }
 
@@ -89,7 +89,7 @@ public final class MigrationLoop {
     }
     Endpoint to = jdbi.withExtension(MigrationDao.class, dao -> dao.endpoint(target));
     try {
-      accounts.create(to.worker(), lease.account());
+      workers.createAccount(to.worker(), lease.account());
     } catch (WorkerException e) {
       jdbi.useTransaction(h -> {
         MigrationDao dao = h.attach(MigrationDao.class);

@@ -1,7 +1,7 @@
 package dev.orion.scheduler.scrub;
 
-import dev.orion.common.ssh.ClientAccounts;
 import dev.orion.common.ssh.WorkerException;
+import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.ClaimTx;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.migration.Endpoint;
@@ -24,14 +24,14 @@ public final class ScrubLoop {
   private final Jdbi jdbi;
   private final Claimant claimant;
   private final int batch;
-  private final ClientAccounts accounts;
+  private final WorkerOps workers;
   private final ExecutorService ssh;
 
-  public ScrubLoop(Jdbi jdbi, Claimant claimant, int batch, ClientAccounts accounts, ExecutorService ssh) {
+  public ScrubLoop(Jdbi jdbi, Claimant claimant, int batch, WorkerOps workers, ExecutorService ssh) {
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
-    this.accounts = accounts;
+    this.workers = workers;
     this.ssh = ssh;
   }
 
@@ -55,9 +55,9 @@ public final class ScrubLoop {
 
   private boolean scrub(Endpoint node) {
     try {
-      List<String> users = accounts.list(node.worker());
+      List<String> users = workers.listAccounts(node.worker());
       for (String user : users) {
-        accounts.delete(node.worker(), user);
+        workers.deleteAccount(node.worker(), user);
       }
       int marked = jdbi.withExtension(ScrubDao.class,
           dao -> dao.markClean(node.id(), claimant.id(), claimant.now()));

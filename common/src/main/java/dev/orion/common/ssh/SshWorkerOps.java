@@ -1,0 +1,47 @@
+package dev.orion.common.ssh;
+
+import dev.orion.common.worker.WorkerOps;
+import java.util.List;
+
+/**
+ * Worker operations over SSH: one persistent admin connection per worker, pinned host keys
+ * ({@link WorkerConnections}), client accounts by script ({@link ClientAccounts}).
+ */
+public final class SshWorkerOps implements WorkerOps, AutoCloseable {
+  private final WorkerConnections connections;
+  private final ClientAccounts accounts;
+
+  public SshWorkerOps(WorkerConnections connections) {
+    this.connections = connections;
+    this.accounts = new ClientAccounts(connections);
+  }
+
+  public WorkerConnections connections() {
+    return connections;
+  }
+
+  @Override
+  public ExecResult run(WorkerEndpoint worker, String command) throws WorkerException {
+    return connections.exec(worker, command);
+  }
+
+  @Override
+  public void createAccount(WorkerEndpoint worker, ClientAccount account) throws WorkerException {
+    accounts.create(worker, account);
+  }
+
+  @Override
+  public void deleteAccount(WorkerEndpoint worker, String user) throws WorkerException {
+    accounts.delete(worker, user);
+  }
+
+  @Override
+  public List<String> listAccounts(WorkerEndpoint worker) throws WorkerException {
+    return accounts.list(worker);
+  }
+
+  @Override
+  public void close() {
+    connections.close();
+  }
+}
