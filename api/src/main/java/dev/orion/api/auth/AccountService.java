@@ -1,6 +1,7 @@
 package dev.orion.api.auth;
 
 import dev.orion.common.problem.OrionException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -15,7 +16,8 @@ public final class AccountService {
   /** Short enough to derive a Linux user name from, and free of anything a shell would read. */
   public static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{2,29}");
   private static final int MIN_PASSWORD = 8;
-  private static final int MAX_PASSWORD = 72; // bcrypt reads no further
+  /** In UTF-8 bytes: bcrypt reads no further, and the library refuses longer input. */
+  private static final int MAX_PASSWORD_BYTES = 72;
 
   private final Jdbi jdbi;
   private final Tokens tokens;
@@ -44,6 +46,7 @@ public final class AccountService {
     if (username == null || password == null) {
       throw OrionException.badRequest("username and password are required");
     }
+    checkPasswordBytes(password);
     Optional<UserDao.UserRow> user = jdbi.withExtension(UserDao.class, d -> d.find(username));
     if (!Passwords.matches(password, user.map(UserDao.UserRow::passwordHash).orElse(null))) {
       throw OrionException.unauthorized("wrong username or password");
@@ -76,8 +79,15 @@ public final class AccountService {
       throw OrionException.badRequest(
           "username must be 3-30 characters: letters, digits, '_', '.', '-', starting with a letter or digit");
     }
-    if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-      throw OrionException.badRequest("password must be " + MIN_PASSWORD + "-" + MAX_PASSWORD + " characters");
+    if (password.length() < MIN_PASSWORD) {
+      throw OrionException.badRequest("password must be at least " + MIN_PASSWORD + " characters");
+    }
+    checkPasswordBytes(password);
+  }
+
+  private static void checkPasswordBytes(String password) {
+    if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+      throw OrionException.badRequest("password must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
     }
   }
 

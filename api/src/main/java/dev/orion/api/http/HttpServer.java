@@ -44,6 +44,13 @@ public final class HttpServer {
           .record(Duration.ofNanos((long) (ms * 1_000_000))));
     });
     ProblemMapper.install(app);
+    // A body declared larger than the limit is refused before anything else (even the token
+    // check) and never read; chunked bodies are bounded where they are read (Json.read).
+    app.before(ctx -> {
+      if (ctx.req().getContentLengthLong() > MAX_BODY_BYTES) {
+        throw Json.tooLarge();
+      }
+    });
     for (Routes f : features) {
       f.register(app);
     }

@@ -55,9 +55,12 @@ public final class Json {
     }
   }
 
-  /** Reads the request body as {@code type}, or throws a 400 naming what is wrong. */
+  /**
+   * Reads the request body as {@code type}, or throws a 400 naming what is wrong (413 when it is
+   * larger than {@link HttpServer#MAX_BODY_BYTES}).
+   */
   public static <T> T read(Context ctx, Class<T> type) {
-    byte[] body = ctx.bodyAsBytes();
+    byte[] body = boundedBody(ctx);
     if (body.length == 0) {
       throw OrionException.badRequest("a JSON body is required");
     }
@@ -91,6 +94,52 @@ public final class Json {
     }
   }
 
+  /**
+   * At most {@link HttpServer#MAX_BODY_BYTES} of the body, whatever the transfer encoding:
+   * Javalin's own limit checks only {@code Content-Length}, so a chunked body was read whole.
+   * One byte past the limit is enough to refuse it; the rest is never read.
+   */
+  static byte[] boundedBody(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > HttpServer.MAX_BODY_BYTES) {
+      throw tooLarge();
+    }
+    byte[] body;
+    try {
+      body = ctx.req().getInputStream().readNBytes((int) HttpServer.MAX_BODY_BYTES + 1);
+    } catch (IOException e) {
+      throw OrionException.badRequest("unreadable body");
+    }
+    if (body.length > HttpServer.MAX_BODY_BYTES) {
+      throw tooLarge();
+    }
+    return body;
+  }
+
+  static OrionException tooLarge() {
+    return OrionException.tooLarge("request body exceeds " + HttpServer.MAX_BODY_BYTES / 1024 + " KiB");
+  }
+
+  /**
+   * Why a string is refused anywhere in a body: control characters (C0, DEL, C1) end up in shell
+   * quoting, logs and authorized_keys lines, and a lone surrogate cannot be stored as UTF-8.
+   * No field of the API has a use for either. Returns null when the string is clean.
+   */
+  static String unclean(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        return String.format("contains the control character U+%04X", (int) c);
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return "contains an unpaired UTF-16 surrogate";
+      }
+    }
+    return null;
+  }
+
   /** Jackson turns 123 or true into "123"/"true" for String fields; a wrong type should be refused. */
   private static final class StrictStringDeserializer extends StdScalarDeserializer<String> {
     StrictStringDeserializer() {
@@ -100,7 +149,13 @@ public final class Json {
     @Override
     public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       if (p.currentToken() == JsonToken.VALUE_STRING) {
-        return p.getText();
+        String s = p.getText();
+        String why = unclean(s);
+        if (why != null) {
+          String field = p.currentName();
+          throw OrionException.badRequest((field == null ? "a string" : "field '" + field + "'") + " " + why);
+        }
+        return s;
       }
       return (String) ctxt.handleUnexpectedToken(String.class, p);
     }

@@ -29,7 +29,7 @@ public final class ProblemMapper {
     });
     app.exception(HttpResponseException.class, (e, ctx) -> {
       int status = e.getStatus();
-      String detail = status == 413 ? "request body exceeds 64 KiB" : e.getMessage();
+      String detail = status == 413 ? Json.tooLarge().detail() : e.getMessage();
       write(ctx, status, io.javalin.http.HttpStatus.forStatus(status).getMessage(), detail, e);
     });
     app.exception(Exception.class, (e, ctx) -> {

@@ -26,7 +26,12 @@ public final class StandInApi {
     String me = Integer.toString(port);
     server.createContext("/api/ready", ex -> answer(ex, 200, me));
     server.createContext("/api/health", ex -> answer(ex, 200, me));
-    server.createContext("/api/workers/", ex -> answer(ex, 200, me));
+    // Reads whatever body comes, however large, as a careless upstream would: the edge's own
+    // body cap is what stops an endless one (EdgeRoutingTest).
+    server.createContext("/api/workers/", ex -> {
+      ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
+      answer(ex, 200, me);
+    });
     server.createContext("/api/burn", ex -> {
       long ms = 10;
       String q = ex.getRequestURI().getQuery();

@@ -60,6 +60,14 @@ public final class HostKeys {
     if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
       throw new IllegalArgumentException("an SSH public key must be a single line");
     }
+    // The line (comment included) is written into authorized_keys through a shell: a NUL or
+    // another control character there breaks the quoting or the file.
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        throw new IllegalArgumentException(String.format("the SSH public key line contains the control character U+%04X", (int) c));
+      }
+    }
     String[] parts = line.split("\\s+", 3);
     if (parts.length < 2) {
       throw new IllegalArgumentException(

@@ -38,6 +38,9 @@ class HostKeysTest {
     assertMessage("not valid base64", "ssh-ed25519 %%%%");
     assertMessage("not a parseable", "ssh-ed25519 aGVsbG8=");
     assertMessage("single line", ED25519 + "\nssh-ed25519 AAAA");
+    assertMessage("control character U+0000", ED25519 + " x\u0000");
+    assertMessage("control character U+001B", ED25519 + " \u001b[2J");
+    assertMessage("control character U+0009", ED25519.replace(" ", "\t"));
     assertMessage("says 'ssh-rsa' but its data is a ssh-ed25519", ED25519.replace("ssh-ed25519", "ssh-rsa"));
     assertMessage("longer than", "ssh-ed25519 " + "A".repeat(20_000));
   }
