@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +49,12 @@ class RentConcurrencyTest {
   static void stop() {
     SandboxWorker.closeAll(workers);
     api.close();
+  }
+
+  /** Each race starts from free workers, whatever an earlier test left behind. */
+  @BeforeEach
+  void freeEveryWorker() {
+    assertEquals(200, api.http.post("/api/reset", api.adminToken(), null).status());
   }
 
   /** Fires all rents at once (behind one gate) and returns the answers. */
@@ -102,12 +109,10 @@ class RentConcurrencyTest {
       assertEquals(1, w.passwd().stream().filter(line -> line.startsWith("c_")).count(),
           w.name() + " has exactly one client user");
     }
-    assertEquals(200, api.http.post("/api/reset", api.adminToken(), null).status());
   }
 
   @Test
   void countTwoIsAllOrNothingUnderContention() throws Exception {
-    assertEquals(200, api.http.post("/api/reset", api.adminToken(), null).status());
     List<Http.Response> answers = race("{\"duration_hours\":1,\"count\":2}");
     Map<Integer, Long> statuses = byStatus(answers);
     assertEquals(Set.of(201, 409), statuses.keySet(), "only 201 or 409: " + statuses);
@@ -124,6 +129,5 @@ class RentConcurrencyTest {
     int allocated = api.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM nodes WHERE allocated")
         .mapTo(Integer.class).one());
     assertEquals(2 * won, (long) allocated, "every allocated node belongs to a winner");
-    assertEquals(200, api.http.post("/api/reset", api.adminToken(), null).status());
   }
 }
