@@ -14,14 +14,20 @@
 #   --token T         enrollment token (ORION_AGENT_TOKEN)                  [$ORION_AGENT_TOKEN]
 #   --admin-key F     admin public key installed for root                   [$ORION_SSH_KEY.pub or .orion/ssh/admin_ed25519.pub, created if missing]
 #   --prefix NAME     worker name (and hostname) prefix                     [worker]
-#   --ip A            address sshd listens on and the agent reports         [127.0.0.1]
+#   --cpus N          CPU limit per worker, in cores (0.5, 1, 2)             [1]
+#   --memory SIZE     memory limit per worker (512M, 1G); also sizes /run    [1G]
 #   --pool P          ORION_POOL for the agents
 #   --labels k=v,...  ORION_LABELS for the agents
 #   --no-agent        start sshd only (for tests that register workers themselves)
 #   --mode M          sandbox (namespaces, needs root + openssh-server) or docker   [sandbox]
 #
-# Sandbox mode needs: root, util-linux (unshare), openssh-server (sshd), openssh-client
-# (ssh-keygen), a JRE 17 for the agent. Each agent JVM takes ~40 MB; use --no-agent for many.
+# Each sandbox worker is its own network: sshd listens on the worker's own address (a /30 of
+# ORION_SANDBOX_NET, default 10.237.0.0/16), recorded in .orion/workers/<name>/address, and the
+# agent registers that address. An --api URL on the host's loopback is reached through the
+# worker's gateway, and its port is opened to workers in Orion's nftables table.
+# Sandbox mode needs: root, util-linux (unshare, flock), iproute2, nftables, openssh-server (sshd),
+# openssh-client (ssh-keygen), a JRE 17 for the agent. Each agent JVM takes ~40 MB; use
+# --no-agent for many.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")" && pwd)"
@@ -37,7 +43,7 @@ if [ -f "$ROOT/.orion/stack.env" ]; then
 fi
 
 COUNT="" ACTION=start BASE_PORT=2201 API="${ORION_URL:-http://127.0.0.1:7070}" TOKEN="${ORION_AGENT_TOKEN:-}"
-ADMIN_KEY="" PREFIX=worker IP=127.0.0.1 POOL="" LABELS="" AGENT=1 MODE=sandbox
+ADMIN_KEY="" PREFIX=worker POOL="" LABELS="" AGENT=1 MODE=sandbox CPUS=1 MEMORY=1G
 while [ $# -gt 0 ]; do
   case "$1" in
     --stop) ACTION=stop; shift ;;
@@ -47,12 +53,13 @@ while [ $# -gt 0 ]; do
     --token) TOKEN="${2-}"; shift 2 ;;
     --admin-key) ADMIN_KEY="${2-}"; shift 2 ;;
     --prefix) PREFIX="${2-}"; shift 2 ;;
-    --ip) IP="${2-}"; shift 2 ;;
+    --cpus) CPUS="${2-}"; shift 2 ;;
+    --memory) MEMORY="${2-}"; shift 2 ;;
     --pool) POOL="${2-}"; shift 2 ;;
     --labels) LABELS="${2-}"; shift 2 ;;
     --no-agent) AGENT=0; shift ;;
     --mode) MODE="${2-}"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) COUNT="$1"; shift ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
@@ -80,7 +87,7 @@ status() {
   for d in "$STATE"/*/; do
     name="$(basename "$d")"
     if pid="$(worker_pid "$name")"; then
-      echo "$name  pid $pid  127.0.0.1:$(cat "$d/port" 2>/dev/null)  running"
+      echo "$name  pid $pid  $(cat "$d/address" 2>/dev/null):$(cat "$d/port" 2>/dev/null)  running"
     else
       echo "$name  stopped"
     fi
@@ -110,6 +117,8 @@ require_sandbox_tools() {
   [ -x /usr/sbin/sshd ] || missing+=("sshd: apt-get install openssh-server")
   command -v ssh-keygen >/dev/null || missing+=("ssh-keygen: apt-get install openssh-client")
   command -v unshare >/dev/null || missing+=("unshare: apt-get install util-linux")
+  command -v ip >/dev/null || missing+=("ip: apt-get install iproute2")
+  command -v nft >/dev/null || missing+=("nft: apt-get install nftables")
   if [ "$AGENT" -eq 1 ]; then
     command -v java >/dev/null || missing+=("java 17+: apt-get install openjdk-17-jre-headless (or use --no-agent)")
   fi
@@ -146,7 +155,16 @@ ensure_agent_jar() {
   fi
 }
 
-port_busy() { (exec 3<>"/dev/tcp/$IP/$1") 2>/dev/null; }
+# Agents talk to an API on the host's loopback through their gateway (worker.sh rewrites the
+# URL); the host drops what workers send unless the port is in Orion's table.
+open_api_port() {
+  [ "$AGENT" -eq 1 ] || return 0
+  if [[ "$API" =~ ^https?://(127\.0\.0\.1|localhost)(:([0-9]+))? ]]; then
+    local port=${BASH_REMATCH[3]}
+    [ -n "$port" ] || { [[ "$API" == https* ]] && port=443 || port=80; }
+    "$ROOT/sandbox/net.sh" install "$port" || die "cannot open port $port to the workers (sandbox/net.sh)"
+  fi
+}
 
 start_sandbox() { # NAME PORT
   local name="$1" port="$2" dir="$STATE/$1" agent_cmd=""
@@ -156,8 +174,10 @@ start_sandbox() { # NAME PORT
     agent_cmd="exec java -Xmx32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar '$AGENT_JAR'"
   fi
   : >"$dir/worker.log"
+  rm -f "$dir/address"
   API_ENDPOINT="$API" ORION_AGENT_TOKEN="$TOKEN" ORION_POOL="$POOL" ORION_LABELS="$LABELS" \
-    setsid "$ROOT/sandbox/worker.sh" --name "$name" --port "$port" --dir "$dir" --ip "$IP" \
+    setsid "$ROOT/sandbox/worker.sh" --name "$name" --port "$port" --dir "$dir" \
+    --cpus "$CPUS" --memory "$MEMORY" \
     --admin-key "$ADMIN_KEY" --agent-cmd "$agent_cmd" </dev/null >>"$dir/worker.log" 2>&1 &
   echo $! >"$dir/pid"
   echo "$port" >"$dir/port"
@@ -179,6 +199,7 @@ start() {
   esac
   ensure_admin_key
   ensure_agent_jar
+  open_api_port
   mkdir -p "$STATE"
   local i name port started=()
   for i in $(seq 1 "$COUNT"); do
@@ -188,14 +209,14 @@ start() {
       echo "$name already running (pid $pid, port $(cat "$STATE/$name/port"))"
       continue
     fi
-    port_busy "$port" && die "port $port ($name) is already in use by another program; choose --base-port"
     start_sandbox "$name" "$port"
     started+=("$name")
   done
-  local failed=0 deadline=$((SECONDS + 20))
+  local failed=0 deadline=$((SECONDS + 20)) ip
   for name in "${started[@]}"; do
     port="$(cat "$STATE/$name/port")"
-    until grep -q "Server listening on $IP port $port" "$STATE/$name/worker.log"; do
+    until ip="$(cat "$STATE/$name/address" 2>/dev/null)" && [ -n "$ip" ] \
+        && grep -q "Server listening on $ip port $port" "$STATE/$name/worker.log"; do
       if ! worker_pid "$name" >/dev/null || [ $SECONDS -gt $deadline ]; then
         echo "$name failed to start; its log ($STATE/$name/worker.log):" >&2
         sed 's/^/  /' "$STATE/$name/worker.log" >&2
@@ -204,7 +225,7 @@ start() {
       fi
       sleep 0.02
     done
-    echo "$name  pid $(cat "$STATE/$name/pid")  ssh -p $port root@$IP  host key $(ssh-keygen -l -f "$STATE/$name/ssh_host_ed25519_key.pub" | cut -d' ' -f2)"
+    echo "$name  pid $(cat "$STATE/$name/pid")  ssh -p $port root@$ip  host key $(ssh-keygen -l -f "$STATE/$name/ssh_host_ed25519_key.pub" | cut -d' ' -f2)"
   done
   [ "$AGENT" -eq 0 ] || echo "agents register with $API (logs: $STATE/<name>/agent.log)"
   return $failed

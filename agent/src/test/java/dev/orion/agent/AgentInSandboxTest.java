@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.orion.testkit.SandboxNet;
 import dev.orion.testkit.SandboxWorker;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +23,9 @@ class AgentInSandboxTest {
   void registersWithTheWorkersOwnHostnamePortAndHostKeyThenHeartbeats() throws Exception {
     BlockingQueue<String> registrations = new LinkedBlockingQueue<>();
     BlockingQueue<String> heartbeats = new LinkedBlockingQueue<>();
-    HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    // On every address: the agent inside the worker reaches the host through its gateway, and
+    // the host lets workers reach only the ports put in Orion's table (SandboxNet).
+    HttpServer api = HttpServer.create(new InetSocketAddress(0), 0);
     int[] calls = {0};
     api.createContext("/api/workers/register", ex -> {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -39,6 +41,8 @@ class AgentInSandboxTest {
     });
     api.start();
     String classes = Path.of("target", "classes").toAbsolutePath().toString();
+    SandboxNet open = SandboxNet.allow(api.getAddress().getPort());
+    // 127.0.0.1 is the worker's own loopback inside; worker.sh points it at the gateway instead.
     SandboxWorker w = SandboxWorker.startWithAgent("agent-e2e",
         "exec java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '" + classes + "' dev.orion.agent.AgentMain",
         Map.of("API_ENDPOINT", "http://127.0.0.1:" + api.getAddress().getPort(), "ORION_AGENT_TOKEN", "tok",
@@ -46,13 +50,14 @@ class AgentInSandboxTest {
     try {
       String reg = registrations.poll(30, TimeUnit.SECONDS);
       assertTrue(reg != null, () -> "no registration; agent log: " + read(w.agentLog()));
-      assertEquals("Bearer tok {\"hostname\":\"agent-e2e\",\"ip\":\"127.0.0.1\",\"ssh_port\":" + w.port()
+      assertEquals("Bearer tok {\"hostname\":\"agent-e2e\",\"ip\":\"" + w.ip() + "\",\"ssh_port\":" + w.port()
           + ",\"host_key\":" + Json.string(w.hostKey()) + ",\"labels\":{\"zone\":\"lab\"}}", reg);
       String beat = heartbeats.poll(30, TimeUnit.SECONDS);
       assertTrue(beat != null && beat.startsWith("{\"hostname\":\"agent-e2e\",\"cpu_percent\":"), beat);
     } finally {
       w.close();
       api.stop(0);
+      open.close();
     }
   }
 

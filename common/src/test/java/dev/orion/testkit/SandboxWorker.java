@@ -20,12 +20,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A real sandbox worker ({@code sandbox/worker.sh}: sshd in its own PID, mount and UTS
- * namespace) on a free 127.0.0.1 port, for tests. Its state lives under {@code target/}; the
- * test admin key ({@link TestSsh}) is installed for root. Workers die with the test JVM, even
- * when it is killed (the script watches the JVM's PID).
+ * A real sandbox worker ({@code sandbox/worker.sh}: sshd in its own PID, mount, UTS and network
+ * namespace and its own cgroups) for tests. Its sshd listens on the worker's own address
+ * ({@link #ip()}, a /30 of ORION_SANDBOX_NET reached through a veth); from inside, the host is
+ * {@link #gateway()}. Its state lives under {@code target/}; the test admin key ({@link TestSsh})
+ * is installed for root. Workers die with the test JVM, even when it is killed (the script
+ * watches the JVM's PID).
  */
 public final class SandboxWorker implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -40,15 +44,22 @@ public final class SandboxWorker implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(SandboxWorker::kill)));
   }
 
+  private static final Pattern ADDRESS = Pattern.compile("orion-sandbox: address (\\S+) gateway (\\S+)");
+
   private final String name;
+  private final String ip;
+  private final String gateway;
   private final int port;
   private final Path dir;
   private final Process process;
   private final long namespacePid;
   private final String hostKey;
 
-  private SandboxWorker(String name, int port, Path dir, Process process, long namespacePid, String hostKey) {
+  private SandboxWorker(String name, String ip, String gateway, int port, Path dir, Process process, long namespacePid,
+      String hostKey) {
     this.name = name;
+    this.ip = ip;
+    this.gateway = gateway;
     this.port = port;
     this.dir = dir;
     this.process = process;
@@ -148,7 +159,17 @@ public final class SandboxWorker implements AutoCloseable {
 
   /** How the control plane would address this worker once registered as {@code nodeId}. */
   public WorkerEndpoint endpoint(long nodeId) {
-    return new WorkerEndpoint(nodeId, "127.0.0.1", port, hostKey);
+    return new WorkerEndpoint(nodeId, ip, port, hostKey);
+  }
+
+  /** The worker's own address: its sshd listens here, and an agent inside registers it. */
+  public String ip() {
+    return ip;
+  }
+
+  /** The host as the worker sees it (the host end of its veth). */
+  public String gateway() {
+    return gateway;
   }
 
   public String name() {
@@ -205,10 +226,15 @@ public final class SandboxWorker implements AutoCloseable {
     }
   }
 
-  /** Runs a shell command inside the worker's namespaces as root and returns its output. */
+  /** Runs a shell command inside the worker's namespaces (network included) as root and returns its output. */
   public String runInside(String shellCommand) throws IOException {
-    return Processes.run(Duration.ofSeconds(20), "nsenter", "-t", Long.toString(namespacePid), "-m", "-u", "-p", "--",
-        "bash", "-c", shellCommand);
+    return Processes.run(Duration.ofSeconds(20), "nsenter", "-t", Long.toString(namespacePid), "-m", "-u", "-p", "-n",
+        "--", "bash", "-c", shellCommand);
+  }
+
+  /** The worker's namespace init (sshd) as the host sees it, e.g. to read its /proc entries. */
+  public long namespacePid() {
+    return namespacePid;
   }
 
   /** How many lines of the sshd log contain {@code text} (e.g. "Accepted publickey for root"). */
@@ -248,7 +274,7 @@ public final class SandboxWorker implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "sandbox " + name + " 127.0.0.1:" + port + " pid " + pid();
+    return "sandbox " + name + " " + ip + ":" + port + " pid " + pid();
   }
 
   /** {@code sandbox/worker.sh} of this checkout (surefire passes the root as orion.root). */
@@ -277,11 +303,12 @@ public final class SandboxWorker implements AutoCloseable {
         .redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
-    String listening = "Server listening on 127.0.0.1 port " + port + ".";
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    Matcher address;
     while (true) {
       String text = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
-      if (text.contains(listening)) {
+      address = ADDRESS.matcher(text);
+      if (address.find() && text.contains("Server listening on " + address.group(1) + " port " + port + ".")) {
         break;
       }
       if (!p.isAlive()) {
@@ -299,7 +326,7 @@ public final class SandboxWorker implements AutoCloseable {
     }
     long init = namespaceInit(p);
     String hostKey = Files.readString(dir.resolve("ssh_host_ed25519_key.pub")).strip();
-    SandboxWorker w = new SandboxWorker(name, port, dir, p, init, hostKey);
+    SandboxWorker w = new SandboxWorker(name, address.group(1), address.group(2), port, dir, p, init, hostKey);
     RUNNING.add(w);
     return w;
   }
@@ -358,6 +385,12 @@ public final class SandboxWorker implements AutoCloseable {
     }
     if (!onPath("unshare") || !onPath("nsenter")) {
       missing.add("unshare and nsenter (apt-get install util-linux)");
+    }
+    if (!onPath("ip")) {
+      missing.add("ip (apt-get install iproute2)");
+    }
+    if (!onPath("nft")) {
+      missing.add("nft (apt-get install nftables)");
     }
     if (!onPath("ssh-keygen")) {
       missing.add("ssh-keygen (apt-get install openssh-client)");

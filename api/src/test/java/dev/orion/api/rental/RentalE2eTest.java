@@ -50,8 +50,10 @@ class RentalE2eTest {
   }
 
   static SandboxWorker worker(JsonNode credentials) {
+    // host_ip is the worker's own address in its network namespace, not the host's.
+    String ip = credentials.get("host_ip").asText();
     int port = credentials.get("ssh_port").asInt();
-    return WORKERS.stream().filter(w -> w.port() == port).findFirst().orElseThrow();
+    return WORKERS.stream().filter(w -> w.ip().equals(ip) && w.port() == port).findFirst().orElseThrow();
   }
 
   @Test
@@ -123,8 +125,8 @@ class RentalE2eTest {
     assertEquals("my own pass 1", c.get("client_pass").asText());
     SandboxWorker w = worker(c);
     String user = c.get("client_user").asText();
-    assertEquals(user, ClientSsh.runWithKey("127.0.0.1", w.port(), w.hostKey(), user, key, "whoami").trim());
-    assertEquals(user, ClientSsh.runWithPassword("127.0.0.1", w.port(), w.hostKey(), user, "my own pass 1", "whoami").trim());
+    assertEquals(user, ClientSsh.runWithKey(w.ip(), w.port(), w.hostKey(), user, key, "whoami").trim());
+    assertEquals(user, ClientSsh.runWithPassword(w.ip(), w.port(), w.hostKey(), user, "my own pass 1", "whoami").trim());
     String stored = api.db.jdbi().withHandle(h -> h.createQuery("SELECT password_crypt FROM rentals WHERE id = :id")
         .bind("id", c.get("rental_id").asLong()).mapTo(String.class).one());
     assertTrue(stored.startsWith("$6$"), "only the SHA-512 crypt hash is stored");

@@ -86,6 +86,7 @@ public final class ApiHarness implements AutoCloseable {
     AgentConfig cfg = AgentConfig.from(Map.of(
         "API_ENDPOINT", url(),
         "ORION_AGENT_TOKEN", AGENT_TOKEN,
+        "MY_HOST_IP", w.ip(),
         "MY_HOST_PORT", Integer.toString(w.port()),
         "MY_HOSTNAME", w.name(),
         "ORION_HOST_KEY_FILE", w.hostKeyFile().toString()));

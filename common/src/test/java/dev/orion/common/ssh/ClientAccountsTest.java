@@ -142,7 +142,7 @@ class ClientAccountsTest {
     assertEquals(Kind.COMMAND_FAILED, create.kind());
     assertTrue(create.getMessage().contains("create user sysacct"), create.getMessage());
     assertTrue(delete.getMessage().contains("not an Orion client user"), delete.getMessage());
-    assertTrue(root.getMessage().contains("node 1 (127.0.0.1:" + worker.port() + ")"), root.getMessage());
+    assertTrue(root.getMessage().contains("node 1 (" + worker.ip() + ":" + worker.port() + ")"), root.getMessage());
     assertTrue(worker.hasUser("sysacct"));
     assertTrue(worker.hasUser("root"));
   }
@@ -186,7 +186,7 @@ class ClientAccountsTest {
   private static SSHClient client() throws IOException {
     SSHClient c = new SSHClient();
     c.addHostKeyVerifier(new PinnedHostKey(worker.hostKey()));
-    c.connect("127.0.0.1", worker.port());
+    c.connect(worker.ip(), worker.port());
     return c;
   }
 

@@ -81,13 +81,13 @@ class WorkerConnectionsTest {
   @Test
   void refusesAWorkerPresentingAnotherHostKey() {
     // b's key pinned, a answers: exactly what an impostor on a's address looks like.
-    WorkerEndpoint impostor = new WorkerEndpoint(9, "127.0.0.1", a.port(), b.hostKey());
+    WorkerEndpoint impostor = new WorkerEndpoint(9, a.ip(), a.port(), b.hostKey());
     long loginsBefore = a.countInLog("Accepted publickey for root");
     try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
       WorkerException e = assertThrows(WorkerException.class, () -> c.exec(impostor, "true"));
 
       assertEquals(Kind.HOST_KEY_MISMATCH, e.kind());
-      assertTrue(e.getMessage().contains("node 9 (127.0.0.1:" + a.port() + ")"), e.getMessage());
+      assertTrue(e.getMessage().contains("node 9 (" + a.ip() + ":" + a.port() + ")"), e.getMessage());
       assertTrue(e.getMessage().contains(HostKeys.fingerprint(a.hostKey())), "names the presented key");
       assertTrue(e.getMessage().contains(HostKeys.fingerprint(b.hostKey())), "names the pinned key");
     }
@@ -126,7 +126,7 @@ class WorkerConnectionsTest {
       WorkerException e = assertThrows(WorkerException.class, () -> c.exec(doomed.endpoint(4), "true"));
       assertEquals(Kind.UNREACHABLE, e.kind());
       assertEquals(4, e.nodeId());
-      assertTrue(e.getMessage().startsWith("node 4 (127.0.0.1:" + doomed.port() + ")"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("node 4 (" + doomed.ip() + ":" + doomed.port() + ")"), e.getMessage());
     } finally {
       doomed.close();
     }

@@ -49,7 +49,7 @@ class MigrationTest {
       }
       long rental = reg.lease(workers.get(0), nodes[0], "c_alice", "correct horse 42",
           Instant.now().plus(Duration.ofHours(1)));
-      assertEquals("c_alice", ClientLogin.whoami("127.0.0.1", workers.get(0).port(),
+      assertEquals("c_alice", ClientLogin.whoami(workers.get(0).ip(), workers.get(0).port(),
           workers.get(0).hostKey(), "c_alice", "correct horse 42"));
 
       try (Scheduler s = new Scheduler(Instances.config("m1", cfg, env()), db, Clock.systemUTC()).start()) {
@@ -65,7 +65,7 @@ class MigrationTest {
       assertNotEquals(nodes[0], newNode);
       SandboxWorker target = workers.get(newNode == nodes[1] ? 1 : 2);
       assertTrue(target.hasUser("c_alice"), "the login was recreated on the new worker");
-      assertEquals("c_alice", ClientLogin.whoami("127.0.0.1", target.port(), target.hostKey(),
+      assertEquals("c_alice", ClientLogin.whoami(target.ip(), target.port(), target.hostKey(),
           "c_alice", "correct horse 42"), "same user, same password");
 
       List<String> trail = db.jdbi().withHandle(h -> h.createQuery("SELECT CONCAT(from_status, '>',"
@@ -113,7 +113,7 @@ class MigrationTest {
         Await.until("the lease moved to the new node", Duration.ofSeconds(60), () -> count(db,
             "SELECT COUNT(*) FROM rentals WHERE id = " + rental + " AND status = 'active' AND node_id = "
                 + freshNode) == 1);
-        assertEquals("c_bob", ClientLogin.whoami("127.0.0.1", fresh.port(), fresh.hostKey(), "c_bob", "pw-bob-123"));
+        assertEquals("c_bob", ClientLogin.whoami(fresh.ip(), fresh.port(), fresh.hostKey(), "c_bob", "pw-bob-123"));
       }
     } finally {
       SandboxWorker.closeAll(workers);

@@ -25,8 +25,8 @@ public final class Workers {
     Instant now = Instant.now();
     return jdbi.withHandle(h -> h.createUpdate("INSERT INTO nodes (hostname, ip, ssh_port, host_key,"
             + " host_key_fingerprint, status, allocated, clean, registered_at, last_seen_at)"
-            + " VALUES (:h, '127.0.0.1', :port, :key, :fp, 'alive', 0, 1, :now, :now)")
-        .bind("h", w.name() + "-" + w.port()).bind("port", w.port()).bind("key", w.hostKey())
+            + " VALUES (:h, :ip, :port, :key, :fp, 'alive', 0, 1, :now, :now)")
+        .bind("h", w.name() + "-" + w.port()).bind("ip", w.ip()).bind("port", w.port()).bind("key", w.hostKey())
         .bind("fp", HostKeys.fingerprint(w.hostKey())).bind("now", now)
         .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
   }
