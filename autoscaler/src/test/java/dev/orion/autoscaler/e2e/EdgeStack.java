@@ -14,7 +14,7 @@ import java.util.Map;
 
 /** Real Caddy (edge and pool) plus the autoscaler driving replica processes. */
 public final class EdgeStack implements AutoCloseable {
-  private static final int REPLICA_PORTS = 10;
+  static final int REPLICA_PORTS = 10;
   public final CaddyUnderTest caddy;
   public final ProcessDriver driver;
   public final CaddyAdmin admin;

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The tenant's view: rent a sandbox worker through the real edge, log in with the rented
  * credentials, and from inside try every listener the stack opened (both Caddys and their admin
- * APIs, every API replica, MariaDB, another worker's sshd) plus a canary listening on all of the
+ * APIs, every API replica and its metrics listener, MariaDB, another worker's sshd) plus a canary listening on all of the
  * host's addresses, on the worker's loopback and on its gateway. Only the edge's client and
  * agent ports may answer. Nothing else on the machine is probed.
  */
@@ -79,7 +79,9 @@ class TenantReachTest {
             stack.caddy.poolPort, stack.caddy.adminPort, stack.caddy.edgeAdminPort, port(db.url()),
             canary.getLocalPort()));
         for (Replica r : stack.autoscaler.serving()) {
-          stackPorts.add(Integer.parseInt(r.dial().substring(r.dial().lastIndexOf(':') + 1)));
+          int port = Integer.parseInt(r.dial().substring(r.dial().lastIndexOf(':') + 1));
+          stackPorts.add(port);
+          stackPorts.add(port + EdgeStack.REPLICA_PORTS); // its internal metrics listener
         }
         List<String> targets = new ArrayList<>();
         for (int p : stackPorts) {
