@@ -53,7 +53,7 @@ class ComposeFileTest {
     assertEquals(0, services.exit(), services.output());
     Set<String> names = new TreeSet<>(List.of(services.output().strip().split("\\s+")));
     assertEquals(Set.of("mariadb", "api", "scheduler-1", "scheduler-2", "caddy-pool", "caddy",
-        "autoscaler"), names);
+        "autoscaler", "prometheus", "alertmanager"), names);
   }
 
   @Test
@@ -66,6 +66,22 @@ class ComposeFileTest {
     assertTrue(yaml.contains("dev.orion.role: api"), yaml);
     assertTrue(yaml.contains("docker-entrypoint-initdb.d"), yaml);
     assertTrue(yaml.contains("ORION_DB_PASSWORD: db-pass"), yaml);
+  }
+
+  @Test
+  void monitoringIsWiredToEveryProcessAndPublishedOnLoopbackOnly() throws Exception {
+    Result rendered = compose(SECRETS, "config");
+    assertEquals(0, rendered.exit(), rendered.output());
+    String yaml = rendered.output();
+    assertTrue(yaml.contains("ORION_METRICS_PORT: '9470'") || yaml.contains("ORION_METRICS_PORT: \"9470\""), yaml);
+    assertTrue(yaml.contains("ORION_AUTOSCALER_API_METRICS_PORT"), yaml);
+    assertTrue(yaml.contains("--cluster.listen-address="), yaml);
+    assertTrue(yaml.contains("127.0.0.1:19090:9090") || yaml.contains("host_ip: 127.0.0.1"), yaml);
+    String prometheus = Files.readString(ROOT.resolve("monitoring/compose/prometheus.yml"));
+    for (String target : List.of("autoscaler:9490/targets/api", "scheduler-1:9480", "scheduler-2:9480",
+        "autoscaler:9490", "alertmanager:9093")) {
+      assertTrue(prometheus.contains(target), "compose Prometheus scrapes " + target);
+    }
   }
 
   @Test
