@@ -44,7 +44,7 @@ public final class SchedulerMain {
     PrometheusMeterRegistry metrics = Metrics.registry();
     MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);
     awaitSchema(db, config);
-    QueueDepths.register(metrics, db.jdbi(), Clock.systemUTC());
+    QueueDepths.register(metrics, db.jdbi(), Clock.systemUTC(), config.rescueAfter());
     Scheduler scheduler = new Scheduler(config, db, Clock.systemUTC()).start(metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

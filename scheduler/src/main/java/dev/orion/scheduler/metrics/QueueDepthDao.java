@@ -14,5 +14,5 @@ public interface QueueDepthDao {
   @UseClasspathSqlLocator
   @SqlQuery
   @RegisterConstructorMapper(Depth.class)
-  List<Depth> depths(@Bind("now") Instant now);
+  List<Depth> depths(@Bind("now") Instant now, @Bind("stuckBefore") Instant stuckBefore);
 }

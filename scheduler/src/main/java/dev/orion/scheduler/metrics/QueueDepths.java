@@ -7,6 +7,8 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -23,21 +25,26 @@ public final class QueueDepths implements MultiCollector {
 
   private final Jdbi jdbi;
   private final Clock clock;
+  private final Duration rescueAfter;
 
-  private QueueDepths(Jdbi jdbi, Clock clock) {
+  private QueueDepths(Jdbi jdbi, Clock clock, Duration rescueAfter) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.rescueAfter = rescueAfter;
   }
 
-  public static void register(PrometheusMeterRegistry registry, Jdbi jdbi, Clock clock) {
-    registry.getPrometheusRegistry().register(new QueueDepths(jdbi, clock));
+  /** {@code rescueAfter}: when a provisioning lease becomes the rescue queue's (ORION_RESCUE_AFTER). */
+  public static void register(PrometheusMeterRegistry registry, Jdbi jdbi, Clock clock,
+      Duration rescueAfter) {
+    registry.getPrometheusRegistry().register(new QueueDepths(jdbi, clock, rescueAfter));
   }
 
   @Override
   public MetricSnapshots collect() {
     List<QueueDepthDao.Depth> depths;
     try {
-      depths = jdbi.withExtension(QueueDepthDao.class, d -> d.depths(clock.instant()));
+      Instant now = clock.instant();
+      depths = jdbi.withExtension(QueueDepthDao.class, d -> d.depths(now, now.minus(rescueAfter)));
     } catch (RuntimeException e) {
       // The scrape still delivers the loops' own metrics while the database is away.
       log.warn("claim queue depths unavailable: {}", e.toString());

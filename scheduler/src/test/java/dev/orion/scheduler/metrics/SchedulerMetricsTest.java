@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -55,7 +56,7 @@ class SchedulerMetricsTest {
       insertNode(db, "depth-a", true);
       insertNode(db, "depth-b", false);
       PrometheusMeterRegistry metrics = Metrics.registry();
-      QueueDepths.register(metrics, db.jdbi(), Clock.systemUTC());
+      QueueDepths.register(metrics, db.jdbi(), Clock.systemUTC(), Duration.ofMinutes(2));
       try (MetricsServer server = MetricsServer.start(MetricsConfig.ephemeral(), metrics);
           Scheduler s = new Scheduler(Instances.config("metrics", cfg,
               Map.of("ORION_SCHEDULER_LOOPS", "expiry")), db, Clock.systemUTC()).start(metrics)) {
@@ -70,6 +71,7 @@ class SchedulerMetricsTest {
         assertTrue(text.contains("orion_claim_queue_depth{queue=\"scrub\"} 1"), text);
         assertTrue(text.contains("orion_claim_queue_depth{queue=\"expiry\"} 0"), text);
         assertTrue(text.contains("orion_claim_queue_depth{queue=\"migration\"} 0"), text);
+        assertTrue(text.contains("orion_claim_queue_depth{queue=\"rescue\"} 0"), text);
         assertTrue(text.contains("jvm_threads_live_threads"), text);
         Promtool.checkMetrics(text);
       }

@@ -25,3 +25,9 @@ FROM rentals FORCE INDEX (ix_rentals_due)
 WHERE status = 'migrating'
   AND leased_until > :now
   AND (claimed_until IS NULL OR claimed_until <= :now)
+UNION ALL
+SELECT 'rescue', COUNT(*)
+FROM rentals FORCE INDEX (ix_rentals_due)
+WHERE status = 'provisioning'
+  AND created_at <= :stuckBefore
+  AND (claimed_until IS NULL OR claimed_until <= :now)
