@@ -10,6 +10,8 @@ import dev.orion.api.node.NodeList;
 import dev.orion.api.node.NodeService;
 import dev.orion.api.ops.FleetMetrics;
 import dev.orion.api.ops.OpsHandlers;
+import dev.orion.api.pool.PoolHandlers;
+import dev.orion.api.pool.PoolService;
 import dev.orion.api.pool.ScheduleHandlers;
 import dev.orion.api.pool.ScheduleService;
 import dev.orion.api.rental.Provisioner;
@@ -64,7 +66,9 @@ public final class ApiApp implements AutoCloseable {
         new NodeHandlers(new NodeService(db.jdbi(), connections, nodeList, clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard,
             metrics),
-        new ScheduleHandlers(new ScheduleService(db.jdbi(), config.protectedPools(), clock), guard),
+        new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),
+        new PoolHandlers(new PoolService(db.jdbi(), config.pools().protectedPools(),
+            config.pools().defaultDriver(), clock), guard),
         new OpsHandlers(db));
     // Metrics get a listener of their own: the API's port is what the edge forwards to.
     MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);

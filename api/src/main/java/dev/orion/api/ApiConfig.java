@@ -1,16 +1,13 @@
 package dev.orion.api;
 
-import dev.orion.api.pool.PoolName;
+import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
 import dev.orion.common.db.DbConfig;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Everything the API process is configured with, read once from the environment. */
 public record ApiConfig(
@@ -24,7 +21,7 @@ public record ApiConfig(
     boolean migrate,
     int provisionParallelism,
     Duration nodeListMaxAge,
-    Set<String> protectedPools,
+    PoolsConfig pools,
     DbConfig db,
     SshConfig ssh,
     MetricsConfig metrics) {
@@ -57,7 +54,7 @@ public record ApiConfig(
         env.bool("ORION_DB_MIGRATE", true),
         env.integer("ORION_PROVISION_PARALLELISM", 16, 1, 256),
         nodeListMaxAge(env),
-        protectedPools(env),
+        PoolsConfig.from(env),
         DbConfig.from(env, 20),
         SshConfig.from(env),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT));
@@ -69,24 +66,12 @@ public record ApiConfig(
         : env.duration("ORION_NODE_LIST_MAX_AGE", Duration.ofMillis(500));
   }
 
-  /** Pools that are never put to sleep: a schedule or a sleep for one is refused. */
-  private static Set<String> protectedPools(Env env) {
-    Set<String> pools = Arrays.stream(env.string("ORION_PROTECTED_POOLS", "").split(","))
-        .map(String::strip).filter(p -> !p.isEmpty()).collect(Collectors.toUnmodifiableSet());
-    for (String p : pools) {
-      if (!PoolName.valid(p)) {
-        throw new ConfigException("ORION_PROTECTED_POOLS", "'" + p + "' is not a pool name");
-      }
-    }
-    return pools;
-  }
-
   /** For the start-up log line: secrets shown only as set or not. */
   @Override
   public String toString() {
     return "ApiConfig[http=" + httpHost + ":" + httpPort + ", jwtSecret=***, jwtTtl=" + jwtTtl
         + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
         + ", provisionParallelism=" + provisionParallelism + ", nodeListMaxAge=" + nodeListMaxAge
-        + ", protectedPools=" + protectedPools + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + "]";
+        + ", pools=" + pools + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + "]";
   }
 }

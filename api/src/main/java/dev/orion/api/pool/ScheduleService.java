@@ -97,7 +97,7 @@ public final class ScheduleService {
         spec.scheduled() ? "SCHEDULED" : "NOT_SCHEDULED", row.active(), row.lastUpdate(), next);
   }
 
-  private static ScheduleSpec spec(ScheduleDao.Row row) {
+  static ScheduleSpec spec(ScheduleDao.Row row) {
     List<LocalDate> holidays = row.holidays().isEmpty() ? List.of()
         : Arrays.stream(row.holidays().split(",")).map(LocalDate::parse).toList();
     return new ScheduleSpec(row.name(), row.pool(), row.cronStart(), row.cronStop(), row.uptime(),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.orion.api.ApiApp;
 import dev.orion.api.ApiConfig;
+import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
 import dev.orion.common.metrics.MetricsConfig;
@@ -49,7 +50,7 @@ public final class ApiHarness implements AutoCloseable {
   public static ApiHarness start(Clock clock) {
     DbConfig dbc = TestDb.freshConfig(40);
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
-        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), Set.of(PROTECTED_POOL), dbc,
+        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), new PoolsConfig(Set.of(PROTECTED_POOL), "none"), dbc,
         TestSsh.config(), MetricsConfig.ephemeral());
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc);
   }
@@ -112,7 +113,8 @@ public final class ApiHarness implements AutoCloseable {
   public String snapshot() {
     return db.jdbi().withHandle(h -> {
       StringBuilder sb = new StringBuilder();
-      for (String t : new String[] {"users", "nodes", "rentals", "rental_events", "pool_schedules"}) {
+      for (String t : new String[] {"users", "nodes", "rentals", "rental_events", "pool_schedules", "pools", "pool_webhooks",
+          "pool_overrides"}) {
         sb.append(t).append('=').append(h.createQuery("CHECKSUM TABLE " + t).mapToMap().one().get("checksum"))
             .append(';');
       }

@@ -2,7 +2,6 @@ package dev.orion.common.schedule;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,6 +9,7 @@ import java.util.Optional;
  * Whether a pool should be awake: a pure function of (protection, schedule, overrides, now), so
  * the API shows and every scheduler applies the same answer. In order: a protected pool is always
  * awake; the newest override in force wins; then the schedule; a pool without one is awake.
+ * Overrides are given in the order they were made.
  */
 public final class PoolDesire {
   private PoolDesire() {}
@@ -43,8 +43,15 @@ public final class PoolDesire {
     return schedule.flatMap(tt -> tt.nextChange(from, state));
   }
 
+  /** The newest override in force; of overrides made at the same instant, the later in the list. */
   private static Optional<PoolOverride> inForce(List<PoolOverride> overrides, Instant now) {
-    return overrides.stream().filter(o -> o.activeAt(now)).max(Comparator.comparing(PoolOverride::createdAt));
+    PoolOverride newest = null;
+    for (PoolOverride o : overrides) {
+      if (o.activeAt(now) && (newest == null || !o.createdAt().isBefore(newest.createdAt()))) {
+        newest = o;
+      }
+    }
+    return Optional.ofNullable(newest);
   }
 
   private static Action scheduled(Optional<Timetable> schedule, Instant now) {
