@@ -59,24 +59,24 @@ public final class Scheduler implements AutoCloseable {
     WorkerOps ops = workers;
     if (config.runs(LoopName.HEALTH)) {
       ExecutorService probes = executor("probe", config.sshThreads());
-      HealthLoop health = new HealthLoop(db.jdbi(), claimant, config.healthBatch(),
+      HealthLoop health = new HealthLoop(db.jdbi(), claimant, renewer, config.healthBatch(),
           HealthPolicy.from(config), config.probeTimeout(), ops, probes);
       // Poll for due nodes four times per interval: each node is then probed within a quarter
       // interval of being due, whichever instance takes it.
       loops.add(new Loop("health", config.healthInterval().dividedBy(4), config.healthBatch(), health::tick));
     }
     if (config.runs(LoopName.MIGRATION)) {
-      MigrationLoop migration = new MigrationLoop(db.jdbi(), claimant, config.migrationBatch(), ops, ssh);
+      MigrationLoop migration = new MigrationLoop(db.jdbi(), claimant, renewer, config.migrationBatch(), ops, ssh);
       loops.add(new Loop("migration", config.migrationInterval(), config.migrationBatch(), migration::tick));
     }
     if (config.runs(LoopName.EXPIRY)) {
       ExpiryLoop.UserRemoval removal = ops == null ? null
           : lease -> ops.deleteAccount(lease.endpoint(), lease.clientUser());
-      ExpiryLoop expiry = new ExpiryLoop(db.jdbi(), claimant, config.expiryBatch(), removal, ssh);
+      ExpiryLoop expiry = new ExpiryLoop(db.jdbi(), claimant, renewer, config.expiryBatch(), removal, ssh);
       loops.add(new Loop("expiry", config.expiryInterval(), config.expiryBatch(), expiry::tick));
     }
     if (config.runs(LoopName.SCRUB)) {
-      ScrubLoop scrub = new ScrubLoop(db.jdbi(), claimant, config.scrubBatch(), ops, ssh);
+      ScrubLoop scrub = new ScrubLoop(db.jdbi(), claimant, renewer, config.scrubBatch(), ops, ssh);
       loops.add(new Loop("scrub", config.scrubInterval(), config.scrubBatch(), scrub::tick));
     }
     if (config.runs(LoopName.RESCUE)) {

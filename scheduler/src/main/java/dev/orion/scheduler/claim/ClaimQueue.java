@@ -102,31 +102,43 @@ public final class ClaimQueue<T> {
    * nothing. However this ends, the claims are no longer renewed.
    */
   public <R> R complete(List<Claim<T>> claims, LockFirst lockFirst, Completion<T, R> work) {
-    if (claims.isEmpty()) {
-      return ClaimTx.run(jdbi, h -> work.complete(h, List.of()));
-    }
     try {
-      return ClaimTx.run(jdbi, h -> {
-        lockFirst.lock(h);
-        ClaimDao dao = h.attach(ClaimDao.class);
-        List<Long> ids = claims.stream().map(Claim::id).toList();
-        Set<Long> still = new HashSet<>(dao.lockHeld(table.sql(), ids, claimant.id(), claimant.now()));
-        List<Claim<T>> held = claims.stream().filter(c -> still.contains(c.id())).toList();
-        for (Claim<T> c : claims) {
-          if (!still.contains(c.id())) {
-            c.markLost();
-            log.info("{} {} {}: claim lapsed or taken over; completing nothing", name, table.sql(), c.id());
-          }
-        }
-        R result = work.complete(h, held);
-        if (!held.isEmpty()) {
-          dao.release(table.sql(), held.stream().map(Claim::id).toList(), claimant.id());
-        }
-        return result;
-      });
+      return fenced(claims, lockFirst, work, true);
     } finally {
       renewer.drop(table, claims);
     }
+  }
+
+  /**
+   * A step of the work that writes to the database (a migration reserving its target node): like
+   * {@link #complete}, fenced by the claims, but they stay claimed and renewed afterwards.
+   */
+  public <R> R within(List<Claim<T>> claims, Completion<T, R> work) {
+    return fenced(claims, h -> { }, work, false);
+  }
+
+  private <R> R fenced(List<Claim<T>> claims, LockFirst lockFirst, Completion<T, R> work, boolean release) {
+    if (claims.isEmpty()) {
+      return ClaimTx.run(jdbi, h -> work.complete(h, List.of()));
+    }
+    return ClaimTx.run(jdbi, h -> {
+      lockFirst.lock(h);
+      ClaimDao dao = h.attach(ClaimDao.class);
+      List<Long> ids = claims.stream().map(Claim::id).toList();
+      Set<Long> still = new HashSet<>(dao.lockHeld(table.sql(), ids, claimant.id(), claimant.now()));
+      List<Claim<T>> held = claims.stream().filter(c -> still.contains(c.id())).toList();
+      for (Claim<T> c : claims) {
+        if (!still.contains(c.id())) {
+          c.markLost();
+          log.info("{} {} {}: claim lapsed or taken over; completing nothing", name, table.sql(), c.id());
+        }
+      }
+      R result = work.complete(h, held);
+      if (release && !held.isEmpty()) {
+        dao.release(table.sql(), held.stream().map(Claim::id).toList(), claimant.id());
+      }
+      return result;
+    });
   }
 
   /** Lets go of claims without completing them (the work failed; it is due again next round). */

@@ -1,6 +1,10 @@
 package dev.orion.scheduler.expiry;
 
-import dev.orion.scheduler.claim.ClaimTx;
+import dev.orion.common.lease.NodeCleanliness;
+import dev.orion.scheduler.claim.Claim;
+import dev.orion.scheduler.claim.ClaimQueue;
+import dev.orion.scheduler.claim.ClaimRenewer;
+import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.rental.RentalEvent;
 import dev.orion.scheduler.rental.RentalEvents;
@@ -31,6 +35,7 @@ public final class ExpiryLoop {
 
   private final Jdbi jdbi;
   private final Claimant claimant;
+  private final ClaimQueue<DueLease> queue;
   private final int batch;
   private final UserRemoval removal;
   private final ExecutorService ssh;
@@ -45,24 +50,40 @@ public final class ExpiryLoop {
    * @param removal null for an instance without SSH access: it ends leases and leaves their nodes
    *     unclean for the scrub loop of an instance that has it
    */
-  public ExpiryLoop(Jdbi jdbi, Claimant claimant, int batch, UserRemoval removal, ExecutorService ssh) {
+  public ExpiryLoop(Jdbi jdbi, Claimant claimant, ClaimRenewer renewer, int batch, UserRemoval removal,
+      ExecutorService ssh) {
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
     this.removal = removal;
     this.ssh = ssh;
+    this.queue = new ClaimQueue<>("expiry", ClaimTable.RENTALS, jdbi, claimant, renewer, new ClaimQueue.Source<>() {
+      @Override
+      public List<Long> lockDue(Handle h, Instant now, int limit) {
+        return h.attach(ExpiryDao.class).lockDue(now, limit);
+      }
+
+      @Override
+      public List<DueLease> load(Handle h, List<Long> ids) {
+        return h.attach(ExpiryDao.class).load(ids);
+      }
+
+      @Override
+      public long id(DueLease item) {
+        return item.id();
+      }
+    });
   }
 
   /** One round; returns how many leases it claimed. */
   public int tick() {
     long started = System.nanoTime();
-    List<DueLease> claimed = claim();
+    List<Claim<DueLease>> claimed = queue.claim(batch);
     if (claimed.isEmpty()) {
       return 0;
     }
     long claimedAt = System.nanoTime();
-    List<ExpiryPlan> plans = claimed.stream().map(ExpiryDecision::plan).toList();
-    List<ExpiryPlan> ended = end(plans);
+    List<ExpiryPlan> ended = end(claimed);
     log.debug("claimed {} leases in {} ms, ended {} in {} ms", claimed.size(),
         (claimedAt - started) / 1_000_000, ended.size(), (System.nanoTime() - claimedAt) / 1_000_000);
     if (removal != null) {
@@ -73,49 +94,45 @@ public final class ExpiryLoop {
     return claimed.size();
   }
 
-  private List<DueLease> claim() {
-    Instant now = claimant.now();
-    return ClaimTx.run(jdbi, h -> {
-      ExpiryDao dao = h.attach(ExpiryDao.class);
-      List<Long> ids = dao.lockDue(now, batch);
-      if (ids.isEmpty()) {
-        return List.of();
-      }
-      dao.claim(ids, claimant.id(), claimant.until(now));
-      return dao.load(ids);
-    });
-  }
-
   /** Ends the batch in one transaction; if that fails, each lease on its own so one bad row cannot block the rest. */
-  private List<ExpiryPlan> end(List<ExpiryPlan> plans) {
+  private List<ExpiryPlan> end(List<Claim<DueLease>> claims) {
     try {
-      return ClaimTx.run(jdbi, h -> endInTx(h, plans));
+      return queue.complete(claims, this::endInTx);
     } catch (RuntimeException batchFailure) {
       log.warn("ending {} leases in one transaction failed, retrying one by one: {}",
-          plans.size(), batchFailure.toString());
+          claims.size(), batchFailure.toString());
     }
     List<ExpiryPlan> ended = new ArrayList<>();
-    for (ExpiryPlan plan : plans) {
+    for (Claim<DueLease> c : claims) {
       try {
-        ended.addAll(ClaimTx.run(jdbi, h -> endInTx(h, List.of(plan))));
+        ended.addAll(queue.complete(List.of(c), this::endInTx));
       } catch (RuntimeException e) {
         log.error("rental {} {}->ended (expired) on node {} failed; retried after the claim lapses",
-            plan.lease().id(), plan.lease().status(), plan.lease().nodeId(), e);
+            c.id(), c.item().status(), c.item().nodeId(), e);
       }
     }
     return ended;
   }
 
-  private List<ExpiryPlan> endInTx(Handle h, List<ExpiryPlan> plans) {
-    Instant now = claimant.now();
-    ExpiryDao dao = h.attach(ExpiryDao.class);
-    List<Long> ids = plans.stream().map(p -> p.lease().id()).toList();
-    if (dao.endClaimed(ids, claimant.id(), now) == 0) {
-      logLost(plans, Set.of());
+  private List<ExpiryPlan> endInTx(Handle h, List<Claim<DueLease>> held) {
+    if (held.isEmpty()) {
       return List.of();
     }
-    Set<Long> endedIds = new HashSet<>(dao.endedBy(ids, claimant.id()));
-    List<ExpiryPlan> ended = plans.stream().filter(p -> endedIds.contains(p.lease().id())).toList();
+    Instant now = claimant.now();
+    ExpiryDao dao = h.attach(ExpiryDao.class);
+    Set<Long> due = new HashSet<>(dao.stillDue(held.stream().map(Claim::id).toList(), now));
+    List<ExpiryPlan> ended = held.stream().filter(c -> due.contains(c.id()))
+        .map(c -> ExpiryDecision.plan(c.item())).toList();
+    for (Claim<DueLease> c : held) {
+      if (!due.contains(c.id())) {
+        log.info("rental {} {}->ended (expired) skipped: extended, released or reset meanwhile",
+            c.id(), c.item().status());
+      }
+    }
+    if (ended.isEmpty()) {
+      return ended;
+    }
+    dao.endExpired(ended.stream().map(p -> p.lease().id()).toList(), now);
     List<RentalEvent> events = new ArrayList<>(ended.size());
     List<Long> nodes = new ArrayList<>();
     for (ExpiryPlan p : ended) {
@@ -124,29 +141,19 @@ public final class ExpiryLoop {
       nodes.addAll(p.nodesToFree());
     }
     h.attach(RentalEvents.class).appendAll(events);
-    dao.release(nodes);
+    h.attach(NodeCleanliness.class).freeDirty(nodes);
     for (ExpiryPlan p : ended) {
       log.info("rental {} {}->ended (expired) on node {} ({})", p.lease().id(), p.lease().status(),
           p.lease().nodeId(), p.lease().nodeStatus());
     }
-    logLost(plans, endedIds);
     return ended;
-  }
-
-  private void logLost(List<ExpiryPlan> plans, Set<Long> endedIds) {
-    for (ExpiryPlan p : plans) {
-      if (!endedIds.contains(p.lease().id())) {
-        log.info("rental {} {}->ended (expired) skipped: extended, released or claim lapsed meanwhile",
-            p.lease().id(), p.lease().status());
-      }
-    }
   }
 
   private void cleanUp(ExpiryPlan plan) {
     DueLease lease = plan.lease();
     try {
       removal.remove(lease);
-      jdbi.useExtension(ExpiryDao.class, dao -> dao.markClean(lease.nodeId()));
+      jdbi.useExtension(NodeCleanliness.class, dao -> dao.markClean(lease.nodeId()));
       log.info("node {} unclean->clean: client user {} of rental {} deleted",
           lease.nodeId(), lease.clientUser(), lease.id());
     } catch (Exception e) {

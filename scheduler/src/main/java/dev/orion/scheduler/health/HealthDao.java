@@ -18,9 +18,6 @@ public interface HealthDao {
   @SqlQuery
   List<Long> lockDue(@Bind("now") Instant now, @Bind("limit") int limit);
 
-  @SqlUpdate("UPDATE nodes SET claimed_by = :me, claimed_until = :until WHERE id IN (<ids>)")
-  void claim(@BindList("ids") Collection<Long> ids, @Bind("me") String me, @Bind("until") Instant until);
-
   @SqlQuery("SELECT id, ip, ssh_port, host_key, status, probe_failures, last_heartbeat_at, status_changed_at"
       + " FROM nodes WHERE id IN (<ids>)")
   @RegisterConstructorMapper(NodeState.class)
@@ -33,7 +30,7 @@ public interface HealthDao {
   FleetView fleetExcept(@BindList("ids") Collection<Long> ids);
 
   /**
-   * Writes a verdict if the claim is still ours, and lets go of the claim. The order of the SET
+   * Writes a verdict; runs in a transaction fenced by the node's claim. The order of the SET
    * list matters: MariaDB evaluates it left to right, so {@code status_changed_at} and
    * {@code spared_at} must read the old values before they are overwritten.
    */
@@ -43,10 +40,10 @@ public interface HealthDao {
       + "   WHEN spared_reason <=> :sparedReason THEN spared_at ELSE :now END,"
       + " spared_reason = COALESCE(:sparedReason, CASE WHEN :toStatus = 'alive' THEN NULL ELSE spared_reason END),"
       + " status = :toStatus, probe_failures = :probeFailures, last_probe_error = :error,"
-      + " last_probe_at = :now, next_check_at = :nextCheckAt, claimed_until = NULL,"
+      + " last_probe_at = :now, next_check_at = :nextCheckAt,"
       + " last_seen_at = CASE WHEN :toStatus = 'alive' THEN :now ELSE last_seen_at END"
-      + " WHERE id = :nodeId AND claimed_by = :me AND claimed_until > :now")
-  int record(@BindMethods Verdict v, @Bind("me") String me, @Bind("now") Instant now);
+      + " WHERE id = :nodeId")
+  int record(@BindMethods Verdict v, @Bind("now") Instant now);
 
   /** Live leases on a node, locked before the node itself (the order every writer uses). */
   @SqlQuery("SELECT id FROM rentals WHERE node_id = :node AND status = 'active' FOR UPDATE")

@@ -2,7 +2,10 @@ package dev.orion.scheduler.health;
 
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.worker.WorkerOps;
-import dev.orion.scheduler.claim.ClaimTx;
+import dev.orion.scheduler.claim.Claim;
+import dev.orion.scheduler.claim.ClaimQueue;
+import dev.orion.scheduler.claim.ClaimRenewer;
+import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.rental.RentalEvent;
 import dev.orion.scheduler.rental.RentalEvents;
@@ -16,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,7 @@ public final class HealthLoop {
 
   private final Jdbi jdbi;
   private final Claimant claimant;
+  private final ClaimQueue<NodeState> queue;
   private final int batch;
   private final HealthPolicy policy;
   private final Duration probeTimeout;
@@ -47,8 +52,8 @@ public final class HealthLoop {
    * @param probeTimeout how long a probe may take before it counts as failed; the probe thread
    *     itself may stay blocked until the SSH timeouts end it, but the round does not wait
    */
-  public HealthLoop(Jdbi jdbi, Claimant claimant, int batch, HealthPolicy policy, Duration probeTimeout,
-      WorkerOps workers, ExecutorService probes) {
+  public HealthLoop(Jdbi jdbi, Claimant claimant, ClaimRenewer renewer, int batch, HealthPolicy policy,
+      Duration probeTimeout, WorkerOps workers, ExecutorService probes) {
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
@@ -57,11 +62,30 @@ public final class HealthLoop {
     this.workers = workers;
     this.probes = probes;
     this.stalls = new StallWatch(policy.dbStall(), policy.quietAfterStall());
+    this.queue = new ClaimQueue<>("health", ClaimTable.NODES, jdbi, claimant, renewer, new ClaimQueue.Source<>() {
+      @Override
+      public List<Long> lockDue(Handle h, Instant now, int limit) {
+        return h.attach(HealthDao.class).lockDue(now, limit);
+      }
+
+      @Override
+      public List<NodeState> load(Handle h, List<Long> ids) {
+        return h.attach(HealthDao.class).load(ids);
+      }
+
+      @Override
+      public long id(NodeState item) {
+        return item.id();
+      }
+    });
   }
 
   public int tick() {
     Instant now = claimant.now();
-    List<NodeState> nodes = claim(now);
+    List<Claim<NodeState>> claims = queue.claim(batch);
+    List<NodeState> nodes = claims.stream().map(Claim::item).toList();
+    Map<Long, Claim<NodeState>> claimOf = new HashMap<>();
+    claims.forEach(c -> claimOf.put(c.id(), c));
     databaseAnswered();
     if (nodes.isEmpty()) {
       return 0;
@@ -83,7 +107,7 @@ public final class HealthLoop {
     for (NodeState n : nodes) {
       Verdict v = HealthDecision.decide(n, results.get(n.id()), guard, policy, decidedAt);
       if (v.diesNow()) {
-        if (applyDeath(v)) {
+        if (applyDeath(v, claimOf.get(v.nodeId()))) {
           databaseAnswered();
         }
       } else {
@@ -91,22 +115,10 @@ public final class HealthLoop {
       }
     }
     for (int i = 0; i < routine.size(); i += CHUNK) {
-      applyRoutine(routine.subList(i, Math.min(routine.size(), i + CHUNK)));
+      applyRoutine(routine.subList(i, Math.min(routine.size(), i + CHUNK)), claimOf);
     }
     log.debug("probed {} nodes, {} failing; fleet {}", nodes.size(), failing, fleet);
     return nodes.size();
-  }
-
-  private List<NodeState> claim(Instant now) {
-    return ClaimTx.run(jdbi, h -> {
-      HealthDao dao = h.attach(HealthDao.class);
-      List<Long> ids = dao.lockDue(now, batch);
-      if (ids.isEmpty()) {
-        return List.of();
-      }
-      dao.claim(ids, claimant.id(), claimant.until(now));
-      return dao.load(ids);
-    });
   }
 
   private Map<Long, Probe> probeAll(List<NodeState> nodes) {
@@ -148,51 +160,62 @@ public final class HealthLoop {
    * Verdicts that touch no lease, a few per transaction: one commit per node would cost more than
    * the probe, and a short chunk keeps node rows (which rents lock) locked only briefly.
    */
-  private void applyRoutine(List<Verdict> chunk) {
-    List<Boolean> recorded;
+  private void applyRoutine(List<Verdict> chunk, Map<Long, Claim<NodeState>> claimOf) {
+    List<Claim<NodeState>> claims = chunk.stream().map(v -> claimOf.get(v.nodeId())).toList();
+    Map<Long, Verdict> verdictOf = new HashMap<>();
+    chunk.forEach(v -> verdictOf.put(v.nodeId(), v));
     try {
-      recorded = ClaimTx.run(jdbi, h -> {
+      queue.complete(claims, (h, held) -> {
         HealthDao dao = h.attach(HealthDao.class);
         Instant at = claimant.now();
-        List<Boolean> out = new ArrayList<>(chunk.size());
-        for (Verdict v : chunk) {
-          out.add(dao.record(v, claimant.id(), at) == 1);
+        for (Claim<NodeState> c : held) {
+          dao.record(verdictOf.get(c.id()), at);
         }
-        return out;
+        return null;
       });
     } catch (RuntimeException e) {
       log.warn("recording {} health verdicts together failed, one by one now: {}", chunk.size(), e.toString());
-      chunk.forEach(this::applyDeath);
+      for (Verdict v : chunk) {
+        applyDeath(v, claimOf.get(v.nodeId()));
+      }
       return;
     }
     databaseAnswered();
     for (int i = 0; i < chunk.size(); i++) {
-      logOutcome(chunk.get(i), recorded.get(i) ? List.of() : null);
+      logOutcome(chunk.get(i), claims.get(i).lost() ? null : List.of());
     }
   }
 
   /** A verdict on its own transaction, with the node's leases moved to migrating if it died. */
-  private boolean applyDeath(Verdict v) {
+  private boolean applyDeath(Verdict v, Claim<NodeState> claim) {
     try {
-      List<Long> migrating = ClaimTx.run(jdbi, h -> {
-        HealthDao dao = h.attach(HealthDao.class);
-        // Leases are locked before their node: the order every writer uses.
-        List<Long> leases = v.diesNow() ? dao.lockActiveLeases(v.nodeId()) : List.of();
-        if (dao.record(v, claimant.id(), claimant.now()) == 0) {
-          return null; // nothing written: the locks taken above go with the commit
-        }
-        if (!leases.isEmpty()) {
-          dao.markMigrating(leases);
-          Instant at = claimant.now();
-          List<RentalEvent> events = new ArrayList<>();
-          for (long id : leases) {
-            events.add(new RentalEvent(id, at, claimant.actor(), "active", "migrating", v.nodeId(), null,
-                "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error()));
-          }
-          h.attach(RentalEvents.class).appendAll(events);
-        }
-        return leases;
-      });
+      List<List<Long>> leases = new ArrayList<>(1);
+      List<Long> migrating = queue.complete(List.of(claim),
+          // Leases are locked before their node: the order every writer uses. (Cleared first: a
+          // transaction retried after a deadlock runs this again.)
+          h -> {
+            leases.clear();
+            leases.add(v.diesNow() ? h.attach(HealthDao.class).lockActiveLeases(v.nodeId()) : List.of());
+          },
+          (h, held) -> {
+            if (held.isEmpty()) {
+              return null; // nothing written: the locks taken above go with the commit
+            }
+            HealthDao dao = h.attach(HealthDao.class);
+            dao.record(v, claimant.now());
+            List<Long> ids = leases.get(0);
+            if (!ids.isEmpty()) {
+              dao.markMigrating(ids);
+              Instant at = claimant.now();
+              List<RentalEvent> events = new ArrayList<>();
+              for (long id : ids) {
+                events.add(new RentalEvent(id, at, claimant.actor(), "active", "migrating", v.nodeId(), null,
+                    "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error()));
+              }
+              h.attach(RentalEvents.class).appendAll(events);
+            }
+            return ids;
+          });
       logOutcome(v, migrating);
       return true;
     } catch (RuntimeException e) {

@@ -11,14 +11,16 @@ import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Rentals and the nodes they move between, as the migration loop sees them. */
+/**
+ * Rentals and the nodes they move between, as the migration queue sees them. Every write here
+ * runs inside a transaction fenced by the lease's claim (see {@code ClaimQueue}), which has locked
+ * the lease row first: the order every writer (the API's release included) uses.
+ */
 public interface MigrationDao {
+  /** See {@code MigrationDao/lockDue.sql}. */
   @UseClasspathSqlLocator
   @SqlQuery
   List<Long> lockDue(@Bind("now") Instant now, @Bind("limit") int limit);
-
-  @SqlUpdate("UPDATE rentals SET claimed_by = :me, claimed_until = :until WHERE id IN (<ids>)")
-  void claim(@BindList("ids") Collection<Long> ids, @Bind("me") String me, @Bind("until") Instant until);
 
   @SqlQuery("SELECT r.id, r.node_id, n.status AS node_status, n.pool, r.target_node_id,"
       + " r.client_user, r.password_crypt, r.public_key, r.leased_until"
@@ -30,14 +32,6 @@ public interface MigrationDao {
   @RegisterConstructorMapper(Endpoint.class)
   Endpoint endpoint(@Bind("id") long nodeId);
 
-  /**
-   * Locks the lease before any node, the order every writer (the API's release included) uses,
-   * so reserving a node cannot deadlock with a release of the same lease.
-   */
-  @SqlQuery("SELECT id FROM rentals WHERE id = :id AND claimed_by = :me AND claimed_until > :now"
-      + " AND status = 'migrating' FOR UPDATE")
-  Optional<Long> lockClaimed(@Bind("id") long rentalId, @Bind("me") String me, @Bind("now") Instant now);
-
   /** See {@code MigrationDao/lockFreeNode.sql}. */
   @UseClasspathSqlLocator
   @SqlQuery
@@ -46,32 +40,21 @@ public interface MigrationDao {
   @SqlUpdate("UPDATE nodes SET allocated = 1 WHERE id = :id AND allocated = 0")
   int allocate(@Bind("id") long nodeId);
 
-  @SqlUpdate("UPDATE rentals SET target_node_id = :target WHERE id = :id AND claimed_by = :me"
-      + " AND claimed_until > :now AND status = 'migrating'")
-  int reserve(@Bind("id") long rentalId, @Bind("target") long target, @Bind("me") String me,
-      @Bind("now") Instant now);
+  /** The reservation, recorded on the lease so a successor reuses the same node. */
+  @SqlUpdate("UPDATE rentals SET target_node_id = :target WHERE id = :id AND status = 'migrating'")
+  int reserve(@Bind("id") long rentalId, @Bind("target") long target);
 
-  /** The move itself; every condition guards a race (claim lapsed, released, expired meanwhile). */
-  @SqlUpdate("UPDATE rentals SET node_id = :target, status = 'active', target_node_id = NULL,"
-      + " claimed_until = NULL WHERE id = :id AND claimed_by = :me AND claimed_until > :now"
-      + " AND status = 'migrating'")
-  int move(@Bind("id") long rentalId, @Bind("target") long target, @Bind("me") String me,
-      @Bind("now") Instant now);
+  /** The move itself, only for a lease still migrating (not released or expired meanwhile). */
+  @SqlUpdate("UPDATE rentals SET node_id = :target, status = 'active', target_node_id = NULL"
+      + " WHERE id = :id AND status = 'migrating'")
+  int move(@Bind("id") long rentalId, @Bind("target") long target);
 
-  /** The dead node keeps the old user until it is back and scrubbed: free, not clean. */
-  @SqlUpdate("UPDATE nodes SET allocated = 0, clean = 0 WHERE id = :id")
-  void releaseNode(@Bind("id") long nodeId);
-
-  @SqlUpdate("UPDATE rentals SET target_node_id = NULL, claimed_until = NULL"
-      + " WHERE id = :id AND claimed_by = :me")
-  int dropReservation(@Bind("id") long rentalId, @Bind("me") String me);
-
-  @SqlUpdate("UPDATE rentals SET claimed_until = NULL WHERE id = :id AND claimed_by = :me")
-  int unclaim(@Bind("id") long rentalId, @Bind("me") String me);
+  @SqlUpdate("UPDATE rentals SET target_node_id = NULL WHERE id = :id")
+  int dropReservation(@Bind("id") long rentalId);
 
   /**
-   * A lease released or reset by the API while it was moving: the API frees the lease's own node
-   * but does not know of the reserved one, so free it here (unclean: the login may be on it).
+   * A lease released or reset by the API while it was moving: free its reserved node too
+   * (unclean: the login may be on it).
    */
   @SqlUpdate("UPDATE nodes n JOIN rentals r ON r.target_node_id = n.id"
       + " SET n.allocated = 0, n.clean = 0, r.target_node_id = NULL"

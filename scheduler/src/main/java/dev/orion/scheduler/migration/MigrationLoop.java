@@ -1,16 +1,23 @@
 package dev.orion.scheduler.migration;
 
+import dev.orion.common.lease.NodeCleanliness;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.worker.WorkerOps;
-import dev.orion.scheduler.claim.ClaimTx;
+import dev.orion.scheduler.claim.Claim;
+import dev.orion.scheduler.claim.ClaimQueue;
+import dev.orion.scheduler.claim.ClaimRenewer;
+import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.rental.RentalEvent;
 import dev.orion.scheduler.rental.RentalEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves leases off dead nodes: claim a migrating lease, reserve a free alive node (recorded on the
  * lease, so a successor reuses it), recreate the same login there over SSH, then switch the lease
- * to the new node in one conditional transaction. With no free node the lease stays
+ * to the new node in one transaction fenced by the claim. With no free node the lease stays
  * {@code migrating} and is retried next round. Leases move in parallel, each independently.
  */
 public final class MigrationLoop {
@@ -26,55 +33,64 @@ public final class MigrationLoop {
 
   private final Jdbi jdbi;
   private final Claimant claimant;
+  private final ClaimQueue<MovingLease> queue;
   private final int batch;
   private final WorkerOps workers;
   private final ExecutorService ssh;
+  /** Leases known to be waiting for a free node: logged once, not every round. */
+  private final Set<Long> waiting = ConcurrentHashMap.newKeySet();
 
-  public MigrationLoop(Jdbi jdbi, Claimant claimant, int batch, WorkerOps workers, ExecutorService ssh) {
+  public MigrationLoop(Jdbi jdbi, Claimant claimant, ClaimRenewer renewer, int batch, WorkerOps workers,
+      ExecutorService ssh) {
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
     this.workers = workers;
     this.ssh = ssh;
-  }
+    this.queue = new ClaimQueue<>("migration", ClaimTable.RENTALS, jdbi, claimant, renewer,
+        new ClaimQueue.Source<>() {
+          @Override
+          public List<Long> lockDue(Handle h, Instant now, int limit) {
+            return h.attach(MigrationDao.class).lockDue(now, limit);
+          }
 
-  /** Leases known to be waiting for a free node: logged once, not every round. */
-  private final java.util.Set<Long> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+          @Override
+          public List<MovingLease> load(Handle h, List<Long> ids) {
+            return h.attach(MigrationDao.class).load(ids);
+          }
+
+          @Override
+          public long id(MovingLease item) {
+            return item.id();
+          }
+        });
+  }
 
   /** One round; returns how many leases moved, so a round of leases that all wait does not repeat at once. */
   public int tick() {
-    Instant now = claimant.now();
-    List<MovingLease> claimed = ClaimTx.run(jdbi, h -> {
-      MigrationDao dao = h.attach(MigrationDao.class);
-      List<Long> ids = dao.lockDue(now, batch);
-      if (ids.isEmpty()) {
-        return List.<MovingLease>of();
-      }
-      dao.claim(ids, claimant.id(), claimant.until(now));
-      return dao.load(ids);
-    });
-    List<CompletableFuture<Boolean>> moves = claimed.stream()
-        .map(lease -> CompletableFuture.supplyAsync(() -> migrateLogged(lease), ssh)).toList();
+    List<CompletableFuture<Boolean>> moves = queue.claim(batch).stream()
+        .map(c -> CompletableFuture.supplyAsync(() -> migrateLogged(c), ssh)).toList();
     return (int) moves.stream().filter(CompletableFuture::join).count();
   }
 
-  private boolean migrateLogged(MovingLease lease) {
+  private boolean migrateLogged(Claim<MovingLease> claim) {
     try {
-      return migrate(lease);
+      return migrate(claim);
     } catch (RuntimeException e) {
       log.error("rental {} migrating->active off node {} failed; retried after its claim lapses",
-          lease.id(), lease.nodeId(), e);
+          claim.id(), claim.item().nodeId(), e);
       return false;
     }
   }
 
-  private boolean migrate(MovingLease lease) {
+  private boolean migrate(Claim<MovingLease> claim) {
+    MovingLease lease = claim.item();
     MigrationPlan plan = MigrationDecision.plan(lease);
     long target;
     if (plan instanceof MigrationPlan.FindNode find) {
-      Optional<Long> reserved = reserve(lease, find.pool());
+      Optional<Long> reserved = reserve(claim, find.pool());
       if (reserved.isEmpty()) {
-        jdbi.useExtension(MigrationDao.class, dao -> dao.unclaim(lease.id(), claimant.id()));
+        queue.release(List.of(claim));
         if (waiting.add(lease.id())) {
           log.info("rental {} stays migrating: no free alive node in pool {}; retried every round",
               lease.id(), find.pool());
@@ -91,34 +107,34 @@ public final class MigrationLoop {
     try {
       workers.createAccount(to.worker(), lease.account());
     } catch (WorkerException e) {
-      jdbi.useTransaction(h -> {
-        MigrationDao dao = h.attach(MigrationDao.class);
-        if (target != lease.nodeId() && dao.dropReservation(lease.id(), claimant.id()) == 1) {
-          dao.releaseNode(target); // a half-made login may be there: free but unclean
-        } else {
-          dao.unclaim(lease.id(), claimant.id());
+      queue.complete(List.of(claim), (h, held) -> {
+        if (!held.isEmpty() && target != lease.nodeId()) {
+          h.attach(MigrationDao.class).dropReservation(lease.id());
+          // A half-made login may be there: free but unclean.
+          h.attach(NodeCleanliness.class).freeDirty(List.of(target));
         }
+        return null;
       });
       log.warn("rental {} migrating->active to {} failed, trying another node next round: {}",
           lease.id(), to.describe(), e.getMessage());
       return false;
     }
     waiting.remove(lease.id());
-    return finish(lease, to);
+    return finish(claim, to);
   }
 
-  private Optional<Long> reserve(MovingLease lease, String pool) {
-    return ClaimTx.run(jdbi, h -> {
-      MigrationDao dao = h.attach(MigrationDao.class);
-      if (dao.lockClaimed(lease.id(), claimant.id(), claimant.now()).isEmpty()) {
-        return Optional.<Long>empty(); // released, expired or claim lapsed meanwhile
+  /** Reserves a free node for the lease, while (and only if) the claim is still ours. */
+  private Optional<Long> reserve(Claim<MovingLease> claim, String pool) {
+    return queue.within(List.of(claim), (h, held) -> {
+      if (held.isEmpty()) {
+        return Optional.<Long>empty();
       }
+      MigrationDao dao = h.attach(MigrationDao.class);
       Optional<Long> node = dao.lockFreeNode(pool);
       if (node.isEmpty()) {
         return Optional.<Long>empty();
       }
-      if (dao.reserve(lease.id(), node.get(), claimant.id(), claimant.now()) == 0
-          || dao.allocate(node.get()) == 0) {
+      if (dao.reserve(claim.id(), node.get()) == 0 || dao.allocate(node.get()) == 0) {
         h.rollback();
         return Optional.<Long>empty();
       }
@@ -126,19 +142,22 @@ public final class MigrationLoop {
     });
   }
 
-  private boolean finish(MovingLease lease, Endpoint to) {
-    boolean moved = ClaimTx.run(jdbi, h -> {
+  private boolean finish(Claim<MovingLease> claim, Endpoint to) {
+    MovingLease lease = claim.item();
+    boolean moved = queue.complete(List.of(claim), (h, held) -> {
+      if (held.isEmpty()) {
+        return false;
+      }
       MigrationDao dao = h.attach(MigrationDao.class);
-      Instant now = claimant.now();
-      if (dao.move(lease.id(), to.id(), claimant.id(), now) == 0) {
+      if (dao.move(lease.id(), to.id()) == 0) {
         dao.freeOrphanedReservation(lease.id());
         return false;
       }
       boolean home = to.id() == lease.nodeId();
       if (!home) {
-        dao.releaseNode(lease.nodeId());
+        h.attach(NodeCleanliness.class).freeDirty(List.of(lease.nodeId()));
       }
-      h.attach(RentalEvents.class).append(new RentalEvent(lease.id(), now, claimant.actor(),
+      h.attach(RentalEvents.class).append(new RentalEvent(lease.id(), claimant.now(), claimant.actor(),
           "migrating", "active", lease.nodeId(), to.id(), home
               ? "node " + lease.nodeId() + " answers again; login recreated in place"
               : "moved off dead node " + lease.nodeId() + " to " + to.describe()));

@@ -28,6 +28,12 @@ public final class SchedulerProcess implements AutoCloseable {
   }
 
   public static SchedulerProcess start(String id, DbConfig db, Map<String, String> extra, List<String> jvmArgs) {
+    return start(id, db, extra, jvmArgs, SchedulerMain.class);
+  }
+
+  /** A scheduler JVM running {@code main} (a test's variant of {@link SchedulerMain}). */
+  public static SchedulerProcess start(String id, DbConfig db, Map<String, String> extra, List<String> jvmArgs,
+      Class<?> main) {
     try {
       Path dir = Path.of("target", "scheduler-logs");
       Files.createDirectories(dir);
@@ -37,7 +43,7 @@ public final class SchedulerProcess implements AutoCloseable {
       cmd.addAll(jvmArgs);
       cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
       cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SchedulerMain.class.getName()));
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().putAll(Instances.env(id, db, extra));
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -63,6 +69,23 @@ public final class SchedulerProcess implements AutoCloseable {
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGSTOP: the process keeps its sockets and claims but runs nothing, as a hung or swapped-out one. */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+    }
   }
 
   /** Waits until the instance has validated the schema and started its loops. */

@@ -1,0 +1,103 @@
+package dev.orion.testkit;
+
+import dev.orion.common.ssh.ClientAccount;
+import dev.orion.common.ssh.ExecResult;
+import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.ssh.WorkerException;
+import dev.orion.common.worker.WorkerOps;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Workers as a map of client accounts per node, recording every call: for testing the logic of
+ * loops and services without root or sshd. Each call can be made slow ({@link #delay}), as a
+ * worker command that takes long would be. End-to-end tests use real sandbox workers instead.
+ */
+public final class RecordingWorkerOps implements WorkerOps {
+  /** One call: which operation on which node (and for which user, if any). */
+  public record Call(String op, long nodeId, String user) {}
+
+  private final List<Call> calls = new CopyOnWriteArrayList<>();
+  private final Map<Long, Set<String>> accounts = new ConcurrentHashMap<>();
+  private volatile Duration delay = Duration.ZERO;
+  private volatile java.util.function.Consumer<Call> onCall = c -> { };
+
+  /** Every later call takes this long before it acts. */
+  public RecordingWorkerOps delay(Duration d) {
+    this.delay = d;
+    return this;
+  }
+
+  /** Told of every call before it acts (and before its delay). */
+  public RecordingWorkerOps onCall(java.util.function.Consumer<Call> listener) {
+    this.onCall = listener;
+    return this;
+  }
+
+  /** Puts an account on a node, as a lease that was never cleaned up would leave it. */
+  public RecordingWorkerOps leftover(long nodeId, String user) {
+    accounts(nodeId).add(user);
+    return this;
+  }
+
+  public List<Call> calls() {
+    return List.copyOf(calls);
+  }
+
+  public long count(String op, long nodeId) {
+    return calls.stream().filter(c -> c.op().equals(op) && c.nodeId() == nodeId).count();
+  }
+
+  public Set<String> accountsOn(long nodeId) {
+    synchronized (accounts(nodeId)) {
+      return Set.copyOf(accounts(nodeId));
+    }
+  }
+
+  @Override
+  public ExecResult run(WorkerEndpoint worker, String command) {
+    record("run", worker, command);
+    return new ExecResult(0, "", "");
+  }
+
+  @Override
+  public void createAccount(WorkerEndpoint worker, ClientAccount account) {
+    record("create", worker, account.user());
+    accounts(worker.nodeId()).add(account.user());
+  }
+
+  @Override
+  public void deleteAccount(WorkerEndpoint worker, String user) {
+    record("delete", worker, user);
+    accounts(worker.nodeId()).remove(user);
+  }
+
+  @Override
+  public List<String> listAccounts(WorkerEndpoint worker) throws WorkerException {
+    record("list", worker, null);
+    return new ArrayList<>(accountsOn(worker.nodeId()));
+  }
+
+  private Set<String> accounts(long nodeId) {
+    return accounts.computeIfAbsent(nodeId, id -> java.util.Collections.synchronizedSet(new TreeSet<>()));
+  }
+
+  private void record(String op, WorkerEndpoint worker, String user) {
+    Call call = new Call(op, worker.nodeId(), user);
+    calls.add(call);
+    onCall.accept(call);
+    if (!delay.isZero()) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
