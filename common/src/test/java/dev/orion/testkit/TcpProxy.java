@@ -19,12 +19,23 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
+  private final InetAddress upstreamHost;
   private final int upstreamPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
   private volatile boolean silent;
 
   public TcpProxy(int upstreamPort) throws IOException {
+    this(InetAddress.getLoopbackAddress(), upstreamPort);
+  }
+
+  /** A proxy in front of {@code upstreamHost:upstreamPort} (a sandbox worker's own address, say). */
+  public TcpProxy(String upstreamHost, int upstreamPort) throws IOException {
+    this(InetAddress.getByName(upstreamHost), upstreamPort);
+  }
+
+  private TcpProxy(InetAddress upstreamHost, int upstreamPort) throws IOException {
+    this.upstreamHost = upstreamHost;
     this.upstreamPort = upstreamPort;
     this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::acceptLoop, "proxy-accept");
@@ -78,7 +89,7 @@ public final class TcpProxy implements AutoCloseable {
           client.close();
           continue;
         }
-        Socket up = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+        Socket up = new Socket(upstreamHost, upstreamPort);
         open.add(client);
         open.add(up);
         pump(client, up);

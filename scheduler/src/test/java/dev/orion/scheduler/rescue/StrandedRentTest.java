@@ -41,7 +41,7 @@ class StrandedRentTest {
       for (SandboxWorker w : workers) {
         // The node is registered behind a proxy the test can silence: the rent's SSH step then
         // hangs on the worker, which holds the rent between allocation and activation.
-        TcpProxy p = new TcpProxy(w.port());
+        TcpProxy p = new TcpProxy(w.ip(), w.port());
         proxies.add(p);
         p.silence();
         nodes.add(db.jdbi().withHandle(h -> h.createUpdate("INSERT INTO nodes (hostname, ip, ssh_port, host_key,"
