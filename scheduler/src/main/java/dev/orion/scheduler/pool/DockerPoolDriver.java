@@ -1,0 +1,52 @@
+package dev.orion.scheduler.pool;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import java.time.Duration;
+
+/**
+ * Worker containers, named after their worker's hostname: stopped to sleep and started again to
+ * wake, so the container keeps its name, address, port mappings, host key and the agent's node
+ * token (its state volume). A container already stopped or started is fine (Docker answers 304).
+ */
+public final class DockerPoolDriver implements PoolDriver {
+  private final DockerClient docker;
+  private final Duration stopGrace;
+
+  public DockerPoolDriver(DockerClient docker, Duration stopGrace) {
+    this.docker = docker;
+    this.stopGrace = stopGrace;
+  }
+
+  @Override
+  public String name() {
+    return "docker";
+  }
+
+  @Override
+  public void suspend(Target node) throws DriverException {
+    try {
+      docker.stopContainerCmd(node.hostname()).withTimeout((int) stopGrace.toSeconds()).exec();
+    } catch (NotModifiedException alreadyStopped) {
+      // idempotent
+    } catch (NotFoundException e) {
+      throw new DriverException("no container '" + node.hostname() + "' for node " + node.nodeId(), e);
+    } catch (RuntimeException e) { // DockerException, or the engine not answering
+      throw new DriverException("stopping container '" + node.hostname() + "': " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void resume(Target node) throws DriverException {
+    try {
+      docker.startContainerCmd(node.hostname()).exec();
+    } catch (NotModifiedException alreadyRunning) {
+      // idempotent
+    } catch (NotFoundException e) {
+      throw new DriverException("no container '" + node.hostname() + "' for node " + node.nodeId(), e);
+    } catch (RuntimeException e) {
+      throw new DriverException("starting container '" + node.hostname() + "': " + e.getMessage(), e);
+    }
+  }
+}
