@@ -1,5 +1,7 @@
 package dev.orion.api;
 
+import dev.orion.api.alert.AlertHandlers;
+import dev.orion.api.alert.AlertService;
 import dev.orion.api.auth.AccountService;
 import dev.orion.api.auth.AuthHandlers;
 import dev.orion.api.auth.Guard;
@@ -69,6 +71,7 @@ public final class ApiApp implements AutoCloseable {
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),
         new PoolHandlers(new PoolService(db.jdbi(), config.pools().protectedPools(),
             config.pools().defaultDriver(), clock), guard),
+        new AlertHandlers(new AlertService(db.jdbi(), config.alerts().classByAlert(), clock), config.alerts()),
         new OpsHandlers(db));
     // Metrics get a listener of their own: the API's port is what the edge forwards to.
     MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);

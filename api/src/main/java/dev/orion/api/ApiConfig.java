@@ -1,5 +1,6 @@
 package dev.orion.api;
 
+import dev.orion.api.alert.AlertConfig;
 import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
@@ -24,7 +25,8 @@ public record ApiConfig(
     PoolsConfig pools,
     DbConfig db,
     SshConfig ssh,
-    MetricsConfig metrics) {
+    MetricsConfig metrics,
+    AlertConfig alerts) {
 
   /** {@code ORION_METRICS_PORT} of a lone API; the autoscaler gives each replica its own. */
   public static final int DEFAULT_METRICS_PORT = 9470;
@@ -57,7 +59,8 @@ public record ApiConfig(
         PoolsConfig.from(env),
         DbConfig.from(env, 20),
         SshConfig.from(env),
-        MetricsConfig.from(env, DEFAULT_METRICS_PORT));
+        MetricsConfig.from(env, DEFAULT_METRICS_PORT),
+        AlertConfig.from(env));
   }
 
   /** How stale GET /api/nodes may be for changes made outside this process; 0 reads through. */
@@ -72,6 +75,6 @@ public record ApiConfig(
     return "ApiConfig[http=" + httpHost + ":" + httpPort + ", jwtSecret=***, jwtTtl=" + jwtTtl
         + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
         + ", provisionParallelism=" + provisionParallelism + ", nodeListMaxAge=" + nodeListMaxAge
-        + ", pools=" + pools + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + "]";
+        + ", pools=" + pools + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + ", alerts=" + alerts + "]";
   }
 }

@@ -9,6 +9,8 @@ import io.javalin.openapi.plugin.swagger.SwaggerPlugin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Javalin configured the Orion way: strict JSON, 64 KiB bodies, problem+json, docs and metrics. */
 public final class HttpServer {
@@ -46,9 +48,14 @@ public final class HttpServer {
     ProblemMapper.install(app);
     // A body declared larger than the limit is refused before anything else (even the token
     // check) and never read; chunked bodies are bounded where they are read (Json.read).
+    Map<String, Long> limits = new HashMap<>();
+    for (Routes f : features) {
+      limits.putAll(f.largeBodies());
+    }
     app.before(ctx -> {
-      if (ctx.req().getContentLengthLong() > MAX_BODY_BYTES) {
-        throw Json.tooLarge();
+      long limit = limits.getOrDefault(ctx.path(), MAX_BODY_BYTES);
+      if (ctx.req().getContentLengthLong() > limit) {
+        throw Json.tooLarge(limit);
       }
     });
     for (Routes f : features) {

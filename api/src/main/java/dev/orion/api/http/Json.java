@@ -60,7 +60,12 @@ public final class Json {
    * larger than {@link HttpServer#MAX_BODY_BYTES}).
    */
   public static <T> T read(Context ctx, Class<T> type) {
-    byte[] body = boundedBody(ctx);
+    return read(ctx, type, HttpServer.MAX_BODY_BYTES);
+  }
+
+  /** {@link #read(Context, Class)} for a path with a larger limit of its own (see Routes). */
+  public static <T> T read(Context ctx, Class<T> type, long maxBytes) {
+    byte[] body = boundedBody(ctx, maxBytes);
     if (body.length == 0) {
       throw OrionException.badRequest("a JSON body is required");
     }
@@ -99,25 +104,29 @@ public final class Json {
    * Javalin's own limit checks only {@code Content-Length}, so a chunked body was read whole.
    * One byte past the limit is enough to refuse it; the rest is never read.
    */
-  static byte[] boundedBody(Context ctx) {
+  static byte[] boundedBody(Context ctx, long maxBytes) {
     long declared = ctx.req().getContentLengthLong();
-    if (declared > HttpServer.MAX_BODY_BYTES) {
-      throw tooLarge();
+    if (declared > maxBytes) {
+      throw tooLarge(maxBytes);
     }
     byte[] body;
     try {
-      body = ctx.req().getInputStream().readNBytes((int) HttpServer.MAX_BODY_BYTES + 1);
+      body = ctx.req().getInputStream().readNBytes((int) maxBytes + 1);
     } catch (IOException e) {
       throw OrionException.badRequest("unreadable body");
     }
-    if (body.length > HttpServer.MAX_BODY_BYTES) {
-      throw tooLarge();
+    if (body.length > maxBytes) {
+      throw tooLarge(maxBytes);
     }
     return body;
   }
 
   static OrionException tooLarge() {
-    return OrionException.tooLarge("request body exceeds " + HttpServer.MAX_BODY_BYTES / 1024 + " KiB");
+    return tooLarge(HttpServer.MAX_BODY_BYTES);
+  }
+
+  static OrionException tooLarge(long maxBytes) {
+    return OrionException.tooLarge("request body exceeds " + maxBytes / 1024 + " KiB");
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.orion.api.ApiApp;
 import dev.orion.api.ApiConfig;
+import dev.orion.api.alert.AlertConfig;
 import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
@@ -26,6 +27,7 @@ public final class ApiHarness implements AutoCloseable {
   public static final String ADMIN = "admin";
   public static final String ADMIN_PASSWORD = "admin-password-1";
   public static final String AGENT_TOKEN = "agent-token-0123456789";
+  public static final String ALERT_TOKEN = "alert-token-0123456789";
   /** Named in ORION_PROTECTED_POOLS of every test API. */
   public static final String PROTECTED_POOL = "system";
   public static final String JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
@@ -51,7 +53,8 @@ public final class ApiHarness implements AutoCloseable {
     DbConfig dbc = TestDb.freshConfig(40);
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
         Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), new PoolsConfig(Set.of(PROTECTED_POOL), "none"), dbc,
-        TestSsh.config(), MetricsConfig.ephemeral());
+        TestSsh.config(), MetricsConfig.ephemeral(),
+        new AlertConfig(Optional.of(ALERT_TOKEN), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024));
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc);
   }
 
@@ -114,7 +117,7 @@ public final class ApiHarness implements AutoCloseable {
     return db.jdbi().withHandle(h -> {
       StringBuilder sb = new StringBuilder();
       for (String t : new String[] {"users", "nodes", "rentals", "rental_events", "pool_schedules", "pools", "pool_webhooks",
-          "pool_overrides"}) {
+          "pool_overrides", "node_alert_classes"}) {
         sb.append(t).append('=').append(h.createQuery("CHECKSUM TABLE " + t).mapToMap().one().get("checksum"))
             .append(';');
       }
