@@ -299,7 +299,7 @@ PubkeyAuthentication yes
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
 PermitEmptyPasswords no
-AuthorizedKeysFile .ssh/authorized_keys
+AuthorizedKeysFile /etc/ssh/orion_keys/%u .ssh/authorized_keys
 StrictModes yes
 MaxStartups 200:30:400
 MaxSessions 100

@@ -21,7 +21,15 @@ public final class ClientAccounts {
   /** Exit status the scripts use for "exists but is not ours". */
   private static final int NOT_A_CLIENT = 3;
 
-  // Every script starts with the values assigned from single-quoted literals ($u, $h, $k, $g).
+  /**
+   * Where client public keys live: one root-owned file per user in a root-owned directory, named
+   * by sshd's {@code AuthorizedKeysFile /etc/ssh/orion_keys/%u .ssh/authorized_keys} (sandbox,
+   * image and playbooks alike). Root never writes inside a client's home, so a link the client
+   * plants there cannot redirect a write, chown or chmod.
+   */
+  public static final String KEYS_DIR = "/etc/ssh/orion_keys";
+
+  // Every script starts with the values assigned from single-quoted literals ($u, $h, $k, $g, $d).
   // Optimistic: a rent waits for this, and each extra process costs ~1 ms, so the common case
   // (new user, group exists) runs useradd alone; exit 6 (no group) and 9 (user exists) take
   // the slower paths. HOME_MODE gives a private home without a chmod.
@@ -32,27 +40,33 @@ public final class ClientAccounts {
       if [ $rc -eq 6 ]; then groupadd -f -r "$g" && add; rc=$?; fi
       if [ $rc -eq 9 ]; then
         id -nG -- "$u" | tr ' ' '\n' | grep -qxF -- "$g" || { echo "user $u exists and is not an Orion client user" >&2; exit 3; }
+        # Again on a node where the client may still run things (a lease that stayed home while
+        # its node was away): end them first, so nothing of theirs acts while the account is reset.
+        uid=$(id -u -- "$u")
+        i=0
+        while pkill -KILL -U "$uid" && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.02; done
         usermod -p "$h" -s /bin/bash -- "$u" || exit
         home=$(getent passwd -- "$u" | cut -d: -f6)
-        [ -d "$home" ] || { mkdir -p -- "$home" && cp -rT /etc/skel "$home" && chown -R -- "$u:" "$home"; } || exit
-        chmod 0700 -- "$home" || exit
+        # A missing home is made by root in root's /home, then handed over; an existing one is
+        # the client's and only its mode is set, on the directory itself (-h: never a link's target).
+        if [ ! -e "$home" ] && [ ! -L "$home" ]; then
+          mkdir -m 0700 -- "$home" && cp -rT /etc/skel "$home" && chown -R -- "$u:" "$home" || exit
+        elif [ -d "$home" ] && [ ! -L "$home" ]; then
+          chmod 0700 -- "$home" || exit
+        fi
       elif [ $rc -ne 0 ]; then
         exit $rc
-      else
-        home="/home/$u"
       fi
       set -e
-      # Never write through a link the client may have planted: replace it instead.
-      if [ -L "$home/.ssh" ]; then rm -f -- "$home/.ssh"; fi
+      # The key goes where only root writes, replaced atomically; nothing in the home is touched.
       if [ -n "$k" ]; then
-        install -d -m 0700 -o "$u" -g "$(id -g -- "$u")" -- "$home/.ssh"
-        t=$(mktemp "$home/.ssh/.authorized_keys.XXXXXX")
+        [ -d "$d" ] || install -d -m 0755 -o root -g root -- "$d"
+        t=$(mktemp "$d/.$u.XXXXXX")
         printf '%s\n' "$k" >"$t"
-        chown -- "$u:" "$t"
-        chmod 0600 -- "$t"
-        mv -f -T -- "$t" "$home/.ssh/authorized_keys"
-      elif [ -e "$home/.ssh/authorized_keys" ] || [ -L "$home/.ssh/authorized_keys" ]; then
-        rm -f -- "$home/.ssh/authorized_keys"
+        chmod 0644 -- "$t"
+        mv -f -T -- "$t" "$d/$u"
+      else
+        rm -f -- "$d/$u"
       fi
       """;
 
@@ -66,6 +80,7 @@ public final class ClientAccounts {
       # 12: home or mail spool already gone, 6: removed meanwhile; both leave the goal reached.
       err=$(userdel -f -r -- "$u" 2>&1) || { rc=$?; [ $rc -eq 12 ] || [ $rc -eq 6 ] || { echo "$err" >&2; exit $rc; }; }
       pkill -KILL -U "$uid" || true
+      rm -f -- "$d/$u"
       find /tmp /var/tmp /dev/shm -xdev -uid "$uid" -delete 2>/dev/null || true
       """;
 
@@ -113,7 +128,7 @@ public final class ClientAccounts {
 
   private static String vars(String user, String hash, String key) {
     return "u=" + Shell.quote(user) + " h=" + Shell.quote(hash) + " k=" + Shell.quote(key)
-        + " g=" + Shell.quote(CLIENT_GROUP) + "\n";
+        + " g=" + Shell.quote(CLIENT_GROUP) + " d=" + Shell.quote(KEYS_DIR) + "\n";
   }
 
   private static void check(WorkerEndpoint w, String step, ExecResult r) throws WorkerException {

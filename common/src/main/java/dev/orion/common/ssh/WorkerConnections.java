@@ -140,8 +140,9 @@ public final class WorkerConnections implements AutoCloseable {
         if (!link.client.isConnected()) {
           throw new WorkerException(w, "exec", Kind.UNREACHABLE, "connection lost while running the command", e);
         }
+        // Never the command's text: provisioning scripts carry the password hash.
         throw new WorkerException(w, "exec", Kind.TIMEOUT,
-            "no exit status within " + cfg.commandTimeout() + " for: " + abbreviate(command), e);
+            "no exit status within " + cfg.commandTimeout() + " for a command of " + command.length() + " characters", e);
       }
       // The channel is closed, so both streams hold everything and reading does not block.
       String out = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
@@ -207,11 +208,6 @@ public final class WorkerConnections implements AutoCloseable {
     } catch (IOException ignored) {
       // nothing to salvage from a connection that failed to come up
     }
-  }
-
-  private static String abbreviate(String command) {
-    String oneLine = command.replace('\n', ' ');
-    return oneLine.length() <= 80 ? oneLine : oneLine.substring(0, 80) + "...";
   }
 
   /** A connection and the endpoint (address and pinned key) it was verified against. */

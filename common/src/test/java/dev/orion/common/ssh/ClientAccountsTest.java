@@ -74,15 +74,78 @@ class ClientAccountsTest {
       c.authPublickey("c_bob", c.loadKeys(clientKey.toString()));
       assertEquals("c_bob\n", exec(c, "id -un"));
     }
-    assertEquals("700 c_bob\n600 c_bob\n",
-        connections.exec(w, "stat -c '%a %U' /home/c_bob/.ssh /home/c_bob/.ssh/authorized_keys").stdout());
+    // The key is root's file in root's directory; root wrote nothing in the client's home.
+    assertEquals("755 root\n644 root\n" + pub + "\nno .ssh\n", connections.exec(w,
+        "stat -c '%a %U' /etc/ssh/orion_keys /etc/ssh/orion_keys/c_bob; cat /etc/ssh/orion_keys/c_bob;"
+            + " test -e /home/c_bob/.ssh || echo no .ssh").stdout());
 
     // Recreated without a key, the key no longer opens the account.
     accounts.create(w, new ClientAccount("c_bob", PasswordCrypt.sha512("pw"), null));
     try (SSHClient c = client()) {
       assertThrows(UserAuthException.class, () -> c.authPublickey("c_bob", c.loadKeys(clientKey.toString())));
     }
+    accounts.create(w, new ClientAccount("c_bob", PasswordCrypt.sha512("pw"), pub));
     accounts.delete(w, "c_bob");
+    assertEquals("gone\n", connections.exec(w, "test -e /etc/ssh/orion_keys/c_bob || echo gone").stdout());
+  }
+
+  /**
+   * The client races symlinks in its home against create runs on a node where it still has
+   * processes (a respawner outside its uid stands for logins made meanwhile, so ending the
+   * client's processes first does not end the attack). Root writes nothing in the home, so no
+   * link can point a write, chown or chmod at a file the client must not own.
+   */
+  @Test
+  void aSymlinkRacingClientNeverGainsAFile() throws Exception {
+    Path clientKey = TestSsh.adminKey().resolveSibling("race_key_" + System.nanoTime());
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", clientKey.toString());
+    ClientAccount mallory = new ClientAccount("c_mallory", PasswordCrypt.sha512("pw"),
+        Files.readString(Path.of(clientKey + ".pub")).strip());
+    accounts.create(w, mallory);
+    String ids = connections.exec(w, "echo $(id -u c_mallory) $(id -g c_mallory)").stdout().strip();
+    String uid = ids.split(" ")[0];
+    String gid = ids.split(" ")[1];
+    String check = "stat -c '%U %a %n' /root /etc /etc/shadow /etc/passwd /etc/ssh/orion_keys /etc/ssh/orion_keys/c_mallory";
+    // Every link the old in-home writes could have followed: .ssh at /root or /etc, the key
+    // file at /etc/shadow, a temp name at /etc/passwd; respawned 20-50 ms after being killed.
+    String attack = "H=/home/c_mallory; while :; do rm -rf $H/.ssh; ln -sfn /root $H/.ssh; rm -f $H/.ssh;"
+        + " ln -sfn /etc $H/.ssh; rm -f $H/.ssh; mkdir -p $H/.ssh; ln -sf /etc/shadow $H/.ssh/authorized_keys;"
+        + " ln -sf /etc/passwd $H/.ssh/.authorized_keys.XXXXXX; done";
+    String before = connections.exec(w, check).stdout();
+    String respawner = worker.runInside("nohup setsid bash -c 'while :; do setpriv --reuid=" + uid + " --regid=" + gid
+        + " --clear-groups -- bash -c " + Shell.quote(attack).replace("'", "'\\''")
+        + "; sleep 0.0$((2 + RANDOM % 4)); done' >/dev/null 2>&1 & echo $!").strip();
+    int attempts = 1000;
+    int wins = 0;
+    int attackerSeen = 0;
+    int failures = 0;
+    try {
+      for (int i = 0; i < attempts; i++) {
+        try {
+          accounts.create(w, mallory);
+        } catch (WorkerException e) {
+          failures++; // counted, not thrown: whether the attack won is checked either way
+        }
+        ExecResult r = connections.exec(w, check + "; pgrep -c -u " + uid + " >/dev/null && echo attacking");
+        if (!r.stdout().startsWith(before)) {
+          wins++;
+        }
+        if (r.stdout().endsWith("attacking\n")) {
+          attackerSeen++;
+        }
+      }
+    } finally {
+      worker.runInside("kill -KILL " + respawner + "; true"); // the PID as the worker's namespace sees it
+
+      accounts.delete(w, "c_mallory");
+    }
+    System.out.printf("[race] symlink attacker vs %d create runs: %d wins, %d failed runs (attacker running"
+        + " after %d of them)%n", attempts, wins, failures, attackerSeen);
+    assertTrue(before.startsWith("root "), before);
+    assertEquals(0, wins, "the client gained a file");
+    assertEquals(0, failures, "the attacker made create fail");
+    assertTrue(attackerSeen > attempts / 10, "the attacker was running during the runs: " + attackerSeen);
+    assertEquals("", connections.exec(w, "find /etc /root /var -xdev -uid " + uid + " 2>/dev/null").stdout());
   }
 
   @Test

@@ -1,12 +1,14 @@
 package dev.orion.common.ssh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.common.ssh.WorkerException.Kind;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestSsh;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -158,6 +160,17 @@ class WorkerConnectionsTest {
       Collections.sort(micros);
       System.out.printf("[latency] first exec incl. handshake %.1f ms; warm exec of 'true': p50 %.2f ms, p99 %.2f ms%n",
           connectMicros / 1000.0, micros.get(150) / 1000.0, micros.get(297) / 1000.0);
+    }
+  }
+
+  @Test
+  void aTimedOutCommandIsNotQuotedInTheError() {
+    SshConfig quick = new SshConfig("root", TestSsh.adminKey(), Duration.ofSeconds(5), Duration.ofMillis(300));
+    String secret = "h='$6$saltsalt$hashhashhash'";
+    try (WorkerConnections c = new WorkerConnections(quick)) {
+      WorkerException e = assertThrows(WorkerException.class, () -> c.exec(a.endpoint(31), secret + "; sleep 5"));
+      assertEquals(Kind.TIMEOUT, e.kind());
+      assertFalse(e.getMessage().contains("$6$") || e.getMessage().contains("saltsalt"), e.getMessage());
     }
   }
 }
