@@ -30,8 +30,13 @@ public interface RentalDao {
   record NewRental(long userId, long nodeId, String clientUser, String passwordCrypt, String publicKey,
       Instant createdAt, Instant leasedUntil) {}
 
+  /** One lease transition; only one the lease table allows can be built. */
   record Event(long rentalId, Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
-      Long toNodeId, String reason) {}
+      Long toNodeId, String reason) {
+    public Event {
+      dev.orion.common.lease.LeaseStatus.requireTransition(fromStatus, toStatus);
+    }
+  }
 
   String ALLOCATABLE = "status = 'alive' AND allocated = FALSE AND clean = TRUE";
 

@@ -50,8 +50,8 @@ class DatabaseTest {
       h.execute("INSERT INTO users (username, password_hash, created_at) VALUES ('u1', 'x', ?)", now);
       h.execute("INSERT INTO nodes (hostname, ip, ssh_port, host_key, host_key_fingerprint, registered_at, last_seen_at)"
           + " VALUES ('n1', '127.0.0.1', 22, 'k', 'f', ?, ?)", now, now);
-      h.execute("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, status, created_at, leased_until)"
-          + " VALUES (1, 1, 'c_u1', 'h', 'ended', ?, ?)", now, now);
+      h.execute("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, status, end_reason, created_at,"
+          + " leased_until) VALUES (1, 1, 'c_u1', 'h', 'ended', 'released', ?, ?)", now, now);
       h.execute("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, status, created_at, leased_until)"
           + " VALUES (1, 1, 'c_u1', 'h', 'active', ?, ?)", now, now);
     });

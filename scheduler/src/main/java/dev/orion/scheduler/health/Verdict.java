@@ -17,6 +17,11 @@ public record Verdict(
     Instant nextCheckAt,
     String sparedReason) {
 
+  /** Only a change the node table allows can be a verdict. */
+  public Verdict {
+    dev.orion.common.node.NodeStatus.requireTransition(fromStatus, toStatus);
+  }
+
   public boolean diesNow() {
     return "dead".equals(toStatus) && !"dead".equals(fromStatus);
   }
