@@ -24,7 +24,9 @@
 # (so it sees the worker's hostname and host key) with MY_HOSTNAME, MY_HOST_IP, MY_HOST_PORT,
 # ORION_GATEWAY_IP and ORION_HOST_KEY_FILE exported; an API_ENDPOINT on the host's loopback
 # (127.0.0.1, localhost) is rewritten to the gateway, the host's address as the worker sees it.
-# Its output goes to STATE_DIR/agent.log. --cpus (cores, decimals allowed) and --memory (bytes,
+# Its output goes to STATE_DIR/agent.log and its own state (the node token) to STATE_DIR/agent/,
+# seen inside as ORION_AGENT_STATE_DIR=/run/orion-agent, so a restarted worker keeps its
+# identity. --cpus (cores, decimals allowed) and --memory (bytes,
 # or with K/M/G) limit the worker's cgroups, created under this process's own groups; /run and
 # /dev/shm are tmpfs sized to the memory limit. With --watch-pid, the worker kills itself within
 # a second after process PID is gone (test JVMs pass their own PID so a crashed test run leaves
@@ -252,6 +254,13 @@ exec 8<&-
 # (tmpfs pages are charged to the worker's memory group anyway); /dev/shm is private.
 mount -t tmpfs -o "mode=0755,size=$MEM_BYTES" orion-run /run
 mount -t tmpfs -o "mode=1777,size=$MEM_BYTES,nosuid,nodev" orion-shm /dev/shm
+if [ -n "$AGENT_CMD" ]; then
+  # Bound before the overlays below can hide the state dir: the node token must outlive the
+  # namespace, which is what makes a restarted worker the same node.
+  install -d -m 0700 "$DIR/agent"
+  install -d -m 0700 /run/orion-agent
+  mount --bind "$DIR/agent" /run/orion-agent
+fi
 RW=/run/orion-sandbox
 mkdir -m 0700 "$RW"
 overlay() { # overlay TARGET LOWER MODE
@@ -314,7 +323,7 @@ EOF
 if [ -n "$AGENT_CMD" ]; then
   (
     export MY_HOSTNAME="$NAME" MY_HOST_IP="$IP" MY_HOST_PORT="$PORT" ORION_GATEWAY_IP="$GW" \
-      ORION_HOST_KEY_FILE=/etc/ssh/ssh_host_ed25519_key.pub
+      ORION_HOST_KEY_FILE=/etc/ssh/ssh_host_ed25519_key.pub ORION_AGENT_STATE_DIR=/run/orion-agent
     # The host's loopback is not reachable from here; the gateway is the host.
     if [[ "${API_ENDPOINT:-}" =~ ^(https?://)(127\.0\.0\.1|localhost)([:/].*)?$ ]]; then
       API_ENDPOINT="${BASH_REMATCH[1]}$GW${BASH_REMATCH[3]}"

@@ -23,6 +23,10 @@ mkdir -p /run/sshd
 if [ -n "${API_ENDPOINT:-}" ]; then
   export ORION_HOST_KEY_FILE="${ORION_HOST_KEY_FILE:-/etc/ssh/ssh_host_ed25519_key.pub}"
   export MY_HOSTNAME="${MY_HOSTNAME:-$(hostname)}"
+  # The node token the first registration returns is kept here (root-only); it survives a
+  # container restart, and a volume on this path keeps it across re-creation too.
+  export ORION_AGENT_STATE_DIR="${ORION_AGENT_STATE_DIR:-/var/lib/orion-agent}"
+  install -d -m 0700 "$ORION_AGENT_STATE_DIR"
   java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar /opt/orion/orion-agent.jar &
 else
   echo "orion-worker: API_ENDPOINT not set; running sshd without the agent" >&2

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * @param hostKey the worker's OpenSSH public host key line, sent so the control plane can pin it
  */
 public record AgentConfig(URI apiEndpoint, String token, String hostname, String ip, int sshPort, String hostKey,
-    String pool, Map<String, String> labels, Duration heartbeatInterval) {
+    String pool, Map<String, String> labels, Duration heartbeatInterval, Path stateDir) {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9_.\\-/]{1,63}");
 
@@ -35,13 +35,15 @@ public record AgentConfig(URI apiEndpoint, String token, String hostname, String
     Objects.requireNonNull(hostname, "hostname");
     Objects.requireNonNull(ip, "ip");
     Objects.requireNonNull(hostKey, "hostKey");
+    Objects.requireNonNull(stateDir, "stateDir");
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
   }
 
   /**
    * Reads API_ENDPOINT, MY_HOST_PORT and ORION_AGENT_TOKEN (required), MY_HOST_IP (127.0.0.1),
    * MY_HOSTNAME (the kernel's hostname), ORION_HOST_KEY_FILE (/etc/ssh/ssh_host_ed25519_key.pub),
-   * ORION_POOL, ORION_LABELS (k=v,k=v) and ORION_HEARTBEAT_INTERVAL (10s).
+   * ORION_POOL, ORION_LABELS (k=v,k=v), ORION_HEARTBEAT_INTERVAL (10s) and ORION_AGENT_STATE_DIR
+   * (/var/lib/orion-agent: where the node token is kept; it must outlive restarts).
    */
   public static AgentConfig from(Map<String, String> env) {
     URI api = endpoint(required(env, "API_ENDPOINT"));
@@ -65,7 +67,8 @@ public record AgentConfig(URI apiEndpoint, String token, String hostname, String
     }
     return new AgentConfig(api, token, hostname, ip, port, hostKey, optional(env, "ORION_POOL", null),
         labels(optional(env, "ORION_LABELS", "")),
-        duration("ORION_HEARTBEAT_INTERVAL", optional(env, "ORION_HEARTBEAT_INTERVAL", "10s")));
+        duration("ORION_HEARTBEAT_INTERVAL", optional(env, "ORION_HEARTBEAT_INTERVAL", "10s")),
+        stateDir(optional(env, "ORION_AGENT_STATE_DIR", "/var/lib/orion-agent")));
   }
 
   /**
@@ -95,7 +98,8 @@ public record AgentConfig(URI apiEndpoint, String token, String hostname, String
   @Override
   public String toString() {
     return "AgentConfig[api=" + apiEndpoint + ", hostname=" + hostname + ", ip=" + ip + ", ssh_port=" + sshPort
-        + ", pool=" + pool + ", labels=" + labels + ", heartbeat=" + heartbeatInterval + ", token=<redacted>]";
+        + ", pool=" + pool + ", labels=" + labels + ", heartbeat=" + heartbeatInterval + ", stateDir=" + stateDir
+        + ", token=<redacted>]";
   }
 
   private static String required(Map<String, String> env, String name) {
@@ -133,6 +137,14 @@ public record AgentConfig(URI apiEndpoint, String token, String hostname, String
       // reported below
     }
     throw new IllegalArgumentException("MY_HOST_PORT must be a TCP port (1-65535), got '" + raw + "'");
+  }
+
+  private static Path stateDir(String raw) {
+    Path p = Path.of(raw);
+    if (!p.isAbsolute() || p.getParent() == null) {
+      throw new IllegalArgumentException("ORION_AGENT_STATE_DIR must be an absolute path below /, got '" + raw + "'");
+    }
+    return p;
   }
 
   static Map<String, String> labels(String raw) {

@@ -24,8 +24,15 @@ public final class AgentMain {
       SystemStats stats = SystemStats.detect(Path.of("/proc"));
       Log.info("load figures from " + stats.source());
       stats.cpuPercent(); // so the first heartbeat reports the time since start, not since boot
-      new Registrar(http, cfg).register();
-      new Heartbeater(http, cfg, stats, Sleeper.REAL).runForever();
+      NodeIdentity identity = NodeIdentity.in(cfg.stateDir());
+      Log.info(identity.token().isPresent() ? "node token found in " + identity.file()
+          : "no node token yet; enrolling with the enrollment token");
+      Registrar registrar = new Registrar(http, cfg, identity);
+      Heartbeater heartbeater = new Heartbeater(http, cfg, identity, stats, Sleeper.REAL);
+      while (true) {
+        registrar.register();
+        heartbeater.runUntilIdentityLost();
+      }
     } catch (IOException e) {
       Log.error("cannot read /proc: " + e.getMessage());
       System.exit(1);

@@ -9,27 +9,36 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Tells the control plane the worker is alive, with its CPU and memory use, every interval.
- * Failures are logged and never stop the loop: the schedulers judge health by SSH probes, the
- * heartbeat only adds load figures.
+ * Tells the control plane the worker is alive, with its CPU and memory use, every interval, with
+ * the node's own token. Failures are logged and never stop the loop (the schedulers judge health
+ * by SSH probes, the heartbeat only adds load figures), except an answer saying the node's
+ * identity is gone: 401 (token unknown) or 410 (node forgotten) end it, so the agent registers
+ * again.
  */
 final class Heartbeater {
   private final HttpClient http;
   private final AgentConfig cfg;
   private final SystemStats stats;
   private final Sleeper sleeper;
+  private final NodeIdentity identity;
   private boolean warnedMissing;
 
-  Heartbeater(HttpClient http, AgentConfig cfg, SystemStats stats, Sleeper sleeper) {
+  Heartbeater(HttpClient http, AgentConfig cfg, NodeIdentity identity, SystemStats stats, Sleeper sleeper) {
     this.http = http;
     this.cfg = cfg;
+    this.identity = identity;
     this.stats = stats;
     this.sleeper = sleeper;
   }
 
-  void runForever() throws InterruptedException {
+  /** Beats until the control plane no longer knows the node; returns that answer's status. */
+  int runUntilIdentityLost() throws InterruptedException {
     while (true) {
-      beat();
+      int status = beat();
+      if (status == 401 || status == 410) {
+        Log.warn("heartbeat answered " + status + ": the control plane no longer knows this node; registering again");
+        return status;
+      }
       sleeper.sleep(cfg.heartbeatInterval());
     }
   }
@@ -41,7 +50,7 @@ final class Heartbeater {
           Json.string(cfg.hostname()), stats.cpuPercent(), stats.memPercent());
       HttpRequest req = HttpRequest.newBuilder(URI.create(cfg.apiEndpoint() + "/api/workers/heartbeat"))
           .timeout(Duration.ofSeconds(10))
-          .header("Authorization", "Bearer " + cfg.token())
+          .header("Authorization", "Bearer " + identity.token().orElse(cfg.token()))
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body))
           .build();

@@ -49,6 +49,21 @@ final class Json {
    * and strings are skipped properly, so a message that mentions the field does not fool it.
    */
   static Long topLevelLong(String json, String field) {
+    Reader r = at(json, field);
+    return r == null ? null : r.integer();
+  }
+
+  /** The string value of a top-level field of a JSON object, or null if absent or JSON null. */
+  static String topLevelString(String json, String field) {
+    Reader r = at(json, field);
+    if (r == null || r.peek() == 'n') {
+      return null;
+    }
+    return r.string();
+  }
+
+  /** A reader positioned at the value of the top-level {@code field}, or null if there is none. */
+  private static Reader at(String json, String field) {
     Reader r = new Reader(json);
     r.ws();
     r.expect('{');
@@ -63,7 +78,7 @@ final class Json {
       r.expect(':');
       r.ws();
       if (key.equals(field)) {
-        return r.integer();
+        return r;
       }
       r.skipValue();
       r.ws();

@@ -11,13 +11,17 @@ import java.util.random.RandomGenerator;
 
 /**
  * Registers the worker with the control plane, retrying with {@link Backoff} until it answers.
- * 201 (new) and 200 (known) both end the loop with the node id. A 401 (wrong token), 409 (host
- * key differs from the pinned one) or other 4xx will not fix itself: it is logged as an error and
- * retried at the backoff cap, so the worker joins as soon as an operator fixes the cause.
+ * The first registration sends the enrollment token and keeps the node token the answer (201)
+ * carries; every later one sends that node token. 201 (new) and 200 (known) both end the loop with
+ * the node id. A 401 to a node token means the control plane no longer knows this node (forgotten,
+ * database reset): the token is dropped and the worker enrolls anew. A 401 to the enrollment
+ * token, a 409 (host key differs from the pinned one, hostname registered by another identity, new
+ * address not verified) or another 4xx will not fix itself: it is logged as an error and retried
+ * at the backoff cap, so the worker joins as soon as an operator fixes the cause.
  */
 public final class Registrar {
   /** One attempt's outcome: the HTTP status (0 when the API could not be reached). */
-  public record Attempt(int status, Long nodeId, String body) {
+  public record Attempt(int status, Long nodeId, String nodeToken, String body) {
     public boolean registered() {
       return (status == 200 || status == 201) && nodeId != null;
     }
@@ -29,34 +33,53 @@ public final class Registrar {
   private final AgentConfig cfg;
   private final Backoff backoff;
   private final Sleeper sleeper;
+  private final NodeIdentity identity;
 
-  public Registrar(HttpClient http, AgentConfig cfg, Backoff backoff, Sleeper sleeper) {
+  public Registrar(HttpClient http, AgentConfig cfg, NodeIdentity identity, Backoff backoff, Sleeper sleeper) {
     this.http = http;
     this.cfg = cfg;
+    this.identity = identity;
     this.backoff = backoff;
     this.sleeper = sleeper;
   }
 
   /** With the standard backoff and real sleeping. */
   public Registrar(HttpClient http, AgentConfig cfg) {
-    this(http, cfg, Backoff.standard(RandomGenerator.getDefault()), Sleeper.REAL);
+    this(http, cfg, NodeIdentity.in(cfg.stateDir()), Backoff.standard(RandomGenerator.getDefault()), Sleeper.REAL);
+  }
+
+  public Registrar(HttpClient http, AgentConfig cfg, NodeIdentity identity) {
+    this(http, cfg, identity, Backoff.standard(RandomGenerator.getDefault()), Sleeper.REAL);
   }
 
   /** Tries until registered; returns the node id. */
   public long register() throws InterruptedException {
     for (int failures = 1; ; failures++) {
+      boolean withNodeToken = identity.token().isPresent();
       Attempt a = attempt();
       if (a.registered()) {
+        if (a.nodeToken() != null) {
+          identity.save(a.nodeToken());
+          Log.info("node token kept in " + identity.file());
+        }
         Log.info("registered as node " + a.nodeId() + " (" + (a.status() == 201 ? "new" : "already known") + ")");
         return a.nodeId();
       }
       Duration wait;
-      if (a.status() == 401 || a.status() == 403) {
+      if (withNodeToken && a.status() == 401) {
+        Log.warn("the control plane does not know this node's token (forgotten, or its database was reset);"
+            + " enrolling again with the enrollment token");
+        identity.discard();
+        continue;
+      } else if (!withNodeToken && a.status() == 409) {
+        Log.error("registration refused (409): " + cfg.hostname() + " is registered already and this agent has no"
+            + " node token in " + identity.file() + " (state lost?); an admin must forget the node. " + a.body());
+        wait = backoff.cap();
+      } else if (a.status() == 401 || a.status() == 403) {
         Log.error("registration refused (" + a.status() + "): ORION_AGENT_TOKEN is wrong; retrying in " + backoff.cap());
         wait = backoff.cap();
       } else if (a.status() == 409) {
-        Log.error("registration refused (409): this worker's host key differs from the one pinned for "
-            + cfg.hostname() + "; an admin must forget the node before it can rejoin. " + a.body());
+        Log.error("registration refused (409): " + a.body());
         wait = backoff.cap();
       } else if (a.status() >= 400 && a.status() < 500) {
         Log.error("registration rejected (" + a.status() + "): " + a.body());
@@ -74,23 +97,25 @@ public final class Registrar {
   public Attempt attempt() throws InterruptedException {
     HttpRequest req = HttpRequest.newBuilder(URI.create(cfg.apiEndpoint() + "/api/workers/register"))
         .timeout(REQUEST_TIMEOUT)
-        .header("Authorization", "Bearer " + cfg.token())
+        .header("Authorization", "Bearer " + identity.token().orElse(cfg.token()))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body(cfg)))
         .build();
     try {
       HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
       Long nodeId = null;
+      String nodeToken = null;
       if (res.statusCode() == 200 || res.statusCode() == 201) {
         try {
           nodeId = Json.topLevelLong(res.body(), "node_id");
+          nodeToken = Json.topLevelString(res.body(), "node_token");
         } catch (IllegalArgumentException e) {
-          return new Attempt(res.statusCode(), null, "unreadable answer: " + res.body());
+          return new Attempt(res.statusCode(), null, null, "unreadable answer: " + res.body());
         }
       }
-      return new Attempt(res.statusCode(), nodeId, res.body());
+      return new Attempt(res.statusCode(), nodeId, nodeToken, res.body());
     } catch (IOException e) {
-      return new Attempt(0, null, e.toString());
+      return new Attempt(0, null, null, e.toString());
     }
   }
 

@@ -33,10 +33,10 @@ class AgentInSandboxTest {
       if (!fail) {
         registrations.add(ex.getRequestHeaders().getFirst("Authorization") + " " + body);
       }
-      respond(ex, fail ? 503 : 201, fail ? "" : "{\"message\":\"Worker registered\",\"node_id\":5}");
+      respond(ex, fail ? 503 : 201, fail ? "" : "{\"message\":\"Worker registered\",\"node_id\":5,\"node_token\":\"nt-5\"}");
     });
     api.createContext("/api/workers/heartbeat", ex -> {
-      heartbeats.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      heartbeats.add(ex.getRequestHeaders().getFirst("Authorization") + " " +new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       respond(ex, 204, "");
     });
     api.start();
@@ -53,7 +53,11 @@ class AgentInSandboxTest {
       assertEquals("Bearer tok {\"hostname\":\"agent-e2e\",\"ip\":\"" + w.ip() + "\",\"ssh_port\":" + w.port()
           + ",\"host_key\":" + Json.string(w.hostKey()) + ",\"labels\":{\"zone\":\"lab\"}}", reg);
       String beat = heartbeats.poll(30, TimeUnit.SECONDS);
-      assertTrue(beat != null && beat.startsWith("{\"hostname\":\"agent-e2e\",\"cpu_percent\":"), beat);
+      assertTrue(beat != null && beat.startsWith("Bearer nt-5 {\"hostname\":\"agent-e2e\",\"cpu_percent\":"), beat);
+      // Kept outside the namespace, in the worker's state directory, readable by root only.
+      Path token = w.dir().resolve("agent").resolve("node_token");
+      assertEquals("nt-5", Files.readString(token).strip());
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
     } finally {
       w.close();
       api.stop(0);

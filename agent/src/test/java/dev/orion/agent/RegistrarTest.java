@@ -18,8 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Registration and heartbeats against a real HTTP server that misbehaves first. */
 class RegistrarTest {
@@ -30,6 +35,13 @@ class RegistrarTest {
   final List<Duration> sleeps = new ArrayList<>();
   final Sleeper recordingSleeper = sleeps::add;
   final HttpClient http = HttpClient.newHttpClient();
+  @TempDir Path tmp;
+  Path state;
+
+  @BeforeEach
+  void stateDir() {
+    state = tmp.resolve("orion-agent");
+  }
 
   @AfterEach
   void stop() {
@@ -47,7 +59,8 @@ class RegistrarTest {
       auths.add(ex.getRequestHeaders().getFirst("Authorization"));
       int status = statuses[Math.min(n[0]++, statuses.length - 1)];
       respond(ex, status, status < 300
-          ? "{\"message\":\"Worker " + (status == 201 ? "registered" : "already registered") + "\",\"node_id\":17}"
+          ? "{\"message\":\"Worker " + (status == 201 ? "registered" : "already registered") + "\",\"node_id\":17"
+              + (status == 201 ? ",\"node_token\":\"node-tok-" + n[0] + "\"}" : "}")
           : "{\"type\":\"about:blank\",\"title\":\"nope\",\"status\":" + status + "}");
     });
     server.start();
@@ -56,13 +69,43 @@ class RegistrarTest {
 
   AgentConfig config(URI api) {
     return new AgentConfig(api, "s3cret", "w-\"quoted\"", "127.0.0.1", 2201, KEY, "gpu", Map.of("zone", "eu-1"),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), state);
+  }
+
+  Registrar registrar(URI api, long seed) {
+    return new Registrar(http, config(api), NodeIdentity.in(state), Backoff.standard(new Random(seed)), recordingSleeper);
+  }
+
+  @Test
+  void theFirstRegistrationKeepsTheNodeTokenInARootOnlyFileAndLaterOnesSendIt() throws Exception {
+    URI api = serve(201, 200);
+    assertEquals(17, registrar(api, 5).register());
+    Path file = state.resolve(NodeIdentity.FILE);
+    assertEquals("node-tok-1", Files.readString(file).strip());
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+
+    // A restarted agent (a new process reading the same state directory) is the same node.
+    assertEquals(17, registrar(api, 6).register());
+    assertEquals(List.of("Bearer s3cret", "Bearer node-tok-1"), auths);
+    assertEquals("node-tok-1", Files.readString(file).strip(), "a 200 issues no new token");
+  }
+
+  @Test
+  void aNodeTokenTheApiNoLongerKnowsIsDroppedAndTheWorkerEnrollsAgain() throws Exception {
+    Files.createDirectories(state);
+    Files.writeString(state.resolve(NodeIdentity.FILE), "forgotten-token\n");
+    URI api = serve(401, 201);
+    assertEquals(17, registrar(api, 7).register());
+    assertEquals(List.of("Bearer forgotten-token", "Bearer s3cret"), auths);
+    assertEquals("node-tok-2", Files.readString(state.resolve(NodeIdentity.FILE)).strip());
+    assertTrue(sleeps.isEmpty(), "no wait between the two: " + sleeps);
   }
 
   @Test
   void retriesWithGrowingJitteredWaitsUntilTheApiAnswers() throws Exception {
     URI api = serve(503, 502, 500, 201);
-    Registrar r = new Registrar(http, config(api), Backoff.standard(new Random(1)), recordingSleeper);
+    Registrar r = registrar(api, 1);
 
     assertEquals(17, r.register());
 
@@ -84,7 +127,7 @@ class RegistrarTest {
     }
     AgentConfig cfg = config(URI.create("http://127.0.0.1:" + port));
     List<Duration> waits = new ArrayList<>();
-    Registrar r = new Registrar(http, cfg, Backoff.standard(new Random(2)), d -> {
+    Registrar r = new Registrar(http, cfg, NodeIdentity.in(state), Backoff.standard(new Random(2)), d -> {
       waits.add(d);
       if (waits.size() == 3) {
         serveOn(port);
@@ -97,21 +140,22 @@ class RegistrarTest {
 
   @Test
   void alreadyRegisteredIsSuccessToo() throws Exception {
-    Registrar r = new Registrar(http, config(serve(200)), Backoff.standard(new Random(3)), recordingSleeper);
+    Registrar r = registrar(serve(200), 3);
     assertEquals(17, r.register());
     assertTrue(sleeps.isEmpty());
   }
 
   @Test
   void wrongTokenAndChangedHostKeyWaitTheCap() throws Exception {
-    Registrar r = new Registrar(http, config(serve(401, 409, 201)), Backoff.standard(new Random(4)), recordingSleeper);
+    Registrar r = registrar(serve(401, 409, 201), 4);
     assertEquals(17, r.register());
     assertEquals(List.of(Duration.ofSeconds(30), Duration.ofSeconds(30)), sleeps);
   }
 
   @Test
   void omitsPoolWhenUnset() {
-    AgentConfig c = new AgentConfig(URI.create("http://x"), "t", "h", "1.2.3.4", 22, KEY, null, Map.of(), Duration.ofSeconds(1));
+    AgentConfig c = new AgentConfig(URI.create("http://x"), "t", "h", "1.2.3.4", 22, KEY, null, Map.of(), Duration.ofSeconds(1),
+        Path.of("/var/lib/orion-agent"));
     assertEquals("{\"hostname\":\"h\",\"ip\":\"1.2.3.4\",\"ssh_port\":22,\"host_key\":\"" + KEY + "\",\"labels\":{}}",
         Registrar.body(c));
   }
@@ -126,7 +170,7 @@ class RegistrarTest {
     });
     server.start();
     Heartbeater h = new Heartbeater(http, config(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
-        new SystemStats(java.nio.file.Path.of("/proc")), recordingSleeper);
+        NodeIdentity.in(state), new SystemStats(java.nio.file.Path.of("/proc")), recordingSleeper);
 
     assertEquals(404, h.beat());
     assertEquals(204, h.beat());

@@ -65,7 +65,7 @@ public final class ApiApp implements AutoCloseable {
     FleetMetrics.register(metrics, db.jdbi(), clock);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts),
-        new NodeHandlers(new NodeService(db.jdbi(), connections, nodeList, clock), guard),
+        new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList, clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard,
             metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),

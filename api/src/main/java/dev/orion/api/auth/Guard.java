@@ -27,12 +27,24 @@ public final class Guard {
     return p;
   }
 
-  /** Agents present the shared enrollment token; compared in constant time. */
-  public void agent(Context ctx) {
-    byte[] given = bearer(ctx).getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(given, agentToken)) {
-      throw OrionException.unauthorized("invalid enrollment token");
+  /**
+   * An agent's credential: the shared enrollment token (compared in constant time) or else a node
+   * token, which the node service looks up by its hash.
+   */
+  public AgentCredential agent(Context ctx) {
+    String given = bearer(ctx);
+    if (MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), agentToken)) {
+      return new AgentCredential.Enrollment();
     }
+    return new AgentCredential.NodeToken(NodeTokens.hash(given));
+  }
+
+  /** A node token's hash; the enrollment token is refused here (heartbeats need a node's own). */
+  public String nodeToken(Context ctx) {
+    if (agent(ctx) instanceof AgentCredential.NodeToken t) {
+      return t.hash();
+    }
+    throw OrionException.unauthorized("the enrollment token only registers; send the node token registration returned");
   }
 
   private static String bearer(Context ctx) {

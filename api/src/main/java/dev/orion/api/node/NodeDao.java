@@ -15,7 +15,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(NodeDao.NodeListRow.class)
 public interface NodeDao {
   record NodeRow(long id, String hostname, String ip, int sshPort, String hostKey, String hostKeyFingerprint,
-      String pool, String labels, String status, boolean allocated, boolean clean) {}
+      String pool, String labels, String status, boolean allocated, boolean clean, String tokenHash) {}
 
   /** A node with its live lease, if any. */
   record NodeListRow(long id, String hostname, String ip, int sshPort, String hostKeyFingerprint, String pool,
@@ -26,10 +26,14 @@ public interface NodeDao {
   record Registration(String hostname, String ip, int sshPort, String hostKey, String hostKeyFingerprint,
       String pool, String labels, Instant now) {}
 
-  String COLUMNS = "id, hostname, ip, ssh_port, host_key, host_key_fingerprint, pool, labels, status, allocated, clean";
+  String COLUMNS = "id, hostname, ip, ssh_port, host_key, host_key_fingerprint, pool, labels, status, allocated, clean,"
+      + " token_hash";
 
   @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE hostname = :hostname")
   Optional<NodeRow> findByHostname(@Bind("hostname") String hostname);
+
+  @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE token_hash = :hash")
+  Optional<NodeRow> findByTokenHash(@Bind("hash") String tokenHash);
 
   @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE hostname = :hostname FOR UPDATE")
   Optional<NodeRow> lockByHostname(@Bind("hostname") String hostname);
@@ -38,19 +42,22 @@ public interface NodeDao {
   Optional<NodeRow> lock(@Bind("id") long id);
 
   @SqlUpdate("INSERT INTO nodes (hostname, ip, ssh_port, host_key, host_key_fingerprint, pool, labels,"
-      + " registered_at, last_seen_at)"
-      + " VALUES (:hostname, :ip, :sshPort, :hostKey, :hostKeyFingerprint, :pool, :labels, :now, :now)")
+      + " registered_at, last_seen_at, token_hash)"
+      + " VALUES (:hostname, :ip, :sshPort, :hostKey, :hostKeyFingerprint, :pool, :labels, :now, :now, :tokenHash)")
   @GetGeneratedKeys("id")
-  long insert(@BindMethods Registration r);
+  long insert(@BindMethods Registration r, @Bind("tokenHash") String tokenHash);
 
   @SqlUpdate("UPDATE nodes SET ip = :ip, ssh_port = :sshPort, pool = :pool, labels = :labels, last_seen_at = :now"
-      + " WHERE hostname = :hostname")
-  void refresh(@BindMethods Registration r);
+      + " WHERE id = :id")
+  void refresh(@Bind("id") long id, @BindMethods Registration r);
+
+  @SqlUpdate("UPDATE nodes SET token_hash = :hash WHERE id = :id")
+  void setTokenHash(@Bind("id") long id, @Bind("hash") String tokenHash);
 
   /** Written by the API, read by the schedulers' health checks (columns from V2). */
   @SqlUpdate("UPDATE nodes SET last_heartbeat_at = :now, last_seen_at = :now, cpu_percent = :cpu,"
-      + " mem_percent = :mem WHERE hostname = :hostname")
-  int heartbeat(@Bind("hostname") String hostname, @Bind("cpu") Double cpuPercent,
+      + " mem_percent = :mem WHERE token_hash = :hash AND hostname = :hostname")
+  int heartbeat(@Bind("hash") String tokenHash, @Bind("hostname") String hostname, @Bind("cpu") Double cpuPercent,
       @Bind("mem") Double memPercent, @Bind("now") Instant now);
 
   @SqlUpdate("DELETE FROM nodes WHERE id = :id")

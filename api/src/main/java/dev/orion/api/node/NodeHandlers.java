@@ -32,30 +32,30 @@ public final class NodeHandlers implements Routes {
   }
 
   @OpenApi(path = "/api/workers/register", methods = HttpMethod.POST, tags = "workers",
-      summary = "Register a worker (enrollment token); its SSH host key is pinned the first time",
+      summary = "Register a worker: the enrollment token the first time (answers its node token, once, and pins"
+          + " its SSH host key), its node token afterwards (a new address is taken once the pinned key is seen there)",
       requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = NodeRequests.Register.class), required = true),
       responses = {
           @OpenApiResponse(status = "201", content = @OpenApiContent(from = NodeViews.Registered.class)),
           @OpenApiResponse(status = "200", content = @OpenApiContent(from = NodeViews.Registered.class)),
-          @OpenApiResponse(status = "401", description = "missing or wrong enrollment token"),
-          @OpenApiResponse(status = "409", description = "host key differs from the pinned one")})
+          @OpenApiResponse(status = "401", description = "missing token, or an unknown node token"),
+          @OpenApiResponse(status = "409", description = "enrollment token on a registered hostname, host key"
+              + " differs from the pinned one, or the new address does not show the pinned key")})
   void registerWorker(Context ctx) {
-    guard.agent(ctx);
-    NodeService.Registered r = nodes.register(Json.read(ctx, NodeRequests.Register.class));
+    NodeService.Registered r = nodes.register(guard.agent(ctx), Json.read(ctx, NodeRequests.Register.class));
     ctx.status(r.created() ? 201 : 200).json(new NodeViews.Registered(
-        r.created() ? "Worker registered" : "Worker already registered", r.nodeId()));
+        r.created() ? "Worker registered" : "Worker already registered", r.nodeId(), r.nodeToken()));
   }
 
   @OpenApi(path = "/api/workers/heartbeat", methods = HttpMethod.POST, tags = "workers",
-      summary = "Agent heartbeat (enrollment token): the schedulers' second liveness signal, plus load figures",
+      summary = "Agent heartbeat (node token): the schedulers' second liveness signal, plus load figures",
       requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = NodeRequests.Heartbeat.class), required = true),
       responses = {
           @OpenApiResponse(status = "204"),
-          @OpenApiResponse(status = "401", description = "missing or wrong enrollment token"),
-          @OpenApiResponse(status = "404", description = "no registered worker has this hostname")})
+          @OpenApiResponse(status = "401", description = "missing or unknown node token (the enrollment token too)"),
+          @OpenApiResponse(status = "409", description = "the node token belongs to another hostname")})
   void heartbeat(Context ctx) {
-    guard.agent(ctx);
-    nodes.heartbeat(Json.read(ctx, NodeRequests.Heartbeat.class));
+    nodes.heartbeat(guard.nodeToken(ctx), Json.read(ctx, NodeRequests.Heartbeat.class));
     ctx.status(204);
   }
 

@@ -2,12 +2,17 @@ package dev.orion.api.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.orion.api.auth.AgentCredential;
+import dev.orion.api.auth.NodeTokens;
 import dev.orion.api.auth.Principal;
 import dev.orion.api.http.Json;
 import dev.orion.api.http.RenderedJson;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.ssh.WorkerException;
+import dev.orion.common.worker.WorkerOps;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
@@ -23,59 +28,137 @@ public final class NodeService {
   private final Jdbi jdbi;
   private final NodeList nodeList;
   private final WorkerConnections connections;
+  private final WorkerOps ops;
   private final Clock clock;
 
-  public NodeService(Jdbi jdbi, WorkerConnections connections, NodeList nodeList, Clock clock) {
+  /**
+   * @param ops how a node's new address is checked before it is taken (a probe over SSH that
+   *     verifies the pinned host key)
+   */
+  public NodeService(Jdbi jdbi, WorkerConnections connections, WorkerOps ops, NodeList nodeList, Clock clock) {
     this.jdbi = jdbi;
     this.nodeList = nodeList;
     this.connections = connections;
+    this.ops = ops;
     this.clock = clock;
   }
 
-  public record Registered(long nodeId, boolean created) {}
+  /** A registration's outcome; {@code nodeToken} is set only when a token was issued just now. */
+  public record Registered(long nodeId, boolean created, String nodeToken) {}
 
-  /** Records an agent's heartbeat; an unknown hostname must register first. */
-  public void heartbeat(NodeRequests.Heartbeat req) {
+  /**
+   * Records an agent's heartbeat. The node is found by its token's hash, in the same statement
+   * that writes the heartbeat, so a valid heartbeat costs one indexed UPDATE; only a refused one
+   * looks further to say why.
+   */
+  public void heartbeat(String tokenHash, NodeRequests.Heartbeat req) {
     req.validate();
     int updated = jdbi.withExtension(NodeDao.class,
-        d -> d.heartbeat(req.hostname(), req.cpuPercent(), req.memPercent(), clock.instant()));
+        d -> d.heartbeat(tokenHash, req.hostname(), req.cpuPercent(), req.memPercent(), clock.instant()));
     if (updated == 0) {
-      throw OrionException.notFound("no registered worker has hostname " + req.hostname() + "; register first");
+      NodeDao.NodeRow node = jdbi.withExtension(NodeDao.class, d -> d.findByTokenHash(tokenHash))
+          .orElseThrow(() -> OrionException.unauthorized("unknown node token"));
+      throw OrionException.conflict("this node token belongs to '" + node.hostname() + "', not '" + req.hostname() + "'");
     }
   }
 
-  public Registered register(NodeRequests.Register req) {
+  public Registered register(AgentCredential credential, NodeRequests.Register req) {
     req.validate();
     String labels = new String(Json.bytes(req.labels() == null ? Map.of() : req.labels()), StandardCharsets.UTF_8);
     NodeDao.Registration r = new NodeDao.Registration(req.hostname(), req.ip(), req.sshPort(), req.hostKey().trim(),
         HostKeys.fingerprint(req.hostKey()), req.pool() == null ? "default" : req.pool(), labels, clock.instant());
+    return credential instanceof AgentCredential.NodeToken t ? reregister(t.hash(), r) : enroll(r);
+  }
+
+  /**
+   * A first registration with the enrollment token: a new node and its token. A hostname that is
+   * already registered is refused, since anyone holding the shared token and the host's public key
+   * (ssh-keyscan gives it) could otherwise re-point the node. The one exception is a node from
+   * before node tokens, which has none yet: its agent may claim one, from the same address with
+   * the same host key, so an upgrade does not strand the fleet.
+   */
+  private Registered enroll(NodeDao.Registration r) {
+    String token = NodeTokens.generate();
+    String hash = NodeTokens.hash(token);
     // Insert first, without a locking read before it: SELECT ... FOR UPDATE on a hostname that
     // does not exist yet takes a gap lock, and a storm of first registrations then deadlocks.
     if (jdbi.withExtension(NodeDao.class, d -> d.findByHostname(r.hostname())).isEmpty()) {
       try {
-        long id = jdbi.withExtension(NodeDao.class, d -> d.insert(r));
+        long id = jdbi.withExtension(NodeDao.class, d -> d.insert(r, hash));
         LOG.info("node {} ({}:{}) registered with host key {}", id, r.ip(), r.sshPort(), r.hostKeyFingerprint());
         nodeList.invalidate();
-        return new Registered(id, true);
+        return new Registered(id, true, token);
       } catch (UnableToExecuteStatementException e) {
         if (!(e.getCause() instanceof java.sql.SQLIntegrityConstraintViolationException)) {
           throw e;
         }
-        // Another registration of this hostname won the race; treat this one as a repeat.
+        // Another registration of this hostname won the race: it is known now.
       }
     }
     return jdbi.inTransaction(h -> {
       NodeDao dao = h.attach(NodeDao.class);
       NodeDao.NodeRow node = dao.lockByHostname(r.hostname()).orElseThrow(() -> OrionException.conflict(
           "node '" + r.hostname() + "' was forgotten while registering; register again"));
-      if (!node.hostKeyFingerprint().equals(r.hostKeyFingerprint())) {
-        throw OrionException.conflict("host key " + r.hostKeyFingerprint() + " differs from the key pinned for '"
-            + r.hostname() + "' (" + node.hostKeyFingerprint() + "); an admin must forget node " + node.id()
-            + " before it can register again");
+      boolean legacy = node.tokenHash() == null && node.hostKeyFingerprint().equals(r.hostKeyFingerprint())
+          && node.ip().equals(r.ip()) && node.sshPort() == r.sshPort();
+      if (!legacy) {
+        throw OrionException.conflict("'" + r.hostname() + "' is already registered as node " + node.id()
+            + "; its agent re-registers with its node token (an admin can forget the node to enroll it anew)");
       }
-      dao.refresh(r);
-      return new Registered(node.id(), false);
+      dao.setTokenHash(node.id(), hash);
+      dao.refresh(node.id(), r);
+      LOG.info("node {} ({}) claimed its node token", node.id(), r.hostname());
+      return new Registered(node.id(), true, token);
     });
+  }
+
+  /**
+   * A registration with a node token: the same node again, possibly at a new address (a restarted
+   * container, a new port). The new address is taken only after the API has connected to it and
+   * seen the pinned host key, so a token alone cannot point a node, and its leases, elsewhere.
+   */
+  private Registered reregister(String tokenHash, NodeDao.Registration r) {
+    NodeDao.NodeRow known = jdbi.withExtension(NodeDao.class, d -> d.findByTokenHash(tokenHash))
+        .orElseThrow(() -> OrionException.unauthorized("unknown node token"));
+    check(known, r);
+    boolean moves = !known.ip().equals(r.ip()) || known.sshPort() != r.sshPort();
+    if (moves) {
+      try {
+        ops.probe(new WorkerEndpoint(known.id(), r.ip(), r.sshPort(), known.hostKey()));
+      } catch (WorkerException e) {
+        throw OrionException.conflict("node " + known.id() + " cannot move to " + r.ip() + ":" + r.sshPort()
+            + ": the API could not reach it there with the pinned host key (" + e.getMessage() + ")");
+      }
+    }
+    Registered done = jdbi.inTransaction(h -> {
+      NodeDao dao = h.attach(NodeDao.class);
+      NodeDao.NodeRow node = dao.lock(known.id()).filter(n -> tokenHash.equals(n.tokenHash()))
+          .orElseThrow(() -> OrionException.unauthorized("unknown node token"));
+      check(node, r);
+      boolean verified = !moves || (node.ip().equals(known.ip()) && node.sshPort() == known.sshPort());
+      if (!verified && !(node.ip().equals(r.ip()) && node.sshPort() == r.sshPort())) {
+        throw OrionException.conflict("node " + node.id() + " moved while registering; register again");
+      }
+      dao.refresh(node.id(), r);
+      return new Registered(node.id(), false, null);
+    });
+    if (moves) {
+      LOG.info("node {} moved from {}:{} to {}:{} (pinned host key seen there)", known.id(), known.ip(),
+          known.sshPort(), r.ip(), r.sshPort());
+    }
+    nodeList.invalidate();
+    return done;
+  }
+
+  private static void check(NodeDao.NodeRow node, NodeDao.Registration r) {
+    if (!node.hostname().equals(r.hostname())) {
+      throw OrionException.conflict("this node token belongs to '" + node.hostname() + "', not '" + r.hostname() + "'");
+    }
+    if (!node.hostKeyFingerprint().equals(r.hostKeyFingerprint())) {
+      throw OrionException.conflict("host key " + r.hostKeyFingerprint() + " differs from the key pinned for '"
+          + r.hostname() + "' (" + node.hostKeyFingerprint() + "); an admin must forget node " + node.id()
+          + " before it can register again");
+    }
   }
 
   /** The node list as a JSON array of {@link NodeViews.Node}, as {@code caller} may see it. */

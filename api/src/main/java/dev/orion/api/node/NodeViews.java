@@ -21,7 +21,9 @@ public final class NodeViews {
       Map<String, String> labels, @JsonInclude(JsonInclude.Include.NON_NULL) String hostKeyFingerprint,
       @JsonInclude(JsonInclude.Include.NON_NULL) Instant lastSeenAt, Lease lease) {}
 
-  public record Registered(String message, long nodeId) {}
+  /** {@code node_token} is present once: in the answer that issued it. */
+  public record Registered(String message, long nodeId,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String nodeToken) {}
 
   /**
    * One node as JSON, rendered once per node-list snapshot: as every user sees it, as its lease's

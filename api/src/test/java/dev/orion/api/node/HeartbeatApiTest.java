@@ -29,8 +29,9 @@ class HeartbeatApiTest {
 
   @Test
   void aRegisteredWorkersHeartbeatIsStored() {
-    long id = api.register("w-beat", 2202, TestKeys.ed25519());
-    Http.Response r = api.http.post("/api/workers/heartbeat", ApiHarness.AGENT_TOKEN,
+    ApiHarness.Enrolled node = api.enroll("w-beat", 2202, TestKeys.ed25519());
+    long id = node.nodeId();
+    Http.Response r = api.http.post("/api/workers/heartbeat", node.nodeToken(),
         Http.json(Map.of("hostname", "w-beat", "cpu_percent", 12.5, "mem_percent", 40.0)));
     assertEquals(204, r.status(), r.body());
     Map<String, Object> row = api.db.jdbi().withHandle(h -> h.createQuery(
@@ -45,17 +46,21 @@ class HeartbeatApiTest {
 
   @Test
   void badHeartbeatsChangeNothing() {
-    api.register("w-beat-bad", 2203, TestKeys.ed25519());
+    String token = api.enroll("w-beat-bad", 2203, TestKeys.ed25519()).nodeToken();
+    String other = api.enroll("w-beat-other", 2204, TestKeys.ed25519()).nodeToken();
     String before = api.snapshot();
     assertEquals(401, api.http.post("/api/workers/heartbeat", "wrong-token",
-        Http.json(Map.of("hostname", "w-beat-bad"))).status());
-    Http.Response unknown = api.http.post("/api/workers/heartbeat", ApiHarness.AGENT_TOKEN,
-        Http.json(Map.of("hostname", "never-registered")));
-    assertEquals(404, unknown.status());
-    assertTrue(unknown.isProblem());
-    assertEquals(400, api.http.post("/api/workers/heartbeat", ApiHarness.AGENT_TOKEN,
+        Http.json(Map.of("hostname", "w-beat-bad"))).status(), "a forged node token");
+    Http.Response enrollment = api.http.post("/api/workers/heartbeat", ApiHarness.AGENT_TOKEN,
+        Http.json(Map.of("hostname", "w-beat-bad")));
+    assertEquals(401, enrollment.status(), "the shared enrollment token does not heartbeat: " + enrollment);
+    assertTrue(enrollment.isProblem());
+    Http.Response someoneElse = api.http.post("/api/workers/heartbeat", other,
+        Http.json(Map.of("hostname", "w-beat-bad")));
+    assertEquals(409, someoneElse.status(), "one node's token does not speak for another: " + someoneElse);
+    assertEquals(400, api.http.post("/api/workers/heartbeat", token,
         Http.json(Map.of("hostname", "w-beat-bad", "cpu_percent", 250))).status());
-    assertEquals(400, api.http.post("/api/workers/heartbeat", ApiHarness.AGENT_TOKEN, "{\"hostname\":").status());
+    assertEquals(400, api.http.post("/api/workers/heartbeat", token, "{\"hostname\":").status());
     assertEquals(before, api.snapshot());
   }
 }

@@ -39,21 +39,31 @@ class NodeApiTest {
   }
 
   @Test
-  void firstRegistrationPinsTheKeyAndRepeatsAreIdempotent() {
+  void firstRegistrationPinsTheKeyAndIssuesANodeTokenForTheRepeats() {
     String key = TestKeys.ed25519();
     Http.Response first = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", key));
     assertEquals(201, first.status(), first.body());
     assertEquals("Worker registered", first.json().get("message").asText());
-    Http.Response again = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", key));
-    assertEquals(200, again.status());
+    String token = first.json().get("node_token").asText();
+    assertTrue(token.length() >= 43, token);
+    String stored = api.db.jdbi().withHandle(h -> h.createQuery("SELECT token_hash FROM nodes WHERE hostname = 'w-pin'")
+        .mapTo(String.class).one());
+    assertEquals(dev.orion.api.auth.NodeTokens.hash(token), stored, "only the SHA-256 is kept");
+    Http.Response again = api.http.post("/api/workers/register", token, body("w-pin", key));
+    assertEquals(200, again.status(), again.body());
     assertEquals("Worker already registered", again.json().get("message").asText());
     assertEquals(first.json().get("node_id"), again.json().get("node_id"));
+    assertTrue(again.json().get("node_token") == null, "the token is shown once: " + again.body());
 
     String before = api.snapshot();
-    Http.Response changed = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", TestKeys.ed25519()));
+    Http.Response enrollAgain = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", key));
+    assertEquals(409, enrollAgain.status(), "the enrollment token cannot take over a known hostname");
+    assertTrue(enrollAgain.isProblem());
+    Http.Response changed = api.http.post("/api/workers/register", token, body("w-pin", TestKeys.ed25519()));
     assertEquals(409, changed.status());
     assertTrue(changed.isProblem());
     assertTrue(changed.json().get("detail").asText().contains("forget"), changed.body());
+    assertEquals(401, api.http.post("/api/workers/register", "forged-" + token, body("w-pin", key)).status());
     assertEquals(before, api.snapshot());
 
     long id = first.json().get("node_id").asLong();
@@ -103,7 +113,7 @@ class NodeApiTest {
   }
 
   @Test
-  void concurrentFirstRegistrationsMakeOneNode() throws Exception {
+  void concurrentFirstRegistrationsMakeOneNodeAndOneToken() throws Exception {
     String key = TestKeys.ed25519();
     ExecutorService pool = Executors.newFixedThreadPool(16);
     List<Future<Http.Response>> answers = new ArrayList<>();
@@ -113,7 +123,7 @@ class NodeApiTest {
     int created = 0;
     for (Future<Http.Response> f : answers) {
       Http.Response r = f.get();
-      assertTrue(r.status() == 201 || r.status() == 200, r.toString());
+      assertTrue(r.status() == 201 || r.status() == 409, r.toString());
       created += r.status() == 201 ? 1 : 0;
     }
     pool.shutdown();
@@ -124,7 +134,7 @@ class NodeApiTest {
   }
 
   @Test
-  void agentsNeedTheEnrollmentToken() {
+  void agentsNeedTheEnrollmentTokenOrANodeToken() {
     String before = api.snapshot();
     for (String token : new String[] {null, "wrong-token-wrong-token", ""}) {
       Http.Response r = api.http.post("/api/workers/register", token, body("w-token", TestKeys.ed25519()));

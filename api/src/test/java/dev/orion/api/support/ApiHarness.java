@@ -85,7 +85,10 @@ public final class ApiHarness implements AutoCloseable {
     return login(ADMIN, ADMIN_PASSWORD);
   }
 
-  /** Registers a sandbox worker through the agent's own registration code; returns the node id. */
+  /**
+   * Registers a sandbox worker through the agent's own registration code; returns the node id.
+   * The agent keeps its node token in the worker's state directory, as a real one would.
+   */
   public long register(SandboxWorker w) {
     AgentConfig cfg = AgentConfig.from(Map.of(
         "API_ENDPOINT", url(),
@@ -93,7 +96,8 @@ public final class ApiHarness implements AutoCloseable {
         "MY_HOST_IP", w.ip(),
         "MY_HOST_PORT", Integer.toString(w.port()),
         "MY_HOSTNAME", w.name(),
-        "ORION_HOST_KEY_FILE", w.hostKeyFile().toString()));
+        "ORION_HOST_KEY_FILE", w.hostKeyFile().toString(),
+        "ORION_AGENT_STATE_DIR", w.dir().resolve("agent-" + app.port()).toString()));
     try {
       return new Registrar(HttpClient.newHttpClient(), cfg).register();
     } catch (InterruptedException e) {
@@ -104,12 +108,20 @@ public final class ApiHarness implements AutoCloseable {
 
   /** Registers a worker with a raw request, as an agent would; returns the node id. */
   public long register(String hostname, int sshPort, String hostKey) {
+    return enroll(hostname, sshPort, hostKey).nodeId();
+  }
+
+  /** A node's id and the token its first registration answered. */
+  public record Enrolled(long nodeId, String nodeToken) {}
+
+  /** A first registration with the enrollment token, as an agent's first start makes it. */
+  public Enrolled enroll(String hostname, int sshPort, String hostKey) {
     Http.Response r = http.post("/api/workers/register", AGENT_TOKEN, Http.json(Map.of(
         "hostname", hostname, "ip", "127.0.0.1", "ssh_port", sshPort, "host_key", hostKey)));
-    if (r.status() != 201 && r.status() != 200) {
+    if (r.status() != 201) {
       throw new AssertionError("registration failed: " + r);
     }
-    return r.json().get("node_id").asLong();
+    return new Enrolled(r.json().get("node_id").asLong(), r.json().get("node_token").asText());
   }
 
   /** A digest of every table the API writes, to prove a refused request changed nothing. */
