@@ -59,7 +59,7 @@ class NodeIdentityAttackTest {
   @Test
   void theEnrollmentTokenAndTheScannedHostKeyCannotRePointARegisteredNode() {
     String before = api.snapshot();
-    Http.Response r = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("127.0.0.1", 1, victim.hostKey()));
+    Http.Response r = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body(victim.ip(), 1, victim.hostKey()));
     assertEquals(409, r.status(), r.toString());
     assertTrue(r.isProblem());
     assertEquals(before, api.snapshot());
@@ -71,7 +71,7 @@ class NodeIdentityAttackTest {
     String before = api.snapshot();
     for (String forged : new String[] {"x", nodeToken + "x", nodeToken.substring(1), "A".repeat(43),
         ApiHarness.JWT_SECRET}) {
-      Http.Response reg = api.http.post("/api/workers/register", forged, body("127.0.0.1", 1, victim.hostKey()));
+      Http.Response reg = api.http.post("/api/workers/register", forged, body(victim.ip(), 1, victim.hostKey()));
       assertEquals(401, reg.status(), forged + ": " + reg);
       assertTrue(reg.isProblem());
       Http.Response beat = api.http.post("/api/workers/heartbeat", forged,
@@ -87,23 +87,24 @@ class NodeIdentityAttackTest {
   void evenTheNodeTokenMovesANodeOnlyWhereThePinnedKeyAnswers() throws Exception {
     String before = api.snapshot();
     // Nothing listens on port 1; the other worker answers with a different host key.
-    for (int port : new int[] {1, other.port()}) {
-      Http.Response r = api.http.post("/api/workers/register", nodeToken, body("127.0.0.1", port, victim.hostKey()));
-      assertEquals(409, r.status(), port + ": " + r);
+    for (String[] at : new String[][] {{victim.ip(), "1"}, {other.ip(), Integer.toString(other.port())}}) {
+      Http.Response r = api.http.post("/api/workers/register", nodeToken,
+          body(at[0], Integer.parseInt(at[1]), victim.hostKey()));
+      assertEquals(409, r.status(), String.join(":", at) + ": " + r);
       assertTrue(r.json().get("detail").asText().contains("pinned host key"), r.body());
     }
     assertEquals(before, api.snapshot());
     assertEquals(victim.port(), node().get("ssh_port").asInt());
 
     // A new address where the same sshd answers (a restarted container, a new port mapping).
-    try (TcpProxy moved = new TcpProxy(victim.port())) {
+    try (TcpProxy moved = new TcpProxy(victim.ip(), victim.port())) {
       Http.Response r = api.http.post("/api/workers/register", nodeToken, body("127.0.0.1", moved.port(), victim.hostKey()));
       assertEquals(200, r.status(), r.toString());
       assertEquals(nodeId, r.json().get("node_id").asLong());
       assertEquals(moved.port(), node().get("ssh_port").asInt());
       // and back
       assertEquals(200, api.http.post("/api/workers/register", nodeToken,
-          body("127.0.0.1", victim.port(), victim.hostKey())).status());
+          body(victim.ip(), victim.port(), victim.hostKey())).status());
     }
     assertEquals(victim.port(), node().get("ssh_port").asInt());
   }
