@@ -46,6 +46,12 @@ public final class ApiProcesses {
     env.put("ORION_SSH_KEY", key.toString());
   }
 
+  /** Sets one more variable for every replica started from now on. */
+  public ApiProcesses with(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
   /** Environment of every replica; the driver adds host, port and the migrate flag. */
   public Map<String, String> env() {
     return Map.copyOf(env);
