@@ -5,6 +5,7 @@ import dev.orion.api.alert.AlertService;
 import dev.orion.api.auth.AccountService;
 import dev.orion.api.auth.AuthHandlers;
 import dev.orion.api.auth.Guard;
+import dev.orion.api.auth.Sessions;
 import dev.orion.api.auth.Tokens;
 import dev.orion.api.http.HttpServer;
 import dev.orion.api.node.NodeHandlers;
@@ -59,12 +60,12 @@ public final class ApiApp implements AutoCloseable {
     }
     WorkerConnections connections = new WorkerConnections(config.ssh());
     Provisioner provisioner = new Provisioner(new SshWorkerOps(connections), config.provisionParallelism());
-    Guard guard = new Guard(tokens, config.agentToken());
+    Guard guard = new Guard(tokens, new Sessions(db.jdbi()), config.agentToken());
     NodeList nodeList = NodeList.of(db.jdbi(), config.nodeListMaxAge());
     PrometheusMeterRegistry metrics = Metrics.registry();
     FleetMetrics.register(metrics, db.jdbi(), clock);
     Javalin http = HttpServer.create(metrics,
-        new AuthHandlers(accounts),
+        new AuthHandlers(accounts, guard),
         new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList, clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard,
             metrics),

@@ -52,7 +52,12 @@ public final class AccountService {
       throw OrionException.unauthorized("wrong username or password");
     }
     UserDao.UserRow u = user.orElseThrow();
-    return tokens.issue(new Principal(u.id(), u.username(), u.role()));
+    return tokens.issue(new Principal(u.id(), u.username(), u.role()), u.tokenVersion());
+  }
+
+  /** Revokes every token of the caller's account, on every replica, from the next request on. */
+  public void logout(Principal caller) {
+    jdbi.useExtension(UserDao.class, d -> d.revokeTokens(caller.userId()));
   }
 
   /** Makes sure the configured admin exists with the configured password. */
@@ -63,7 +68,14 @@ public final class AccountService {
       UserDao d = h.attach(UserDao.class);
       Optional<UserDao.UserRow> existing = d.find(username);
       if (existing.isPresent()) {
-        d.update(existing.get().id(), hash, Principal.ADMIN);
+        UserDao.UserRow u = existing.get();
+        // Every replica runs this at start: rewriting the same password (a new salt, so a new hash)
+        // would revoke the admin's tokens each time a replica starts.
+        if (!Passwords.matches(password, u.passwordHash())) {
+          d.update(u.id(), hash, Principal.ADMIN);
+        } else if (!Principal.ADMIN.equals(u.role())) {
+          d.update(u.id(), u.passwordHash(), Principal.ADMIN);
+        }
       } else {
         d.insert(username, hash, Principal.ADMIN, clock.instant());
       }

@@ -15,9 +15,11 @@ import java.time.Instant;
 /** Sign-up and login. */
 public final class AuthHandlers implements Routes {
   private final AccountService accounts;
+  private final Guard guard;
 
-  public AuthHandlers(AccountService accounts) {
+  public AuthHandlers(AccountService accounts, Guard guard) {
     this.accounts = accounts;
+    this.guard = guard;
   }
 
   public record Credentials(String username, String password) {}
@@ -28,6 +30,7 @@ public final class AuthHandlers implements Routes {
   public void register(Javalin app) {
     app.post("/api/signup", this::signup);
     app.post("/api/login", this::login);
+    app.post("/api/logout", this::logout);
   }
 
   @OpenApi(path = "/api/signup", methods = HttpMethod.POST, tags = "accounts", summary = "Create an account",
@@ -51,5 +54,15 @@ public final class AuthHandlers implements Routes {
     Credentials c = Json.read(ctx, Credentials.class);
     Tokens.Issued t = accounts.login(c.username(), c.password());
     ctx.json(new LoginResponse(t.token(), t.expiresAt()));
+  }
+
+  @OpenApi(path = "/api/logout", methods = HttpMethod.POST, tags = "accounts",
+      summary = "Revoke every token of the caller's account (all sessions, on every replica)",
+      responses = {
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = Message.class)),
+          @OpenApiResponse(status = "401", description = "missing, invalid or already revoked token")})
+  void logout(Context ctx) {
+    accounts.logout(guard.user(ctx));
+    ctx.json(new Message("Logged out"));
   }
 }

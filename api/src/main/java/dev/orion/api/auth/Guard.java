@@ -8,15 +8,18 @@ import java.security.MessageDigest;
 /** Reads the caller's identity from the {@code Authorization} header. */
 public final class Guard {
   private final Tokens tokens;
+  private final Sessions sessions;
   private final byte[] agentToken;
 
-  public Guard(Tokens tokens, String agentToken) {
+  public Guard(Tokens tokens, Sessions sessions, String agentToken) {
     this.tokens = tokens;
+    this.sessions = sessions;
     this.agentToken = agentToken.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The caller, with the role its account has now; a revoked token is a 401. */
   public Principal user(Context ctx) {
-    return tokens.verify(bearer(ctx));
+    return sessions.current(tokens.claims(bearer(ctx)));
   }
 
   public Principal admin(Context ctx) {

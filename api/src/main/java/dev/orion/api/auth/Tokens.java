@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A client sends the same token with every request until it expires, and verifying one
  * (base64, JSON, HMAC) costs more than serving a cached read, so verified tokens are remembered by
  * their exact text until their {@code exp}. Only a token that passed verification is remembered,
- * so a forged one never matches; tokens are stateless either way (nothing revokes one early).
+ * so a forged one never matches. What is remembered is only that the text is a genuine token
+ * with these claims: whether the account still stands behind it (its role now, logout, a new
+ * password) is checked against the database on every request ({@link Sessions}).
  */
 public final class Tokens {
   private static final String ISSUER = "orion";
@@ -31,7 +33,10 @@ public final class Tokens {
   private final JWTVerifier verifier;
   private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
 
-  private record Verified(Principal principal, Instant expiresAt) {}
+  private record Verified(Claims claims, Instant expiresAt) {}
+
+  /** A genuine, unexpired token's claims: who, and the account's token version when it was issued. */
+  public record Claims(Principal principal, int version) {}
 
   public Tokens(String secret, Duration ttl, Clock clock) {
     this.algorithm = Algorithm.HMAC256(secret);
@@ -41,13 +46,19 @@ public final class Tokens {
         .withIssuer(ISSUER)
         .withClaimPresence("exp")
         .withClaimPresence("uid")
-        .withClaimPresence("role"))
+        .withClaimPresence("role")
+        .withClaimPresence("ver"))
         .build(clock);
   }
 
   public record Issued(String token, Instant expiresAt) {}
 
+  /** A token for {@code p} at token version 0 (an account never revoked). */
   public Issued issue(Principal p) {
+    return issue(p, 0);
+  }
+
+  public Issued issue(Principal p, int version) {
     Instant now = clock.instant();
     Instant exp = now.plus(ttl);
     String token = JWT.create()
@@ -55,25 +66,36 @@ public final class Tokens {
         .withSubject(p.username())
         .withClaim("uid", p.userId())
         .withClaim("role", p.role())
+        .withClaim("ver", version)
         .withIssuedAt(now)
         .withExpiresAt(exp)
         .sign(algorithm);
     return new Issued(token, exp);
   }
 
+  /** The principal as the token states it (role included; see {@link Sessions} for the current one). */
   public Principal verify(String token) {
+    return claims(token).principal();
+  }
+
+  public Claims claims(String token) {
     Verified known = verified.get(token);
     if (known != null && clock.instant().isBefore(known.expiresAt())) {
-      return known.principal();
+      return known.claims();
     }
     try {
       DecodedJWT jwt = verifier.verify(token);
-      Principal p = new Principal(jwt.getClaim("uid").asLong(), jwt.getSubject(), jwt.getClaim("role").asString());
+      Integer version = jwt.getClaim("ver").asInt();
+      if (version == null) {
+        throw OrionException.unauthorized("invalid token");
+      }
+      Claims c = new Claims(new Principal(jwt.getClaim("uid").asLong(), jwt.getSubject(),
+          jwt.getClaim("role").asString()), version);
       if (verified.size() >= MAX_REMEMBERED) {
         verified.clear();
       }
-      verified.put(token, new Verified(p, jwt.getExpiresAtAsInstant()));
-      return p;
+      verified.put(token, new Verified(c, jwt.getExpiresAtAsInstant()));
+      return c;
     } catch (TokenExpiredException e) {
       verified.remove(token);
       throw OrionException.unauthorized("token expired");

@@ -10,9 +10,12 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** Accounts. */
 public interface UserDao {
-  record UserRow(long id, String username, String passwordHash, String role) {}
+  record UserRow(long id, String username, String passwordHash, String role, int tokenVersion) {}
 
-  @SqlQuery("SELECT id, username, password_hash, role FROM users WHERE username = :username")
+  /** What a token is checked against on every request. */
+  record Standing(String role, int tokenVersion) {}
+
+  @SqlQuery("SELECT id, username, password_hash, role, token_version FROM users WHERE username = :username")
   @RegisterConstructorMapper(UserRow.class)
   Optional<UserRow> find(@Bind("username") String username);
 
@@ -21,6 +24,15 @@ public interface UserDao {
   long insert(@Bind("username") String username, @Bind("hash") String hash, @Bind("role") String role,
       @Bind("now") Instant now);
 
-  @SqlUpdate("UPDATE users SET password_hash = :hash, role = :role WHERE id = :id")
+  /** A new password revokes the account's tokens (token_version is assigned first, from the old hash). */
+  @SqlUpdate("UPDATE users SET token_version = token_version + (password_hash <> :hash), password_hash = :hash,"
+      + " role = :role WHERE id = :id")
   void update(@Bind("id") long id, @Bind("hash") String hash, @Bind("role") String role);
+
+  @SqlQuery("SELECT role, token_version FROM users WHERE id = :id")
+  @RegisterConstructorMapper(Standing.class)
+  Optional<Standing> standing(@Bind("id") long id);
+
+  @SqlUpdate("UPDATE users SET token_version = token_version + 1 WHERE id = :id")
+  int revokeTokens(@Bind("id") long id);
 }
