@@ -1,0 +1,55 @@
+package dev.orion.api.load;
+
+import dev.orion.common.load.LoadClass;
+import dev.orion.common.load.Smoothing;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds each heartbeat's CPU and memory figures into the node's smoothed load and reclassifies
+ * it with hysteresis. The first heartbeat of a node starts the average at its own value.
+ */
+public final class LoadService {
+  private static final Logger log = LoggerFactory.getLogger(LoadService.class);
+  static final Set<String> SOURCES = Set.of("cgroup-v2", "cgroup-v1", "proc");
+
+  /** A class change, for the node's event log. */
+  public record ClassChange(long nodeId, LoadClass from, LoadClass to, double cpuPercent) {}
+
+  private final LoadConfig config;
+
+  public LoadService(LoadConfig config) {
+    this.config = config;
+  }
+
+  /** Runs in the heartbeat's transaction, after the node's own row. */
+  public Optional<ClassChange> record(Handle h, long nodeId, double cpu, double mem, String source, Instant now) {
+    LoadDao dao = h.attach(LoadDao.class);
+    Instant at = now.truncatedTo(ChronoUnit.MICROS);
+    String src = source != null && SOURCES.contains(source) ? source : "unknown";
+    Optional<LoadDao.Row> before = dao.lock(nodeId);
+    double cpuAvg = before.map(b -> Smoothing.next(b.cpuPercent(), b.sampledAt(), cpu, at, config.timeConstant()))
+        .orElse(cpu);
+    double memAvg = before.map(b -> Smoothing.next(b.memPercent(), b.sampledAt(), mem, at, config.timeConstant()))
+        .orElse(mem);
+    LoadClass was = before.map(b -> LoadClass.valueOf(b.loadClass().toUpperCase(Locale.ROOT))).orElse(null);
+    LoadClass next = LoadClass.next(was, cpuAvg, config.hysteresis());
+    Instant since = was == next ? before.get().classSince() : at;
+    dao.put(new LoadDao.Row(nodeId, round(cpuAvg), round(memAvg), next.wire(), since, at, src));
+    if (was != null && was != next) {
+      log.info("node {} load class {} -> {} (cpu {}%)", nodeId, was.wire(), next.wire(), round(cpuAvg));
+      return Optional.of(new ClassChange(nodeId, was, next, round(cpuAvg)));
+    }
+    return Optional.empty();
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+}
