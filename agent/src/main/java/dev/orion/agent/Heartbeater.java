@@ -46,8 +46,9 @@ final class Heartbeater {
   /** One heartbeat; returns the HTTP status, or 0 when the API was not reachable. */
   int beat() throws InterruptedException {
     try {
-      String body = String.format(Locale.ROOT, "{\"hostname\":%s,\"cpu_percent\":%.1f,\"mem_percent\":%.1f}",
-          Json.string(cfg.hostname()), stats.cpuPercent(), stats.memPercent());
+      String body = String.format(Locale.ROOT,
+          "{\"hostname\":%s,\"cpu_percent\":%.1f,\"mem_percent\":%.1f,\"load_source\":%s}",
+          Json.string(cfg.hostname()), stats.cpuPercent(), stats.memPercent(), Json.string(stats.source()));
       HttpRequest req = HttpRequest.newBuilder(URI.create(cfg.apiEndpoint() + "/api/workers/heartbeat"))
           .timeout(Duration.ofSeconds(10))
           .header("Authorization", "Bearer " + identity.token().orElse(cfg.token()))

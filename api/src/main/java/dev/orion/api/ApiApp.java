@@ -8,6 +8,7 @@ import dev.orion.api.auth.Guard;
 import dev.orion.api.auth.Sessions;
 import dev.orion.api.auth.Tokens;
 import dev.orion.api.http.HttpServer;
+import dev.orion.api.load.LoadService;
 import dev.orion.api.node.NodeHandlers;
 import dev.orion.api.node.NodeList;
 import dev.orion.api.node.NodeService;
@@ -66,7 +67,8 @@ public final class ApiApp implements AutoCloseable {
     FleetMetrics.register(metrics, db.jdbi(), clock);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts, guard),
-        new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList, clock), guard),
+        new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList,
+            new LoadService(config.load()), clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard,
             metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),

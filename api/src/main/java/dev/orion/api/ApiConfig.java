@@ -1,6 +1,7 @@
 package dev.orion.api;
 
 import dev.orion.api.alert.AlertConfig;
+import dev.orion.api.load.LoadConfig;
 import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
@@ -23,6 +24,7 @@ public record ApiConfig(
     int provisionParallelism,
     Duration nodeListMaxAge,
     PoolsConfig pools,
+    LoadConfig load,
     DbConfig db,
     SshConfig ssh,
     MetricsConfig metrics,
@@ -57,6 +59,7 @@ public record ApiConfig(
         env.integer("ORION_PROVISION_PARALLELISM", 16, 1, 256),
         nodeListMaxAge(env),
         PoolsConfig.from(env),
+        LoadConfig.from(env),
         DbConfig.from(env, 20),
         SshConfig.from(env),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT),
@@ -75,6 +78,6 @@ public record ApiConfig(
     return "ApiConfig[http=" + httpHost + ":" + httpPort + ", jwtSecret=***, jwtTtl=" + jwtTtl
         + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
         + ", provisionParallelism=" + provisionParallelism + ", nodeListMaxAge=" + nodeListMaxAge
-        + ", pools=" + pools + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + ", alerts=" + alerts + "]";
+        + ", pools=" + pools + ", load=" + load + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + ", alerts=" + alerts + "]";
   }
 }

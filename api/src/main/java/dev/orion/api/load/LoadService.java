@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoadService {
   private static final Logger log = LoggerFactory.getLogger(LoadService.class);
-  static final Set<String> SOURCES = Set.of("cgroup-v2", "cgroup-v1", "proc");
+  public static final Set<String> SOURCES = Set.of("cgroup-v2", "cgroup-v1", "proc");
 
   /** A class change, for the node's event log. */
   public record ClassChange(long nodeId, LoadClass from, LoadClass to, double cpuPercent) {}

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -21,7 +22,8 @@ public interface NodeDao {
   record NodeListRow(long id, String hostname, String ip, int sshPort, String hostKeyFingerprint, String pool,
       String labels, String status, boolean allocated, boolean clean, Instant lastSeenAt,
       Long rentalId, Long rentalUserId, String rentalUsername, String clientUser, String rentalStatus,
-      Instant leasedUntil) {}
+      Instant leasedUntil, Double loadCpuPercent, Double loadMemPercent, String loadClass, Instant loadClassSince,
+      String loadSource, String alertClass, Instant alertSince) {}
 
   record Registration(String hostname, String ip, int sshPort, String hostKey, String hostKeyFingerprint,
       String pool, String labels, Instant now) {}
@@ -34,6 +36,9 @@ public interface NodeDao {
 
   @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE token_hash = :hash")
   Optional<NodeRow> findByTokenHash(@Bind("hash") String tokenHash);
+
+  @SqlQuery("SELECT id FROM nodes WHERE token_hash = :hash")
+  Optional<Long> idByTokenHash(@Bind("hash") String tokenHash);
 
   @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE hostname = :hostname FOR UPDATE")
   Optional<NodeRow> lockByHostname(@Bind("hostname") String hostname);
@@ -66,10 +71,8 @@ public interface NodeDao {
   @SqlQuery("SELECT COUNT(*) FROM rentals WHERE live_node_id = :id")
   int liveLeases(@Bind("id") long id);
 
-  @SqlQuery("SELECT n.id, n.hostname, n.ip, n.ssh_port, n.host_key_fingerprint, n.pool, n.labels, n.status,"
-      + " n.allocated, n.clean, n.last_seen_at, r.id AS rental_id, r.user_id AS rental_user_id,"
-      + " u.username AS rental_username, r.client_user, r.status AS rental_status, r.leased_until"
-      + " FROM nodes n LEFT JOIN rentals r ON r.live_node_id = n.id LEFT JOIN users u ON u.id = r.user_id"
-      + " ORDER BY n.id")
+  /** See {@code NodeDao/listWithLeases.sql}. */
+  @UseClasspathSqlLocator
+  @SqlQuery
   List<NodeListRow> listWithLeases();
 }

@@ -1,6 +1,7 @@
 package dev.orion.api.node;
 
 import dev.orion.api.pool.PoolName;
+import dev.orion.api.load.LoadService;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
 import io.javalin.openapi.OpenApiIgnore;
@@ -55,11 +56,18 @@ public final class NodeRequests {
   }
 
   /** Load figures are percentages; the schedulers only need the time it arrived. */
-  public record Heartbeat(String hostname, Double cpuPercent, Double memPercent) {
+  /**
+   * {@code load_source} says where the figures come from: the worker's cgroup ({@code cgroup-v2},
+   * {@code cgroup-v1}) against its limits, or the whole machine ({@code proc}).
+   */
+  public record Heartbeat(String hostname, Double cpuPercent, Double memPercent, String loadSource) {
     @OpenApiIgnore
     void validate() {
       if (hostname == null || !HOSTNAME.matcher(hostname).matches()) {
         throw OrionException.badRequest("hostname is required and must be a valid host name");
+      }
+      if (loadSource != null && !LoadService.SOURCES.contains(loadSource)) {
+        throw OrionException.badRequest("load_source must be one of cgroup-v2, cgroup-v1, proc");
       }
       checkPercent("cpu_percent", cpuPercent);
       checkPercent("mem_percent", memPercent);

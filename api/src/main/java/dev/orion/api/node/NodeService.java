@@ -14,7 +14,9 @@ import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.worker.WorkerOps;
 import java.nio.charset.StandardCharsets;
+import dev.orion.api.load.LoadService;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -29,14 +31,17 @@ public final class NodeService {
   private final NodeList nodeList;
   private final WorkerConnections connections;
   private final WorkerOps ops;
+  private final LoadService load;
   private final Clock clock;
 
   /**
    * @param ops how a node's new address is checked before it is taken (a probe over SSH that
    *     verifies the pinned host key)
    */
-  public NodeService(Jdbi jdbi, WorkerConnections connections, WorkerOps ops, NodeList nodeList, Clock clock) {
+  public NodeService(Jdbi jdbi, WorkerConnections connections, WorkerOps ops, NodeList nodeList, LoadService load,
+      Clock clock) {
     this.jdbi = jdbi;
+    this.load = load;
     this.nodeList = nodeList;
     this.connections = connections;
     this.ops = ops;
@@ -53,8 +58,15 @@ public final class NodeService {
    */
   public void heartbeat(String tokenHash, NodeRequests.Heartbeat req) {
     req.validate();
+    Instant now = clock.instant();
     int updated = jdbi.withExtension(NodeDao.class,
-        d -> d.heartbeat(tokenHash, req.hostname(), req.cpuPercent(), req.memPercent(), clock.instant()));
+        d -> d.heartbeat(tokenHash, req.hostname(), req.cpuPercent(), req.memPercent(), now));
+    if (updated == 1 && req.cpuPercent() != null && req.memPercent() != null) {
+      // Its own transaction: the node's row is already unlocked, so rents never skip a node
+      // (SKIP LOCKED) while its load is being folded in.
+      jdbi.useTransaction(h -> h.attach(NodeDao.class).idByTokenHash(tokenHash).ifPresent(id ->
+          load.record(h, id, req.cpuPercent(), req.memPercent(), req.loadSource(), now)));
+    }
     if (updated == 0) {
       NodeDao.NodeRow node = jdbi.withExtension(NodeDao.class, d -> d.findByTokenHash(tokenHash))
           .orElseThrow(() -> OrionException.unauthorized("unknown node token"));

@@ -1,6 +1,7 @@
 package dev.orion.api.node;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.orion.api.http.Json;
 import java.time.Instant;
 import java.util.Map;
@@ -15,11 +16,22 @@ public final class NodeViews {
 
   public record Lease(long rentalId, String username, String clientUser, String status, Instant leasedUntil) {}
 
+  /**
+   * A worker's load, public like its status: smoothed CPU and memory use of what the worker may
+   * use, its class and since when, and where the class comes from ({@code cgroup-v2},
+   * {@code cgroup-v1}, {@code proc}: the heartbeats; {@code alertmanager}: an alert firing now).
+   */
+  public record Load(Double cpuPercent, Double memPercent, @JsonProperty("class") String loadClass, Instant since,
+      String source) {}
+
   /** A node; the fields marked {@code @JsonInclude(NON_NULL)} are null (absent) except for admins. */
   public record Node(long nodeId, String hostname, @JsonInclude(JsonInclude.Include.NON_NULL) String ip, int sshPort,
       String status, boolean allocated, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean clean, String pool,
-      Map<String, String> labels, @JsonInclude(JsonInclude.Include.NON_NULL) String hostKeyFingerprint,
+      Map<String, String> labels, Load load, @JsonInclude(JsonInclude.Include.NON_NULL) String hostKeyFingerprint,
       @JsonInclude(JsonInclude.Include.NON_NULL) Instant lastSeenAt, Lease lease) {}
+
+  /** The label every node carries once its load is known. */
+  public static final String CPU_CLASS_LABEL = "orion.io/cpu-class";
 
   /** {@code node_token} is present once: in the answer that issued it. */
   public record Registered(String message, long nodeId,
@@ -39,15 +51,31 @@ public final class NodeViews {
   static Entry entry(NodeDao.NodeListRow r) {
     Lease lease = r.rentalId() == null ? null
         : new Lease(r.rentalId(), r.rentalUsername(), r.clientUser(), r.rentalStatus(), r.leasedUntil());
+    Load load = load(r);
     Map<String, String> labels = NodeService.labels(r.labels());
-    byte[] everyone = Json.bytes(node(r, labels, false, null));
-    byte[] owner = lease == null ? everyone : Json.bytes(node(r, labels, false, lease));
-    return new Entry(everyone, owner, Json.bytes(node(r, labels, true, lease)), r.rentalUserId());
+    if (load != null) {
+      labels = new java.util.TreeMap<>(labels);
+      labels.put(CPU_CLASS_LABEL, load.loadClass());
+    }
+    byte[] everyone = Json.bytes(node(r, labels, load, false, null));
+    byte[] owner = lease == null ? everyone : Json.bytes(node(r, labels, load, false, lease));
+    return new Entry(everyone, owner, Json.bytes(node(r, labels, load, true, lease)), r.rentalUserId());
   }
 
-  private static Node node(NodeDao.NodeListRow r, Map<String, String> labels, boolean admin, Lease lease) {
+  /** The heartbeats' figures, with the class of an alert firing now winning over theirs. */
+  private static Load load(NodeDao.NodeListRow r) {
+    if (r.alertClass() != null) {
+      return new Load(r.loadCpuPercent(), r.loadMemPercent(), r.alertClass(), r.alertSince(), "alertmanager");
+    }
+    if (r.loadClass() == null) {
+      return null;
+    }
+    return new Load(r.loadCpuPercent(), r.loadMemPercent(), r.loadClass(), r.loadClassSince(), r.loadSource());
+  }
+
+  private static Node node(NodeDao.NodeListRow r, Map<String, String> labels, Load load, boolean admin, Lease lease) {
     return new Node(r.id(), r.hostname(), admin ? r.ip() : null, r.sshPort(), r.status(), r.allocated(),
-        admin ? r.clean() : null, r.pool(), labels, admin ? r.hostKeyFingerprint() : null,
+        admin ? r.clean() : null, r.pool(), labels, load, admin ? r.hostKeyFingerprint() : null,
         admin ? r.lastSeenAt() : null, lease);
   }
 }

@@ -1,5 +1,6 @@
 package dev.orion.api.node;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
 import dev.orion.api.support.TestKeys;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -62,5 +64,44 @@ class HeartbeatApiTest {
         Http.json(Map.of("hostname", "w-beat-bad", "cpu_percent", 250))).status());
     assertEquals(400, api.http.post("/api/workers/heartbeat", token, "{\"hostname\":").status());
     assertEquals(before, api.snapshot());
+  }
+
+  /** Load is public node information: every signed-in user sees the class and its label. */
+  @Test
+  void heartbeatsGiveTheNodeALoadClassEveryoneSees() {
+    ApiHarness.Enrolled node = api.enroll("w-beat-load", 2205, TestKeys.ed25519());
+    String user = api.newUser("load");
+    assertTrue(nodeOf(user, node.nodeId()).get("load").isNull(), "no heartbeat yet, no load");
+    Http.Response r = api.http.post("/api/workers/heartbeat", node.nodeToken(), Http.json(Map.of(
+        "hostname", "w-beat-load", "cpu_percent", 80.0, "mem_percent", 10.0, "load_source", "cgroup-v1")));
+    assertEquals(204, r.status(), r.body());
+    // the node list is a snapshot at most ORION_NODE_LIST_MAX_AGE old; heartbeats do not drop it
+    com.fasterxml.jackson.databind.JsonNode seen = await().atMost(Duration.ofSeconds(5))
+        .until(() -> nodeOf(user, node.nodeId()), n -> !n.get("load").isNull());
+    assertEquals("high", seen.get("load").get("class").asText());
+    assertEquals(80.0, seen.get("load").get("cpu_percent").asDouble());
+    assertEquals("cgroup-v1", seen.get("load").get("source").asText());
+    assertEquals("high", seen.get("labels").get("orion.io/cpu-class").asText());
+
+    // an alert firing about the node wins over the heartbeats while it fires
+    api.db.jdbi().useHandle(h -> h.execute("INSERT INTO node_alert_classes (fingerprint, node_id, alertname,"
+        + " load_class, group_key, starts_at, updated_at) VALUES ('f1', ?, 'OrionNodeCpuModerate', 'moderate',"
+        + " 'g', ?, ?)", node.nodeId(), Instant.now(), Instant.now()));
+    seen = await().atMost(Duration.ofSeconds(5))
+        .until(() -> nodeOf(user, node.nodeId()), n -> n.get("load").get("class").asText().equals("moderate"));
+    assertEquals("alertmanager", seen.get("load").get("source").asText());
+    assertEquals("moderate", seen.get("labels").get("orion.io/cpu-class").asText());
+
+    assertEquals(400, api.http.post("/api/workers/heartbeat", node.nodeToken(), Http.json(Map.of(
+        "hostname", "w-beat-load", "cpu_percent", 1.0, "mem_percent", 1.0, "load_source", "guess"))).status());
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode nodeOf(String token, long id) {
+    for (com.fasterxml.jackson.databind.JsonNode n : api.http.get("/api/nodes", token).json()) {
+      if (n.get("node_id").asLong() == id) {
+        return n;
+      }
+    }
+    throw new AssertionError("node " + id + " not listed");
   }
 }

@@ -82,7 +82,7 @@ class NodeApiTest {
     long id = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-fields", key)).json()
         .get("node_id").asLong();
     List<String> everyone = List.of("node_id", "hostname", "ssh_port", "status", "allocated", "pool", "labels",
-        "lease");
+        "load", "lease");
     JsonNode seen = byId(api.http.get("/api/nodes", api.newUser("fields")).json(), id);
     assertEquals(everyone, fieldNames(seen));
     assertEquals("gpu", seen.get("pool").asText());
@@ -91,7 +91,7 @@ class NodeApiTest {
 
     JsonNode admin = byId(api.http.get("/api/nodes", api.adminToken()).json(), id);
     assertEquals(List.of("node_id", "hostname", "ip", "ssh_port", "status", "allocated", "clean", "pool", "labels",
-        "host_key_fingerprint", "last_seen_at", "lease"), fieldNames(admin));
+        "load", "host_key_fingerprint", "last_seen_at", "lease"), fieldNames(admin));
     assertEquals("127.0.0.1", admin.get("ip").asText());
     assertEquals(HostKeys.fingerprint(key), admin.get("host_key_fingerprint").asText());
     assertTrue(admin.get("clean").asBoolean());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.orion.api.ApiApp;
 import dev.orion.api.ApiConfig;
 import dev.orion.api.alert.AlertConfig;
+import dev.orion.api.load.LoadConfig;
 import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
@@ -52,7 +53,8 @@ public final class ApiHarness implements AutoCloseable {
   public static ApiHarness start(Clock clock) {
     DbConfig dbc = TestDb.freshConfig(40);
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
-        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), new PoolsConfig(Set.of(PROTECTED_POOL), "none"), dbc,
+        Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), new PoolsConfig(Set.of(PROTECTED_POOL), "none"),
+        LoadConfig.defaults(), dbc,
         TestSsh.config(), MetricsConfig.ephemeral(),
         new AlertConfig(Optional.of(ALERT_TOKEN), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024));
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc);
