@@ -76,7 +76,8 @@ public final class PoolHandlers implements Routes {
           @OpenApiResponse(status = "400", description = "invalid for_minutes, or a protected pool"),
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "403", description = "not allowed to wake this pool for that long"),
-          @OpenApiResponse(status = "404", description = "no such pool")})
+          @OpenApiResponse(status = "404", description = "no such pool"),
+          @OpenApiResponse(status = "409", description = "a user's wake while another override is in force")})
   void wake(Context ctx) {
     override(ctx, Action.WAKE);
   }

@@ -15,7 +15,8 @@ public final class PoolRequests {
   static final int MAX_GRACE_MINUTES = 24 * 60;
   static final int MAX_OVERRIDE_MINUTES = 7 * 24 * 60;
   private static final int MAX_WEBHOOKS = 8;
-  private static final int MAX_APPS = 32;
+  /** 16 names of at most 253 characters fit the 4 KiB the pool keeps for them. */
+  private static final int MAX_APPS = 16;
   private static final Pattern APP = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
 
   private PoolRequests() {}

@@ -74,7 +74,7 @@ public final class PoolService {
   /**
    * A manual wake or sleep for {@code for_minutes}: admins any pool that is not protected, users
    * only a wake, and only of a pool that lets its users wake it, for at most its
-   * {@code user_wake_minutes}.
+   * {@code user_wake_minutes}, and only while no other override is in force (409).
    */
   public Pool override(Principal caller, String pool, Action action, PoolRequests.OverrideBody body) {
     Snapshot s = snapshot();
@@ -95,6 +95,11 @@ public final class PoolService {
       if (minutes > allowed) {
         throw OrionException.forbidden("pool '" + pool + "' lets its users wake it for up to " + allowed + " minutes");
       }
+      // Users wake a pool the schedule put to sleep; they neither overrule an admin nor stack wakes.
+      s.overrides().stream().filter(o -> o.pool().equals(pool)).findFirst().ifPresent(o -> {
+        throw OrionException.conflict("pool '" + pool + "' is already " + (o.action().equals("wake") ? "woken"
+            : "put to sleep by an admin") + " until " + o.until());
+      });
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     jdbi.useExtension(PoolDao.class, dao -> dao.insertOverride(new PoolDao.OverrideRow(0, pool, action.wire(), now,
@@ -127,7 +132,8 @@ public final class PoolService {
         settings.map(st -> st.argocdApps().isEmpty() ? List.<String>of() : Arrays.asList(st.argocdApps().split(",")))
             .orElse(List.of()));
     return new Pool(pool, isProtected, desired.wire(), nodes, row.map(ScheduleDao.Row::id).orElse(null), next,
-        rows.stream().map(o -> new PoolViews.Override(o.action(), o.createdAt(), o.until(), o.createdBy())).toList(),
+        rows.stream().map(o -> new PoolViews.Override(o.action(), o.createdAt(), o.until(),
+            caller.isAdmin() ? o.createdBy() : null)).toList(),
         saved, settings.map(PoolDao.Settings::userWakeMinutes).orElse(0), adminView);
   }
 

@@ -15,7 +15,9 @@ public final class PoolViews {
       List<Override> overrides, @JsonProperty("node_hours_saved_7d") double nodeHoursSaved7d, int userWakeMinutes,
       @JsonInclude(JsonInclude.Include.NON_NULL) AdminSettings settings) {}
 
-  public record Override(String action, Instant createdAt, Instant until, String by) {}
+  /** {@code by} (who made it) is shown to admins only. */
+  public record Override(String action, Instant createdAt, Instant until,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String by) {}
 
   public record AdminSettings(String driver, int gracePeriodMinutes, List<Webhook> webhooks,
       List<String> argocdApplications) {}

@@ -147,12 +147,17 @@ class PoolApiTest {
     JsonNode p = woken.json();
     assertEquals("wake", p.get("desired").asText());
     assertEquals("wake", p.get("overrides").get(0).get("action").asText());
-    assertTrue(p.get("overrides").get(0).get("by").asText().startsWith("user:pools"));
+    assertTrue(p.get("overrides").get(0).get("by") == null, "who made it is for admins: " + p);
+    assertTrue(pool(admin, "night").get("overrides").get(0).get("by").asText().startsWith("user:pools"));
+    assertEquals(409, api.http.post("/api/pools/night/wake", user, Http.json(Map.of("for_minutes", 30))).status(),
+        "users do not stack wakes");
     assertEquals("sleep", p.get("next_transition").get("action").asText());
     assertEquals(WEDNESDAY_NIGHT.plus(Duration.ofMinutes(30)).toString(), p.get("next_transition").get("at").asText());
 
     assertEquals(202, api.http.post("/api/pools/night/sleep", admin, Http.json(Map.of("for_minutes", 10))).status());
     assertEquals("sleep", pool(user, "night").get("desired").asText(), "the newest override wins");
+    Http.Response overruled = api.http.post("/api/pools/night/wake", user, Http.json(Map.of("for_minutes", 5)));
+    assertEquals(409, overruled.status(), "a user does not overrule an admin's sleep: " + overruled.body());
     clock.advance(Duration.ofMinutes(31));
     try {
       JsonNode later = pool(user, "night");

@@ -23,6 +23,8 @@ public final class CronExpression {
 
   private static final CronParser PARSER =
       new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  /** What a schedule or cron job stores of an expression. */
+  public static final int MAX_LENGTH = 255;
   /** Bounds every search: the shortest cron period is a minute, and a repeated hour holds 60. */
   private static final int MAX_STEPS = 1_000;
 
@@ -45,6 +47,9 @@ public final class CronExpression {
       throw new ScheduleException(field + ": a cron expression is required (" + EXPECTED + ")");
     }
     String text = clean(raw);
+    if (text.length() > MAX_LENGTH) {
+      throw new ScheduleException(field + ": at most " + MAX_LENGTH + " characters; expected " + EXPECTED);
+    }
     if (text.split(" ").length != 5) {
       throw new ScheduleException(field + ": \"" + text + "\" has " + text.split(" ").length
           + " fields; expected " + EXPECTED);

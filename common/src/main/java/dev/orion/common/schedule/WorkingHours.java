@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
 public final class WorkingHours implements Timetable {
   public static final String EXPECTED =
       "comma-separated \"DAYS HH:MM-HH:MM\" ranges, e.g. \"Mon-Fri 08:00-19:00, Sat 10:00-14:00\"";
+  /** What a schedule stores of its working hours. */
+  public static final int MAX_LENGTH = 1024;
   /** Beyond this many days without a change the schedule is taken to be constant. */
   private static final int HORIZON_DAYS = 400;
   private static final Pattern RANGE = Pattern.compile(
@@ -67,6 +69,9 @@ public final class WorkingHours implements Timetable {
       throw new ScheduleException("uptime: working hours are required (" + EXPECTED + ")");
     }
     String text = CronExpression.clean(uptime).replaceAll(" ?, ?", ", ");
+    if (text.length() > MAX_LENGTH) {
+      throw new ScheduleException("uptime: at most " + MAX_LENGTH + " characters; expected " + EXPECTED);
+    }
     List<Range> ranges = new ArrayList<>();
     for (String part : text.split(", ?", -1)) {
       ranges.add(range(part));

@@ -47,6 +47,15 @@ class CronExpressionTest {
   }
 
   @Test
+  void refusesWhatCannotBeStored() {
+    String minutes = String.join(",", java.util.stream.IntStream.range(0, 60).mapToObj(Integer::toString).toList());
+    String hours = String.join(",", java.util.stream.IntStream.range(0, 24).mapToObj(Integer::toString).toList());
+    ScheduleException e = assertThrows(ScheduleException.class,
+        () -> CronExpression.parse("cron_start", minutes + " " + hours + " 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 * *"));
+    assertTrue(e.detail().contains("at most 255 characters"), e.detail());
+  }
+
+  @Test
   void refusesAnExpressionThatNeverFires() {
     ScheduleException e = assertThrows(ScheduleException.class,
         () -> CronExpression.parse("cron", "0 0 30 2 *"));

@@ -1,5 +1,6 @@
 package dev.orion.scheduler.job;
 
+import dev.orion.common.time.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -63,9 +64,7 @@ public final class Retries {
 
   /** The back-off before the retry that follows the {@code failures}-th counted failure (1, 2, …). */
   public Duration backoff(int failures) {
-    int doublings = Math.max(0, Math.min(failures - 1, 30));
-    Duration d = base.multipliedBy(1L << doublings);
-    return d.compareTo(cap) > 0 ? cap : d;
+    return Backoff.doubling(base, cap, failures - 1);
   }
 
   /**

@@ -35,11 +35,12 @@ public final class ArgoCd {
   private final URI server;
   private final String username;
   private final String password;
-  private String token;
+  private volatile String token;
 
+  /** @param server ArgoCD's base URL; a path in it (ArgoCD behind a prefix) is kept */
   public ArgoCd(HttpClient http, URI server, String username, String password) {
     this.http = http;
-    this.server = server;
+    this.server = server.toString().endsWith("/") ? server : URI.create(server + "/");
     this.username = username;
     this.password = password;
   }
@@ -92,12 +93,12 @@ public final class ArgoCd {
   }
 
   private HttpRequest.Builder request(String app) {
-    return HttpRequest.newBuilder(server.resolve("/api/v1/applications/"
+    return HttpRequest.newBuilder(server.resolve("api/v1/applications/"
         + URLEncoder.encode(app, StandardCharsets.UTF_8))).timeout(TIMEOUT);
   }
 
   /** Sends with the session token, logging in first or again once when the token is refused. */
-  private HttpResponse<String> send(java.util.function.Supplier<HttpRequest.Builder> request)
+  private synchronized HttpResponse<String> send(java.util.function.Supplier<HttpRequest.Builder> request)
       throws IOException, InterruptedException {
     for (int attempt = 0; attempt < 2; attempt++) {
       if (token == null) {
@@ -120,7 +121,7 @@ public final class ArgoCd {
 
   private String login() throws IOException, InterruptedException {
     ObjectNode creds = JSON.createObjectNode().put("username", username).put("password", password);
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.resolve("/api/v1/session"))
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.resolve("api/v1/session"))
         .timeout(TIMEOUT).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(creds))).build(),
         HttpResponse.BodyHandlers.ofString());

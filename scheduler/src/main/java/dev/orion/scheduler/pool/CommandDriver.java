@@ -75,11 +75,13 @@ public final class CommandDriver implements PoolDriver {
     reader.start();
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
         throw new DriverException(step + " of node " + node.nodeId() + " did not finish within " + timeout);
       }
     } finally {
+      if (p.isAlive()) { // timed out or interrupted (shutdown): nothing of it may outlive the step
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+      }
       reader.join(1000);
     }
     if (p.exitValue() != 0) {

@@ -11,6 +11,8 @@ import java.time.Duration;
  * token (its state volume). A container already stopped or started is fine (Docker answers 304).
  */
 public final class DockerPoolDriver implements PoolDriver {
+  public static final String WORKER_LABEL = "dev.orion.worker";
+
   private final DockerClient docker;
   private final Duration stopGrace;
 
@@ -26,6 +28,7 @@ public final class DockerPoolDriver implements PoolDriver {
 
   @Override
   public void suspend(Target node) throws DriverException {
+    checkWorker(node);
     try {
       docker.stopContainerCmd(node.hostname()).withTimeout((int) stopGrace.toSeconds()).exec();
     } catch (NotModifiedException alreadyStopped) {
@@ -39,6 +42,7 @@ public final class DockerPoolDriver implements PoolDriver {
 
   @Override
   public void resume(Target node) throws DriverException {
+    checkWorker(node);
     try {
       docker.startContainerCmd(node.hostname()).exec();
     } catch (NotModifiedException alreadyRunning) {
@@ -47,6 +51,22 @@ public final class DockerPoolDriver implements PoolDriver {
       throw new DriverException("no container '" + node.hostname() + "' for node " + node.nodeId(), e);
     } catch (RuntimeException e) {
       throw new DriverException("starting container '" + node.hostname() + "': " + e.getMessage(), e);
+    }
+  }
+
+  private void checkWorker(Target node) throws DriverException {
+    java.util.Map<String, String> labels;
+    try {
+      var c = docker.inspectContainerCmd(node.hostname()).exec();
+      labels = c.getConfig() == null || c.getConfig().getLabels() == null ? java.util.Map.of() : c.getConfig().getLabels();
+    } catch (NotFoundException e) {
+      throw new DriverException("no container '" + node.hostname() + "' for node " + node.nodeId(), e);
+    } catch (RuntimeException e) {
+      throw new DriverException("inspecting container '" + node.hostname() + "': " + e.getMessage(), e);
+    }
+    if (!"true".equals(labels.get(WORKER_LABEL))) {
+      throw new DriverException("container '" + node.hostname() + "' is not labelled " + WORKER_LABEL
+          + "=true; node " + node.nodeId() + " is left alone");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.orion.scheduler.pool;
 
+import dev.orion.common.time.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,9 +63,7 @@ public final class Webhook {
 
   /** The wait before attempt {@code attempt} (2, 3, …): base × 2^(attempt-2), at most {@code max}. */
   public static Duration retryDelay(int attempt, Duration base, Duration max) {
-    int doublings = Math.max(0, Math.min(attempt - 2, 30));
-    Duration d = base.multipliedBy(1L << doublings);
-    return d.compareTo(max) > 0 ? max : d;
+    return Backoff.doubling(base, max, attempt - 2);
   }
 
   public Outcome deliver(URI url, byte[] secret, String event, String deliveryId, byte[] body)

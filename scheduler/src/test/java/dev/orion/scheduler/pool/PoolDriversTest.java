@@ -52,14 +52,23 @@ class PoolDriversTest {
    */
   @Test
   void dockerStopsAndStartsTheWorkersContainerIdempotently() throws Exception {
-    Map<String, String> state = new ConcurrentHashMap<>(Map.of("worker-7", "running"));
+    Map<String, String> state = new ConcurrentHashMap<>(Map.of("worker-7", "running", "mariadb", "running"));
     List<String> calls = new CopyOnWriteArrayList<>();
     HttpServer engine = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     engine.createContext("/", ex -> {
       String path = ex.getRequestURI().getPath().replaceFirst("^/v[0-9.]+", "");
       calls.add(ex.getRequestMethod() + " " + path);
-      String[] p = path.split("/"); // ["", "containers", name, "stop"|"start"]
+      String[] p = path.split("/"); // ["", "containers", name, "stop"|"start"|"json"]
       int status = 404;
+      if (p.length == 4 && p[3].equals("json") && state.containsKey(p[2])) {
+        byte[] inspect = ("{\"Id\":\"" + p[2] + "\",\"Name\":\"/" + p[2] + "\",\"Config\":{\"Labels\":"
+            + (p[2].startsWith("worker") ? "{\"dev.orion.worker\":\"true\"}" : "{}") + "}}").getBytes();
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, inspect.length);
+        ex.getResponseBody().write(inspect);
+        ex.close();
+        return;
+      }
       if (p.length == 4 && p[1].equals("containers") && state.containsKey(p[2])) {
         String want = p[3].equals("stop") ? "exited" : "running";
         status = want.equals(state.get(p[2])) ? 304 : 204;
@@ -86,10 +95,14 @@ class PoolDriversTest {
       d.resume(NODE);
       d.resume(NODE);
       assertEquals("running", state.get("worker-7"));
-      assertTrue(calls.get(0).startsWith("POST /containers/worker-7/stop"), calls.toString());
+      assertTrue(calls.contains("POST /containers/worker-7/stop"), calls.toString());
       PoolDriver.DriverException e = assertThrows(PoolDriver.DriverException.class,
           () -> d.resume(new PoolDriver.Target(9, "worker-9", "10.77.0.38", 22)));
       assertTrue(e.getMessage().contains("no container 'worker-9'"), e.getMessage());
+      e = assertThrows(PoolDriver.DriverException.class,
+          () -> d.suspend(new PoolDriver.Target(10, "mariadb", "10.77.0.42", 22)));
+      assertTrue(e.getMessage().contains("not labelled"), e.getMessage());
+      assertEquals("running", state.get("mariadb"), "a container that is not a worker is never stopped");
     } finally {
       engine.stop(0);
     }
