@@ -138,8 +138,11 @@ public final class NodeService {
       try {
         ops.probe(new WorkerEndpoint(known.id(), r.ip(), r.sshPort(), known.hostKey()));
       } catch (WorkerException e) {
+        // The reason stays in the log: echoed, it would make re-registration a scanner of the
+        // API's network (refused, timed out, wrong key) for anyone holding a node token.
+        LOG.info("node {} not moved to {}:{}: {}", known.id(), r.ip(), r.sshPort(), e.getMessage());
         throw OrionException.conflict("node " + known.id() + " cannot move to " + r.ip() + ":" + r.sshPort()
-            + ": the API could not reach it there with the pinned host key (" + e.getMessage() + ")");
+            + ": the API could not reach it there with the pinned host key");
       }
     }
     Registered done = jdbi.inTransaction(h -> {

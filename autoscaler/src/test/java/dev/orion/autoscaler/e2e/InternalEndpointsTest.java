@@ -66,6 +66,10 @@ class InternalEndpointsTest {
       assertNoMetrics(get(trusting, stack.caddy.https(path)));
       assertNoMetrics(get(PLAIN, stack.caddy.agentHttp(path)));
     }
+    for (String path : new String[] {"/api/alerts/alertmanager", "/API/alerts/alertmanager", "/api/alerts/../alerts/x"}) {
+      HttpResponse<String> r = get(trusting, stack.caddy.https(path));
+      assertEquals(404, r.statusCode(), path + " through the edge answered " + r.body());
+    }
     // The pool is internal too, but it forwards to the replicas' public port, which has none.
     assertNoMetrics(get(PLAIN, URI.create("http://127.0.0.1:" + stack.caddy.poolPort + "/metrics")));
   }
