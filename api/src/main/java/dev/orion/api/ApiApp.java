@@ -5,6 +5,7 @@ import dev.orion.api.alert.AlertService;
 import dev.orion.api.auth.AccountService;
 import dev.orion.api.auth.AuthHandlers;
 import dev.orion.api.auth.Guard;
+import dev.orion.api.auth.LoginThrottle;
 import dev.orion.api.auth.Sessions;
 import dev.orion.api.auth.Tokens;
 import dev.orion.api.http.HttpServer;
@@ -55,7 +56,9 @@ public final class ApiApp implements AutoCloseable {
       db.validate();
     }
     Tokens tokens = new Tokens(config.jwtSecret(), config.jwtTtl(), clock);
-    AccountService accounts = new AccountService(db.jdbi(), tokens, clock);
+    Limits limits = config.limits();
+    AccountService accounts = new AccountService(db.jdbi(), tokens, clock, limits.signupOpen(),
+        new LoginThrottle(limits.loginFailures(), limits.loginWindow(), limits.loginBackoffMax()));
     if (config.adminUsername().isPresent()) {
       accounts.ensureAdmin(config.adminUsername().get(), config.adminPassword().orElseThrow());
     }
@@ -69,7 +72,7 @@ public final class ApiApp implements AutoCloseable {
         new AuthHandlers(accounts, guard),
         new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList,
             new LoadService(config.load()), clock), guard),
-        new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate), guard,
+        new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate, limits), guard,
             metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),
         new PoolHandlers(new PoolService(db.jdbi(), config.pools().protectedPools(),

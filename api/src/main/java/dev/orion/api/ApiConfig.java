@@ -28,7 +28,8 @@ public record ApiConfig(
     DbConfig db,
     SshConfig ssh,
     MetricsConfig metrics,
-    AlertConfig alerts) {
+    AlertConfig alerts,
+    Limits limits) {
 
   /** {@code ORION_METRICS_PORT} of a lone API; the autoscaler gives each replica its own. */
   public static final int DEFAULT_METRICS_PORT = 9470;
@@ -63,7 +64,8 @@ public record ApiConfig(
         DbConfig.from(env, 20),
         SshConfig.from(env),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT),
-        AlertConfig.from(env));
+        AlertConfig.from(env),
+        Limits.from(env));
   }
 
   /** How stale GET /api/nodes may be for changes made outside this process; 0 reads through. */
@@ -78,6 +80,7 @@ public record ApiConfig(
     return "ApiConfig[http=" + httpHost + ":" + httpPort + ", jwtSecret=***, jwtTtl=" + jwtTtl
         + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
         + ", provisionParallelism=" + provisionParallelism + ", nodeListMaxAge=" + nodeListMaxAge
-        + ", pools=" + pools + ", load=" + load + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + ", alerts=" + alerts + "]";
+        + ", pools=" + pools + ", load=" + load + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + ", alerts=" + alerts
+        + ", limits=" + limits + "]";
   }
 }

@@ -3,6 +3,8 @@ package dev.orion.api.auth;
 import dev.orion.common.problem.OrionException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
@@ -22,14 +24,21 @@ public final class AccountService {
   private final Jdbi jdbi;
   private final Tokens tokens;
   private final Clock clock;
+  private final boolean signupOpen;
+  private final LoginThrottle throttle;
 
-  public AccountService(Jdbi jdbi, Tokens tokens, Clock clock) {
+  public AccountService(Jdbi jdbi, Tokens tokens, Clock clock, boolean signupOpen, LoginThrottle throttle) {
     this.jdbi = jdbi;
     this.tokens = tokens;
     this.clock = clock;
+    this.signupOpen = signupOpen;
+    this.throttle = throttle;
   }
 
   public void signup(String username, String password) {
+    if (!signupOpen) {
+      throw OrionException.forbidden("sign-up is closed on this installation (ORION_SIGNUP=closed)");
+    }
     validate(username, password);
     String hash = Passwords.hash(password);
     try {
@@ -42,15 +51,39 @@ public final class AccountService {
     }
   }
 
-  public Tokens.Issued login(String username, String password) {
+  /**
+   * Checks a password, throttled per account and client address: after the throttle's threshold
+   * of failures within its window, logins for that account from that address answer 429 with
+   * Retry-After until the block runs out. A success clears that address's count.
+   */
+  public Tokens.Issued login(String username, String password, String client) {
     if (username == null || password == null) {
       throw OrionException.badRequest("username and password are required");
     }
     checkPasswordBytes(password);
+    if (!USERNAME.matcher(username).matches()) {
+      throw OrionException.unauthorized("wrong username or password"); // no such account can exist
+    }
+    String account = username.toLowerCase(java.util.Locale.ROOT);
+    Instant now = clock.instant();
+    Optional<Instant> blocked = jdbi.withExtension(LoginFailureDao.class, d -> d.blockedUntil(account, client));
+    if (blocked.isPresent() && blocked.get().isAfter(now)) {
+      throw OrionException.tooManyRequests("too many failed logins for '" + username + "' from " + client
+          + "; try again later", Duration.between(now, blocked.get()));
+    }
     Optional<UserDao.UserRow> user = jdbi.withExtension(UserDao.class, d -> d.find(username));
     if (!Passwords.matches(password, user.map(UserDao.UserRow::passwordHash).orElse(null))) {
+      jdbi.useTransaction(h -> {
+        LoginFailureDao d = h.attach(LoginFailureDao.class);
+        d.fail(account, client, now, now.minus(throttle.window()));
+        Duration block = throttle.blockFor(d.failures(account, client));
+        if (!block.isZero()) {
+          d.block(account, client, now.plus(block));
+        }
+      });
       throw OrionException.unauthorized("wrong username or password");
     }
+    jdbi.useExtension(LoginFailureDao.class, d -> d.clear(account, client));
     UserDao.UserRow u = user.orElseThrow();
     return tokens.issue(new Principal(u.id(), u.username(), u.role()), u.tokenVersion());
   }

@@ -1,5 +1,6 @@
 package dev.orion.api.auth;
 
+import dev.orion.api.http.ClientAddress;
 import dev.orion.api.http.Json;
 import dev.orion.api.http.Message;
 import dev.orion.api.http.Routes;
@@ -52,7 +53,7 @@ public final class AuthHandlers implements Routes {
           @OpenApiResponse(status = "401", description = "wrong username or password")})
   void login(Context ctx) {
     Credentials c = Json.read(ctx, Credentials.class);
-    Tokens.Issued t = accounts.login(c.username(), c.password());
+    Tokens.Issued t = accounts.login(c.username(), c.password(), ClientAddress.of(ctx));
     ctx.json(new LoginResponse(t.token(), t.expiresAt()));
   }
 

@@ -23,7 +23,8 @@ public final class ProblemMapper {
   public static void install(Javalin app) {
     app.exception(OrionException.class, (e, ctx) -> {
       if (e.retryAfter() != null) {
-        ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+        // Rounded up: a client that waits exactly this long must not be refused again.
+        ctx.header("Retry-After", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
       }
       write(ctx, e.status(), e.title(), e.detail(), e);
     });

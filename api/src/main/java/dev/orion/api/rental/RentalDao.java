@@ -45,6 +45,12 @@ public interface RentalDao {
       + " ORDER BY id LIMIT :count FOR UPDATE SKIP LOCKED")
   List<FreeNode> lockFreeNodes(@Bind("count") int count);
 
+  @SqlQuery("SELECT id FROM users WHERE id = :id FOR UPDATE")
+  Optional<Long> lockUser(@Bind("id") long userId);
+
+  @SqlQuery("SELECT COUNT(*) FROM rentals WHERE user_id = :id AND status <> 'ended'")
+  int countLiveOf(@Bind("id") long userId);
+
   @SqlQuery("SELECT COUNT(*) FROM nodes WHERE " + ALLOCATABLE)
   int countFree();
 

@@ -1,5 +1,6 @@
 package dev.orion.api.rental;
 
+import dev.orion.api.Limits;
 import dev.orion.api.auth.Principal;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.ClientAccount;
@@ -44,22 +45,33 @@ public final class RentalService {
   private final Runnable allocationChanged;
   private final Provisioner provisioner;
   private final Clock clock;
+  private final Limits limits;
 
   /**
    * @param allocationChanged told after every change of which node holds which lease, so caches
    *     of the node list (see {@code NodeList}) can drop what they hold
    */
   public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged) {
+    this(jdbi, provisioner, clock, allocationChanged, Limits.defaults());
+  }
+
+  /** @param limits live leases per account and the longest total lease */
+  public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits) {
     this.jdbi = jdbi;
     this.allocationChanged = allocationChanged;
     this.provisioner = provisioner;
     this.clock = clock;
+    this.limits = limits;
   }
 
   private record Allocation(long rentalId, RentalDao.FreeNode node) {}
 
   public List<RentalViews.Credentials> rent(Principal caller, RentRequests.Rent req) {
     Duration duration = req.duration();
+    if (duration.compareTo(limits.maxLease()) > 0) {
+      throw OrionException.badRequest("a lease lasts at most " + limits.maxLease().toHours()
+          + " h including extensions (ORION_MAX_LEASE_HOURS)");
+    }
     int count = req.countOrDefault();
     req.validateCredentials();
     String password = req.sshPassword() != null ? req.sshPassword() : ClientCredentials.randomPassword();
@@ -113,6 +125,14 @@ public final class RentalService {
     for (int attempt = 1; ; attempt++) {
       List<Allocation> got = jdbi.inTransaction(h -> {
         RentalDao dao = h.attach(RentalDao.class);
+        // The account's row is locked first: two rents of one account are counted one after the
+        // other, so together they cannot pass the limit that each passes alone.
+        dao.lockUser(caller.userId());
+        int live = dao.countLiveOf(caller.userId());
+        if (live + count > limits.maxLeasedPerUser()) {
+          throw OrionException.conflict("an account may hold at most " + limits.maxLeasedPerUser()
+              + " live workers (ORION_MAX_LEASED_PER_USER); this one holds " + live + " and asked for " + count);
+        }
         List<RentalDao.FreeNode> nodes = dao.lockFreeNodes(count);
         if (nodes.size() < count) {
           return null;
@@ -231,6 +251,11 @@ public final class RentalService {
         throw OrionException.badRequest("a lease may run at most " + RentRequests.MAX_LEASE.toDays()
             + " days from now");
       }
+      if (Duration.between(row.createdAt(), until).compareTo(limits.maxLease()) > 0) {
+        throw OrionException.conflict("lease " + rentalId + " would last " + hours(Duration.between(row.createdAt(), until))
+            + " h in all; a lease lasts at most " + limits.maxLease().toHours() + " h including extensions"
+            + " (ORION_MAX_LEASE_HOURS)");
+      }
       if (dao.extend(rentalId, until, now) == 0) {
         throw OrionException.conflict("lease " + rentalId + " is being handled by a scheduler; try again shortly");
       }
@@ -320,5 +345,10 @@ public final class RentalService {
       Thread.currentThread().interrupt();
       throw OrionException.unavailable("interrupted");
     }
+  }
+
+  private static String hours(Duration d) {
+    return java.math.BigDecimal.valueOf(d.toSeconds()).divide(java.math.BigDecimal.valueOf(3600), 2,
+        java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.orion.api.ApiApp;
 import dev.orion.api.ApiConfig;
+import dev.orion.api.Limits;
 import dev.orion.api.alert.AlertConfig;
 import dev.orion.api.load.LoadConfig;
 import dev.orion.api.pool.PoolsConfig;
@@ -38,12 +39,21 @@ public final class ApiHarness implements AutoCloseable {
   public final Http http;
   public final Database db;
   public final DbConfig dbConfig;
+  private final ApiConfig config;
+  private final Clock clock;
 
-  private ApiHarness(ApiApp app, Database db, DbConfig dbConfig) {
+  private ApiHarness(ApiApp app, Database db, DbConfig dbConfig, ApiConfig config, Clock clock) {
     this.app = app;
     this.db = db;
     this.dbConfig = dbConfig;
+    this.config = config;
+    this.clock = clock;
     this.http = new Http(url());
+  }
+
+  /** A second API replica on the same database (its own port), as the edge would balance over. */
+  public ApiApp replica() {
+    return ApiApp.start(config, clock);
   }
 
   public static ApiHarness start() {
@@ -51,13 +61,21 @@ public final class ApiHarness implements AutoCloseable {
   }
 
   public static ApiHarness start(Clock clock) {
+    return start(clock, Limits.defaults());
+  }
+
+  public static ApiHarness start(Limits limits) {
+    return start(Clock.systemUTC(), limits);
+  }
+
+  public static ApiHarness start(Clock clock, Limits limits) {
     DbConfig dbc = TestDb.freshConfig(40);
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
         Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), new PoolsConfig(Set.of(PROTECTED_POOL), "none"),
         LoadConfig.defaults(), dbc,
         TestSsh.config(), MetricsConfig.ephemeral(),
-        new AlertConfig(Optional.of(ALERT_TOKEN), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024));
-    return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc);
+        new AlertConfig(Optional.of(ALERT_TOKEN), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024), limits);
+    return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc, cfg, clock);
   }
 
   /** The replica's internal metrics listener, which no proxy forwards to. */

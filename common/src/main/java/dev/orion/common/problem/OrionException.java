@@ -66,6 +66,11 @@ public class OrionException extends RuntimeException {
     return new OrionException(409, "Conflict", detail, null, retryAfter);
   }
 
+  /** Throttled: the same request may succeed after {@code retryAfter}. */
+  public static OrionException tooManyRequests(String detail, java.time.Duration retryAfter) {
+    return new OrionException(429, "Too Many Requests", detail, null, retryAfter);
+  }
+
   public static OrionException tooLarge(String detail) {
     return new OrionException(413, "Content Too Large", detail);
   }
