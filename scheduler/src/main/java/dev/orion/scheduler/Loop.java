@@ -58,6 +58,11 @@ public final class Loop implements AutoCloseable {
     return this;
   }
 
+  /** Asks the loop to stop after its current tick, without waiting (see {@link #stop}). */
+  public void requestStop() {
+    stop.countDown();
+  }
+
   /** Asks the loop to stop after its current tick and waits for that tick to finish. */
   public void stop() {
     stop.countDown();

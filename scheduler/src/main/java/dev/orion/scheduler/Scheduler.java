@@ -34,6 +34,8 @@ public final class Scheduler implements AutoCloseable {
 
   private final SchedulerConfig config;
   private final List<Loop> loops = new ArrayList<>();
+  private final ClaimRenewer renewer;
+  private final Loop renewal;
   private final List<AutoCloseable> resources = new ArrayList<>();
 
   public Scheduler(SchedulerConfig config, Database db, Clock clock) {
@@ -48,8 +50,10 @@ public final class Scheduler implements AutoCloseable {
     this.config = config;
     Claimant claimant = new Claimant(config.id(), config.claimTimeout(), clock);
     ClaimRenewer renewer = new ClaimRenewer(db.jdbi(), claimant);
+    this.renewer = renewer;
     // Renewal runs on its own thread, so a loop busy with slow work still renews its claims.
-    loops.add(new Loop("claim-renewal", config.claimRenewInterval(), Integer.MAX_VALUE, renewer::renew));
+    this.renewal = new Loop("claim-renewal", config.claimRenewInterval(), Integer.MAX_VALUE, renewer::renew);
+    loops.add(renewal);
     ExecutorService ssh = executor("ssh", config.sshThreads());
     if (workers == null && config.ssh().isPresent()) {
       SshWorkerOps sshOps = new SshWorkerOps(new WorkerConnections(config.ssh().get()));
@@ -97,9 +101,25 @@ public final class Scheduler implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Stops the work loops first, each after its current round (which may be slow SSH work), while
+   * the renewal loop keeps their claims alive; then the renewal loop; then releases whatever is
+   * still held (a round that outlived its loop's stop wait), so no claim waits out its timeout.
+   */
   @Override
   public void close() {
-    loops.forEach(Loop::stop);
+    List<Loop> work = loops.stream().filter(l -> l != renewal).toList();
+    work.forEach(Loop::requestStop);
+    work.forEach(Loop::stop);
+    renewal.stop();
+    try {
+      int released = renewer.releaseAll();
+      if (released > 0) {
+        log.info("scheduler {} released {} claims still held at shutdown", config.id(), released);
+      }
+    } catch (RuntimeException e) {
+      log.warn("releasing claims at shutdown failed, they lapse by themselves: {}", e.toString());
+    }
     for (AutoCloseable r : resources) {
       try {
         r.close();

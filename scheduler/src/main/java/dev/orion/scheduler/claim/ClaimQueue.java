@@ -15,12 +15,17 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>{@link #claim}: in one short transaction, lock due rows with {@code FOR UPDATE SKIP LOCKED}
- *       (the queue's own {@code lockDue.sql}), record the claim and load what the work needs;
+ *       (the queue's own {@code lockDue.sql}), record the claim and load what the work needs,
+ *       then hand the claims to the round's {@link Work};
  *   <li>do the work outside any transaction (SSH, ...), while the {@link ClaimRenewer} renews the
  *       claim;
  *   <li>{@link #complete}: in one transaction, lock the rows whose claim is still ours and not
  *       lapsed (the fence) and write the outcome for those only; or {@link #release} to retry later.
  * </ol>
+ *
+ * Claims live only as long as their round: whatever the work neither completed nor released when
+ * it returns or throws is released by {@link #claim} itself. There is no other way to get a claim,
+ * so no queue can leave one renewed for the life of the process after an exception.
  *
  * A scheduler that dies or hangs delays its work by at most the claim timeout; when it wakes up its
  * completion finds the claim gone and writes nothing. Handlers must therefore be idempotent: the
@@ -44,6 +49,12 @@ public final class ClaimQueue<T> {
   @FunctionalInterface
   public interface Completion<T, R> {
     R complete(Handle h, List<Claim<T>> held);
+  }
+
+  /** One round's work over the claims it was given (possibly none). */
+  @FunctionalInterface
+  public interface Work<T, R> {
+    R run(List<Claim<T>> claims);
   }
 
   /** Takes locks that must come before the claimed rows' (every writer locks a lease before its node). */
@@ -77,8 +88,22 @@ public final class ClaimQueue<T> {
     return claimant;
   }
 
-  /** Claims up to {@code limit} due rows; they are renewed until completed or released. */
-  public List<Claim<T>> claim(int limit) {
+  /**
+   * Claims up to {@code limit} due rows and runs {@code work} over them; they are renewed while it
+   * runs. Those it neither completed nor released by the time it returns or throws are no longer
+   * renewed and are released, so a round that fails halfway delays its items by one round (at
+   * worst, if the release cannot reach the database, by the claim timeout), never for good.
+   */
+  public <R> R claim(int limit, Work<T, R> work) {
+    List<Claim<T>> claims = take(limit);
+    try {
+      return work.run(claims);
+    } finally {
+      letGo(claims);
+    }
+  }
+
+  private List<Claim<T>> take(int limit) {
     Instant now = claimant.now();
     List<Claim<T>> claims = ClaimTx.run(jdbi, h -> {
       List<Long> ids = source.lockDue(h, now, limit);
@@ -139,6 +164,16 @@ public final class ClaimQueue<T> {
       }
       return result;
     });
+  }
+
+  /** The end of a round: releases whatever of its claims is still held (neither completed nor released). */
+  private void letGo(List<Claim<T>> claims) {
+    List<Claim<T>> left = renewer.dropHeld(table, claims);
+    if (!left.isEmpty()) {
+      log.warn("{}: {} claims neither completed nor released by their round; released: {}", name, left.size(),
+          left.stream().map(Claim::id).toList());
+      release(left);
+    }
   }
 
   /** Lets go of claims without completing them (the work failed; it is due again next round). */

@@ -46,6 +46,41 @@ public final class ClaimRenewer {
     claims.forEach(c -> m.remove(c.id(), c));
   }
 
+  /** Stops renewing those of {@code claims} still held; returns them (completed and lost ones left out). */
+  <C extends Claim<?>> List<C> dropHeld(ClaimTable table, List<C> claims) {
+    Map<Long, Claim<?>> m = held.get(table);
+    return claims.stream().filter(c -> m.remove(c.id(), c)).toList();
+  }
+
+  /**
+   * Stops renewing every claim still held and releases them: the last step of a shutdown, after
+   * the loops stopped, so work whose round did not end in time is taken over at once rather than
+   * after the claim timeout. Should that round still complete, its fence finds the claims gone.
+   */
+  public int releaseAll() {
+    int released = 0;
+    for (Map.Entry<ClaimTable, Map<Long, Claim<?>>> e : held.entrySet()) {
+      List<Long> ids = new ArrayList<>();
+      for (Long id : List.copyOf(e.getValue().keySet())) {
+        Claim<?> c = e.getValue().remove(id);
+        if (c != null) {
+          c.markLost(); // a round still running stops early where it checks
+          ids.add(id);
+        }
+      }
+      for (int i = 0; i < ids.size(); i += CHUNK) {
+        List<Long> chunk = ids.subList(i, Math.min(ids.size(), i + CHUNK));
+        try {
+          released += jdbi.withExtension(ClaimDao.class, d -> d.release(e.getKey().sql(), chunk, claimant.id()));
+        } catch (RuntimeException ex) {
+          log.warn("releasing {} claims on {} failed, they lapse by themselves: {}", chunk.size(),
+              e.getKey().sql(), ex.toString());
+        }
+      }
+    }
+    return released;
+  }
+
   /** How many claims are held right now (all tables). */
   public int holding() {
     return held.values().stream().mapToInt(Map::size).sum();

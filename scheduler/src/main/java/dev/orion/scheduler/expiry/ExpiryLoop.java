@@ -78,7 +78,10 @@ public final class ExpiryLoop {
   /** One round; returns how many leases it claimed. */
   public int tick() {
     long started = System.nanoTime();
-    List<Claim<DueLease>> claimed = queue.claim(batch);
+    return queue.claim(batch, claimed -> expire(started, claimed));
+  }
+
+  private int expire(long started, List<Claim<DueLease>> claimed) {
     if (claimed.isEmpty()) {
       return 0;
     }

@@ -82,7 +82,10 @@ public final class HealthLoop {
 
   public int tick() {
     Instant now = claimant.now();
-    List<Claim<NodeState>> claims = queue.claim(batch);
+    return queue.claim(batch, claims -> check(now, claims));
+  }
+
+  private int check(Instant now, List<Claim<NodeState>> claims) {
     List<NodeState> nodes = claims.stream().map(Claim::item).toList();
     Map<Long, Claim<NodeState>> claimOf = new HashMap<>();
     claims.forEach(c -> claimOf.put(c.id(), c));

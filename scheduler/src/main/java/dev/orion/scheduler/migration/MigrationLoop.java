@@ -68,16 +68,18 @@ public final class MigrationLoop {
 
   /** One round; returns how many leases moved, so a round of leases that all wait does not repeat at once. */
   public int tick() {
-    List<CompletableFuture<Boolean>> moves = queue.claim(batch).stream()
-        .map(c -> CompletableFuture.supplyAsync(() -> migrateLogged(c), ssh)).toList();
-    return (int) moves.stream().filter(CompletableFuture::join).count();
+    return queue.claim(batch, claims -> {
+      List<CompletableFuture<Boolean>> moves = claims.stream()
+          .map(c -> CompletableFuture.supplyAsync(() -> migrateLogged(c), ssh)).toList();
+      return (int) moves.stream().filter(CompletableFuture::join).count();
+    });
   }
 
   private boolean migrateLogged(Claim<MovingLease> claim) {
     try {
       return migrate(claim);
     } catch (RuntimeException e) {
-      log.error("rental {} migrating->active off node {} failed; retried after its claim lapses",
+      log.error("rental {} migrating->active off node {} failed; released at the end of the round, retried",
           claim.id(), claim.item().nodeId(), e);
       return false;
     }

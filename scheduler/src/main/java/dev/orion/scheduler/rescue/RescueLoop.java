@@ -56,7 +56,10 @@ public final class RescueLoop {
 
   /** One round; returns how many leases it claimed. */
   public int tick() {
-    List<Claim<StuckLease>> claims = queue.claim(batch);
+    return queue.claim(batch, this::rescue);
+  }
+
+  private int rescue(List<Claim<StuckLease>> claims) {
     if (claims.isEmpty()) {
       return 0;
     }

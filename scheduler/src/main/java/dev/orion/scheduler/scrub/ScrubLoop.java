@@ -57,10 +57,12 @@ public final class ScrubLoop {
 
   /** One round; returns how many nodes became clean. */
   public int tick() {
-    List<CompletableFuture<Boolean>> scrubs = queue.claim(batch).stream()
-        .map(c -> CompletableFuture.supplyAsync(() -> scrub(c), ssh)).toList();
-    // Only progress counts: a full batch of unreachable nodes must not make the loop spin.
-    return (int) scrubs.stream().filter(CompletableFuture::join).count();
+    return queue.claim(batch, claims -> {
+      List<CompletableFuture<Boolean>> scrubs = claims.stream()
+          .map(c -> CompletableFuture.supplyAsync(() -> scrub(c), ssh)).toList();
+      // Only progress counts: a full batch of unreachable nodes must not make the loop spin.
+      return (int) scrubs.stream().filter(CompletableFuture::join).count();
+    });
   }
 
   private boolean scrub(Claim<Endpoint> claim) {
