@@ -32,7 +32,7 @@ public final class HttpServer {
                 info.setDescription("Control plane for leased worker pools");
                 info.setVersion("1");
               })
-              .withDefinitionProcessor(new OpenApiSnakeCase()))));
+              .withDefinitionProcessor(new OpenApiContract(new OpenApiSnakeCase())))));
       config.registerPlugin(new SwaggerPlugin(swagger -> {
         swagger.setUiPath("/docs");
         swagger.setDocumentationPath("/openapi");
