@@ -45,6 +45,17 @@ class AutoscalerConfigTest {
   }
 
   @Test
+  void replicasGetMetricsPortsBeyondTheirOwnRange() throws Exception {
+    Map<String, String> vars = processEnv();
+    AutoscalerConfig c = load(vars);
+    assertEquals(1000, c.process().metricsPortOffset(), "8101 -> 9101");
+    assertEquals(AutoscalerConfig.DEFAULT_METRICS_PORT, c.metrics().port());
+    vars.put("ORION_AUTOSCALER_METRICS_PORT_OFFSET", "10"); // 8101-8150 would overlap 8111-8160
+    ConfigException e = assertThrows(ConfigException.class, () -> load(vars));
+    assertTrue(e.getMessage().contains("ORION_AUTOSCALER_METRICS_PORT_OFFSET"), e.getMessage());
+  }
+
+  @Test
   void describeHidesSecrets() throws Exception {
     String text = load(processEnv()).describe();
     assertFalse(text.contains("very-secret"), text);
