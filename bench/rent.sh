@@ -57,7 +57,7 @@ hash=$(openssl passwd -6 'bench-pass-1')
 atimes=$(mktemp)
 for i in $(seq 1 "$ANSIBLE_RUNS"); do
   user="c_ansible$i"
-  common=(-i "127.0.0.1," -e ansible_port="$port" -e ansible_user=root
+  common=(-i "$(cat "$w/address")," -e ansible_port="$port" -e ansible_user=root
           -e ansible_ssh_private_key_file="$ROOT/.orion/admin_ed25519"
           -e "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
           -e client_user="$user")
