@@ -71,7 +71,7 @@ public final class ApiApp implements AutoCloseable {
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts, guard),
         new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList,
-            new LoadService(config.load()), clock), guard),
+            new LoadService(db.jdbi(), config.load()), clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate, limits), guard,
             metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),

@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +24,27 @@ public final class LoadService {
   /** A class change, for the node's event log. */
   public record ClassChange(long nodeId, LoadClass from, LoadClass to, double cpuPercent) {}
 
+  private final Jdbi jdbi;
   private final LoadConfig config;
 
-  public LoadService(LoadConfig config) {
+  public LoadService(Jdbi jdbi, LoadConfig config) {
+    this.jdbi = jdbi;
     this.config = config;
   }
 
-  /** Runs in the heartbeat's transaction, after the node's own row. */
-  public Optional<ClassChange> record(Handle h, long nodeId, double cpu, double mem, String source, Instant now) {
+  /**
+   * Folds one heartbeat into the node's load, in a transaction of its own at READ COMMITTED: the
+   * first heartbeat of a node finds no row, and a locking read of a missing row at REPEATABLE
+   * READ takes a gap lock, so a fleet's first heartbeats (thousands of nodes at once after a
+   * restart) deadlock each other. At READ COMMITTED a missing row locks nothing; two first
+   * heartbeats of one node both insert, and the upsert keeps the later one.
+   */
+  public Optional<ClassChange> record(long nodeId, double cpu, double mem, String source, Instant now) {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
+        h -> record(h, nodeId, cpu, mem, source, now));
+  }
+
+  private Optional<ClassChange> record(Handle h, long nodeId, double cpu, double mem, String source, Instant now) {
     LoadDao dao = h.attach(LoadDao.class);
     Instant at = now.truncatedTo(ChronoUnit.MICROS);
     String src = source != null && SOURCES.contains(source) ? source : "unknown";

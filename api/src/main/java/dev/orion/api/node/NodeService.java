@@ -62,10 +62,10 @@ public final class NodeService {
     int updated = jdbi.withExtension(NodeDao.class,
         d -> d.heartbeat(tokenHash, req.hostname(), req.cpuPercent(), req.memPercent(), now));
     if (updated == 1 && req.cpuPercent() != null && req.memPercent() != null) {
-      // Its own transaction: the node's row is already unlocked, so rents never skip a node
-      // (SKIP LOCKED) while its load is being folded in.
-      jdbi.useTransaction(h -> h.attach(NodeDao.class).idByTokenHash(tokenHash).ifPresent(id ->
-          load.record(h, id, req.cpuPercent(), req.memPercent(), req.loadSource(), now)));
+      // After the node's row is written and unlocked, so rents never skip a node (SKIP LOCKED)
+      // while its load is being folded in.
+      jdbi.withExtension(NodeDao.class, d -> d.idByTokenHash(tokenHash)).ifPresent(id ->
+          load.record(id, req.cpuPercent(), req.memPercent(), req.loadSource(), now));
     }
     if (updated == 0) {
       NodeDao.NodeRow node = jdbi.withExtension(NodeDao.class, d -> d.findByTokenHash(tokenHash))

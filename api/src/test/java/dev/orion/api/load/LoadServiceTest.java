@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Test;
 class LoadServiceTest {
   static final Instant T0 = Instant.parse("2027-01-01T00:00:00Z");
   static Database db;
-  final LoadService load = new LoadService(LoadConfig.defaults());
+  static LoadService load;
 
   @BeforeAll
   static void start() {
     db = TestDb.fresh();
+    load = new LoadService(db.jdbi(), LoadConfig.defaults());
   }
 
   @AfterAll
@@ -33,7 +34,7 @@ class LoadServiceTest {
   }
 
   Optional<LoadService.ClassChange> beat(long node, double cpu, int second) {
-    return db.jdbi().inTransaction(h -> load.record(h, node, cpu, 20, "cgroup-v1", T0.plusSeconds(second)));
+    return load.record(node, cpu, 20, "cgroup-v1", T0.plusSeconds(second));
   }
 
   LoadDao.Row row(long node) {
@@ -73,8 +74,41 @@ class LoadServiceTest {
 
   @Test
   void anUnknownSourceIsRecordedAsUnknown() {
-    db.jdbi().useTransaction(h -> load.record(h, 3, 1, 1, "made-up", T0));
+    load.record(3, 1, 1, "made-up", T0);
     assertEquals("unknown", row(3).source());
+  }
+
+  /**
+   * A fleet's first heartbeats arrive together (after a restart, thousands of nodes within a
+   * heartbeat interval): none of them may wait on, or deadlock with, another node's.
+   */
+  @Test
+  void firstHeartbeatsOfManyNodesAtOnceDoNotDeadlock() throws Exception {
+    long before = deadlocks();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < 16; t++) {
+      int thread = t;
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < 60; i++) {
+          load.record(1000 + i * 16 + thread, 50, 20, "proc", T0); // neighbouring keys: other threads'
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get();
+    }
+    pool.shutdown();
+    assertEquals(960, (int) db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT COUNT(*) FROM node_load WHERE node_id >= 1000").mapTo(Integer.class).one()));
+    assertEquals(before, deadlocks(), "deadlocks (each retried, but each a wasted round trip)");
+  }
+
+  /** The server's deadlock count (MariaDB's Innodb_deadlocks). */
+  static long deadlocks() {
+    return db.jdbi().withHandle(h -> h.createQuery("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'")
+        .map((rs, ctx) -> rs.getLong(2)).one());
   }
 
   /** Replicas fold in heartbeats of one node at once, the very first ones included. */

@@ -1,0 +1,202 @@
+package dev.orion.autoscaler.bench;
+
+import dev.orion.autoscaler.e2e.ApiClient;
+import dev.orion.autoscaler.e2e.ApiProcesses;
+import dev.orion.autoscaler.e2e.Ports;
+import dev.orion.common.db.DbConfig;
+import dev.orion.testkit.TestDb;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Heartbeat ingest of one API replica, measured directly (no Caddy): N simulated agents, each
+ * enrolled for its own node token, send heartbeats as fast as wrk can (16 connections, tokens
+ * taken in turn). Alternating rounds of the same run: heartbeats with load figures (the node
+ * row plus the node's smoothed load and class) against heartbeats without them (the node row
+ * alone, the baseline). Reports heartbeats/s and the API's CPU per 1,000 heartbeats (utime +
+ * stime of the API process from /proc), and appends them to docs/benchmarks.md.
+ */
+public final class HeartbeatBench {
+  private HeartbeatBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Path report = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
+    int agents = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    DbConfig db = TestDb.freshConfig(40);
+    Path home = Path.of("autoscaler/target/heartbeat-bench-" + ProcessHandle.current().pid()).toAbsolutePath();
+    ApiProcesses api = new ApiProcesses(db, home);
+    int port = Ports.free();
+    ProcessBuilder pb = new ProcessBuilder(ApiProcesses.command(ApiProcesses.API_MAIN)).redirectErrorStream(true)
+        .redirectOutput(home.resolve("api.log").toFile());
+    pb.environment().putAll(api.env());
+    pb.environment().put("ORION_HTTP_PORT", Integer.toString(port));
+    pb.environment().put("ORION_METRICS_PORT", "0");
+    pb.environment().put("ORION_DB_POOL_SIZE", "16");
+    Process apiProcess = pb.start();
+    try {
+      String base = "http://127.0.0.1:" + port;
+      awaitReady(base);
+      List<String[]> nodes = enroll(api, base, agents); // {hostname, token}
+      Path withLoad = script(home, nodes, true);
+      Path withoutLoad = script(home, nodes, false);
+      List<double[]> loaded = new ArrayList<>();
+      List<double[]> bare = new ArrayList<>();
+      wrk(base, withLoad, apiProcess.pid(), 3); // warm-up
+      for (int r = 0; r < rounds; r++) {
+        bare.add(wrk(base, withoutLoad, apiProcess.pid(), 10));
+        loaded.add(wrk(base, withLoad, apiProcess.pid(), 10));
+      }
+      String section = String.format(Locale.ROOT, """
+
+          ## Heartbeat ingest, one replica, direct (bench/heartbeats.sh)
+
+          - date: %s
+          - machine: %s
+          - command: `bench/heartbeats.sh %d %d`
+          - setup: embedded MariaDB 11.4 and one API process (`dev.orion.api.ApiMain`, -Xmx256m, serial GC,
+            16 database connections) on this machine; %d agents enrolled, each with its own node token;
+            wrk, 16 connections, each request the next agent's heartbeat; %d alternating rounds of 10 s;
+            API CPU from /proc/PID/stat. Target: >= 2,000 heartbeats/s on 2 cores.
+
+          | heartbeat | heartbeats/s (median) | API CPU per 1,000/s (cores) | rounds (heartbeats/s) |
+          |---|---|---|---|
+          | with load figures (node row + smoothed load and class) | %.0f | %.2f | %s |
+          | without load figures (node row only; baseline) | %.0f | %.2f | %s |
+          """, started, EdgeBench.machine(), agents, rounds, agents, rounds,
+          median(loaded, 0), median(loaded, 1), rates(loaded), median(bare, 0), median(bare, 1), rates(bare));
+      System.out.print(section);
+      Files.writeString(report, section, StandardOpenOption.APPEND);
+    } finally {
+      apiProcess.destroy();
+      apiProcess.waitFor();
+    }
+    System.exit(0);
+  }
+
+  private static List<String[]> enroll(ApiProcesses api, String base, int agents) throws Exception {
+    ApiClient client = new ApiClient(base, null);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    List<Future<String[]>> futures = new ArrayList<>();
+    Pattern token = Pattern.compile("\"node_token\":\"([^\"]+)\"");
+    for (int i = 0; i < agents; i++) {
+      String hostname = String.format("hb-%05d", i);
+      String ip = "10." + (i / 65536 % 256) + "." + (i / 256 % 256) + "." + (i % 256);
+      futures.add(pool.submit(() -> {
+        HttpResponse<String> r = client.send(client.register(api.agentToken, hostname, ip, 22, ApiClient.newHostKey()));
+        Matcher m = token.matcher(r.body());
+        if (r.statusCode() != 201 || !m.find()) {
+          throw new IllegalStateException("enrolling " + hostname + ": " + r.statusCode() + " " + r.body());
+        }
+        return new String[] {hostname, m.group(1)};
+      }));
+    }
+    List<String[]> out = new ArrayList<>();
+    for (Future<String[]> f : futures) {
+      out.add(f.get());
+    }
+    pool.shutdown();
+    return out;
+  }
+
+  /** A wrk script cycling over the agents: each request one agent's heartbeat with its token. */
+  private static Path script(Path home, List<String[]> nodes, boolean load) throws Exception {
+    StringBuilder lua = new StringBuilder("local agents = {\n");
+    for (String[] n : nodes) {
+      String body = load
+          ? "{\"hostname\":\"" + n[0] + "\",\"cpu_percent\":42.5,\"mem_percent\":30.0,\"load_source\":\"cgroup-v1\"}"
+          : "{\"hostname\":\"" + n[0] + "\"}";
+      lua.append("  {\"Bearer ").append(n[1]).append("\", '").append(body).append("'},\n");
+    }
+    lua.append("""
+        }
+        local i = 0
+        request = function()
+          i = i % #agents + 1
+          local a = agents[i]
+          return wrk.format("POST", "/api/workers/heartbeat",
+            {["Authorization"] = a[1], ["Content-Type"] = "application/json"}, a[2])
+        end
+        done = function(summary, latency, requests)
+          io.write(string.format("non2xx %d\\n", summary.errors.status))
+        end
+        """);
+    Path file = home.resolve(load ? "heartbeat-load.lua" : "heartbeat-bare.lua");
+    Files.writeString(file, lua);
+    return file;
+  }
+
+  /** One wrk round: {heartbeats/s, API cores per 1,000 heartbeats/s}. */
+  private static double[] wrk(String base, Path script, long apiPid, int seconds) throws Exception {
+    long cpuBefore = cpuTicks(apiPid);
+    long t0 = System.nanoTime();
+    Process p = new ProcessBuilder("wrk", "-t2", "-c16", "-d" + seconds + "s", "-s", script.toString(), base)
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpuSeconds = (cpuTicks(apiPid) - cpuBefore) / 100.0; // USER_HZ
+    Matcher rate = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
+    Matcher bad = Pattern.compile("non2xx (\\d+)").matcher(out);
+    if (!rate.find() || !bad.find()) {
+      throw new IllegalStateException("unexpected wrk output:\n" + out);
+    }
+    if (Long.parseLong(bad.group(1)) > 0) {
+      throw new IllegalStateException(bad.group(1) + " heartbeats were refused:\n" + out);
+    }
+    double perSecond = Double.parseDouble(rate.group(1));
+    double cores = cpuSeconds / wall;
+    return new double[] {perSecond, cores / (perSecond / 1000.0)};
+  }
+
+  private static long cpuTicks(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+  }
+
+  private static void awaitReady(String base) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create(base + "/api/ready")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException notYet) {
+        // starting
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the API did not become ready");
+  }
+
+  private static double median(List<double[]> rounds, int i) {
+    List<Double> v = new ArrayList<>(rounds.stream().map(r -> r[i]).toList());
+    Collections.sort(v);
+    return v.get(v.size() / 2);
+  }
+
+  private static String rates(List<double[]> rounds) {
+    return String.join(", ", rounds.stream().map(r -> String.format(Locale.ROOT, "%.0f", r[0])).toList());
+  }
+}
