@@ -14,15 +14,18 @@ public interface LoadDao {
   record Row(long nodeId, double cpuPercent, double memPercent, String loadClass, Instant classSince,
       Instant sampledAt, String source) {}
 
-  /** Locks the node's row so two replicas folding in two heartbeats of one node take turns. */
   @SqlQuery("SELECT node_id, cpu_percent, mem_percent, load_class, class_since, sampled_at, source"
-      + " FROM node_load WHERE node_id = :nodeId FOR UPDATE")
-  Optional<Row> lock(@Bind("nodeId") long nodeId);
+      + " FROM node_load WHERE node_id = :nodeId")
+  Optional<Row> get(@Bind("nodeId") long nodeId);
 
-  @SqlUpdate("INSERT INTO node_load (node_id, cpu_percent, mem_percent, load_class, class_since, sampled_at, source)"
-      + " VALUES (:nodeId, :cpuPercent, :memPercent, :loadClass, :classSince, :sampledAt, :source)"
-      + " ON DUPLICATE KEY UPDATE cpu_percent = VALUES(cpu_percent), mem_percent = VALUES(mem_percent),"
-      + " load_class = VALUES(load_class), class_since = VALUES(class_since), sampled_at = VALUES(sampled_at),"
-      + " source = VALUES(source)")
-  void put(@BindMethods Row row);
+  /** The node's first load; 0 when another heartbeat of the node inserted it first. */
+  @SqlUpdate("INSERT IGNORE INTO node_load (node_id, cpu_percent, mem_percent, load_class, class_since, sampled_at,"
+      + " source) VALUES (:nodeId, :cpuPercent, :memPercent, :loadClass, :classSince, :sampledAt, :source)")
+  int insertFirst(@BindMethods Row row);
+
+  /** Compare-and-set: 0 when another heartbeat of the node was folded in since {@code seen} was read. */
+  @SqlUpdate("UPDATE node_load SET cpu_percent = :r.cpuPercent, mem_percent = :r.memPercent,"
+      + " load_class = :r.loadClass, class_since = :r.classSince, sampled_at = :r.sampledAt, source = :r.source"
+      + " WHERE node_id = :r.nodeId AND sampled_at = :seen")
+  int replace(@BindMethods("r") Row row, @Bind("seen") Instant seen);
 }

@@ -7,9 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +22,9 @@ public final class LoadService {
   /** A class change, for the node's event log. */
   public record ClassChange(long nodeId, LoadClass from, LoadClass to, double cpuPercent) {}
 
+  /** Compare-and-set attempts before a heartbeat gives way to others of the same node. */
+  private static final int ATTEMPTS = 3;
+
   private final Jdbi jdbi;
   private final LoadConfig config;
 
@@ -33,35 +34,54 @@ public final class LoadService {
   }
 
   /**
-   * Folds one heartbeat into the node's load, in a transaction of its own at READ COMMITTED: the
-   * first heartbeat of a node finds no row, and a locking read of a missing row at REPEATABLE
-   * READ takes a gap lock, so a fleet's first heartbeats (thousands of nodes at once after a
-   * restart) deadlock each other. At READ COMMITTED a missing row locks nothing; two first
-   * heartbeats of one node both insert, and the upsert keeps the later one.
+   * Folds one heartbeat into the node's load. Lock-free, each statement on its own: read the row,
+   * compute, then write it only if nobody wrote it meanwhile (compare-and-set on
+   * {@code sampled_at}; a missing row is inserted, and a concurrent first insert wins). A heartbeat
+   * that loses every attempt to others of the same node is dropped: theirs are folded in. No row
+   * lock is ever held across a round trip, and no locking read of a missing row takes a gap lock,
+   * which made a fleet's first heartbeats (thousands of nodes after a restart) deadlock each other.
    */
   public Optional<ClassChange> record(long nodeId, double cpu, double mem, String source, Instant now) {
-    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
-        h -> record(h, nodeId, cpu, mem, source, now));
-  }
-
-  private Optional<ClassChange> record(Handle h, long nodeId, double cpu, double mem, String source, Instant now) {
-    LoadDao dao = h.attach(LoadDao.class);
     Instant at = now.truncatedTo(ChronoUnit.MICROS);
     String src = source != null && SOURCES.contains(source) ? source : "unknown";
-    Optional<LoadDao.Row> before = dao.lock(nodeId);
-    double cpuAvg = before.map(b -> Smoothing.next(b.cpuPercent(), b.sampledAt(), cpu, at, config.timeConstant()))
-        .orElse(cpu);
-    double memAvg = before.map(b -> Smoothing.next(b.memPercent(), b.sampledAt(), mem, at, config.timeConstant()))
-        .orElse(mem);
-    LoadClass was = before.map(b -> LoadClass.valueOf(b.loadClass().toUpperCase(Locale.ROOT))).orElse(null);
-    LoadClass next = LoadClass.next(was, cpuAvg, config.hysteresis());
-    Instant since = was == next ? before.get().classSince() : at;
-    dao.put(new LoadDao.Row(nodeId, round(cpuAvg), round(memAvg), next.wire(), since, at, src));
-    if (was != null && was != next) {
-      log.info("node {} load class {} -> {} (cpu {}%)", nodeId, was.wire(), next.wire(), round(cpuAvg));
-      return Optional.of(new ClassChange(nodeId, was, next, round(cpuAvg)));
+    return jdbi.withHandle(h -> {
+      LoadDao dao = h.attach(LoadDao.class);
+      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        Optional<LoadDao.Row> before = dao.get(nodeId);
+        LoadDao.Row after = fold(before, nodeId, cpu, mem, src, at, config);
+        int written = before.isEmpty() ? dao.insertFirst(after) : dao.replace(after, before.get().sampledAt());
+        if (written == 1) {
+          return change(before, after);
+        }
+      }
+      return Optional.<ClassChange>empty();
+    });
+  }
+
+  /** The node's load after one more heartbeat: pure, the decision part of {@link #record}. */
+  static LoadDao.Row fold(Optional<LoadDao.Row> before, long nodeId, double cpu, double mem, String source,
+      Instant at, LoadConfig config) {
+    if (before.isEmpty()) {
+      return new LoadDao.Row(nodeId, round(cpu), round(mem), LoadClass.of(cpu).wire(), at, at, source);
     }
-    return Optional.empty();
+    LoadDao.Row b = before.get();
+    double cpuAvg = Smoothing.next(b.cpuPercent(), b.sampledAt(), cpu, at, config.timeConstant());
+    double memAvg = Smoothing.next(b.memPercent(), b.sampledAt(), mem, at, config.timeConstant());
+    LoadClass was = LoadClass.valueOf(b.loadClass().toUpperCase(Locale.ROOT));
+    LoadClass next = LoadClass.next(was, cpuAvg, config.hysteresis());
+    Instant sampled = at.isAfter(b.sampledAt()) ? at : b.sampledAt(); // replicas' clocks differ a little
+    return new LoadDao.Row(nodeId, round(cpuAvg), round(memAvg), next.wire(), was == next ? b.classSince() : at,
+        sampled, source);
+  }
+
+  private static Optional<ClassChange> change(Optional<LoadDao.Row> before, LoadDao.Row after) {
+    if (before.isEmpty() || before.get().loadClass().equals(after.loadClass())) {
+      return Optional.empty();
+    }
+    LoadClass from = LoadClass.valueOf(before.get().loadClass().toUpperCase(Locale.ROOT));
+    LoadClass to = LoadClass.valueOf(after.loadClass().toUpperCase(Locale.ROOT));
+    log.info("node {} load class {} -> {} (cpu {}%)", after.nodeId(), from.wire(), to.wire(), after.cpuPercent());
+    return Optional.of(new ClassChange(after.nodeId(), from, to, after.cpuPercent()));
   }
 
   private static double round(double v) {

@@ -32,6 +32,12 @@ public final class NodeService {
   private final WorkerConnections connections;
   private final WorkerOps ops;
   private final LoadService load;
+  /**
+   * Node ids by token hash, for folding load in without a look-up per heartbeat. A hash names one
+   * node for good (a new token is a new random hash), so an entry is never wrong, only unused.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> nodeIds = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_REMEMBERED_NODE_IDS = 100_000;
   private final Clock clock;
 
   /**
@@ -64,8 +70,19 @@ public final class NodeService {
     if (updated == 1 && req.cpuPercent() != null && req.memPercent() != null) {
       // After the node's row is written and unlocked, so rents never skip a node (SKIP LOCKED)
       // while its load is being folded in.
-      jdbi.withExtension(NodeDao.class, d -> d.idByTokenHash(tokenHash)).ifPresent(id ->
-          load.record(id, req.cpuPercent(), req.memPercent(), req.loadSource(), now));
+      Long id = nodeIds.get(tokenHash);
+      if (id == null) {
+        id = jdbi.withExtension(NodeDao.class, d -> d.idByTokenHash(tokenHash)).orElse(null);
+        if (id != null) {
+          if (nodeIds.size() >= MAX_REMEMBERED_NODE_IDS) {
+            nodeIds.clear();
+          }
+          nodeIds.put(tokenHash, id);
+        }
+      }
+      if (id != null) {
+        load.record(id, req.cpuPercent(), req.memPercent(), req.loadSource(), now);
+      }
     }
     if (updated == 0) {
       NodeDao.NodeRow node = jdbi.withExtension(NodeDao.class, d -> d.findByTokenHash(tokenHash))

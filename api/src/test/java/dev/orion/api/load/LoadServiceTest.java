@@ -38,7 +38,7 @@ class LoadServiceTest {
   }
 
   LoadDao.Row row(long node) {
-    return db.jdbi().withExtension(LoadDao.class, d -> d.lock(node)).orElseThrow();
+    return db.jdbi().withExtension(LoadDao.class, d -> d.get(node)).orElseThrow();
   }
 
   @Test
