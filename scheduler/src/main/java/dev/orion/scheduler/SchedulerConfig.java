@@ -63,7 +63,7 @@ public record SchedulerConfig(
   /** The loops an instance can run. */
   public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE }
 
-  public static final int MAX_ID_LENGTH = 48; // "scheduler:" + id must fit rental_events.actor (64)
+  public static final int MAX_ID_LENGTH = 48; // "scheduler:" + id must fit events.actor (64)
 
   public SchedulerConfig {
     if (!id.matches("[A-Za-z0-9._-]{1," + MAX_ID_LENGTH + "}")) {

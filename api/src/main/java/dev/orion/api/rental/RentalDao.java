@@ -30,13 +30,6 @@ public interface RentalDao {
   record NewRental(long userId, long nodeId, String clientUser, String passwordCrypt, String publicKey,
       Instant createdAt, Instant leasedUntil) {}
 
-  /** One lease transition; only one the lease table allows can be built. */
-  record Event(long rentalId, Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
-      Long toNodeId, String reason) {
-    public Event {
-      dev.orion.common.lease.LeaseStatus.requireTransition(fromStatus, toStatus);
-    }
-  }
 
   String ALLOCATABLE = "status = 'alive' AND allocated = FALSE AND clean = TRUE";
 
@@ -82,10 +75,6 @@ public interface RentalDao {
   @GetGeneratedKeys("id")
   long insert(@BindMethods NewRental r);
 
-  @SqlUpdate("INSERT INTO rental_events (rental_id, at, actor, from_status, to_status, from_node_id, to_node_id,"
-      + " reason) VALUES (:rentalId, :at, :actor, :fromStatus, :toStatus, :fromNodeId, :toNodeId, :reason)")
-  void event(@BindMethods Event e);
-
   String SELECT_RENTAL = "SELECT r.id, r.user_id, u.username, r.node_id, n.hostname, n.ip, n.ssh_port, n.host_key,"
       + " n.host_key_fingerprint, r.client_user, r.password_crypt, r.public_key, r.status, r.end_reason,"
       + " r.created_at, r.leased_until, r.ended_at"
@@ -126,7 +115,8 @@ public interface RentalDao {
       + " AND (claimed_until IS NULL OR claimed_until <= :now)")
   int extend(@Bind("id") long id, @Bind("until") Instant until, @Bind("now") Instant now);
 
-  @SqlQuery("SELECT id, at, actor, from_status, to_status, from_node_id, to_node_id, reason FROM rental_events"
-      + " WHERE rental_id = :id ORDER BY id")
+  /** In write order ({@code seq}): a lease's own events are written one transaction after another. */
+  @SqlQuery("SELECT seq AS id, at, actor, from_status, to_status, from_node_id, to_node_id, reason FROM events"
+      + " WHERE kind = 'lease' AND lease_id = :id ORDER BY seq")
   List<EventRow> events(@Bind("id") long rentalId);
 }

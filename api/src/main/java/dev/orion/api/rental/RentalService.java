@@ -2,6 +2,8 @@ package dev.orion.api.rental;
 
 import dev.orion.api.Limits;
 import dev.orion.api.auth.Principal;
+import dev.orion.common.event.Event;
+import dev.orion.common.event.EventLog;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.ClientAccount;
 import dev.orion.common.ssh.PasswordCrypt;
@@ -140,13 +142,15 @@ public final class RentalService {
         dao.allocate(nodes.stream().map(RentalDao.FreeNode::id).toList());
         Instant now = now();
         List<Allocation> result = new ArrayList<>(count);
+        List<Event> events = new ArrayList<>(count);
         for (RentalDao.FreeNode n : nodes) {
           long id = dao.insert(new RentalDao.NewRental(caller.userId(), n.id(), account.user(),
               account.passwordCrypt(), account.publicKey(), now, until));
-          dao.event(new RentalDao.Event(id, now, caller.actor(), null, "provisioning", null, n.id(),
+          events.add(Event.lease(id, now, caller.actor(), null, "provisioning", null, n.id(),
               "rented until " + until));
           result.add(new Allocation(id, n));
         }
+        EventLog.append(h, events);
         return result;
       });
       if (got != null) {
@@ -166,13 +170,15 @@ public final class RentalService {
     jdbi.useTransaction(h -> {
       RentalDao dao = h.attach(RentalDao.class);
       Instant now = now();
+      List<Event> events = new ArrayList<>();
       for (Allocation a : allocations) {
         if (dao.transition(a.rentalId(), "provisioning", "active") == 0) {
           throw OrionException.conflict("lease " + a.rentalId() + " was ended while it was being provisioned");
         }
-        dao.event(new RentalDao.Event(a.rentalId(), now, caller.actor(), "provisioning", "active", null,
+        events.add(Event.lease(a.rentalId(), now, caller.actor(), "provisioning", "active", null,
             a.node().id(), "client user created"));
       }
+      EventLog.append(h, events);
     });
   }
 
@@ -188,15 +194,17 @@ public final class RentalService {
       jdbi.useTransaction(h -> {
         RentalDao dao = h.attach(RentalDao.class);
         Instant now = now();
+        List<Event> events = new ArrayList<>();
         for (Allocation a : allocations) {
           if (dao.endIf(a.rentalId(), "provisioning", "failed", now) == 1) {
             dao.releaseNodeDirty(a.node().id());
-            dao.event(new RentalDao.Event(a.rentalId(), now, "api", "provisioning", "ended", a.node().id(), null,
+            events.add(Event.lease(a.rentalId(), now, "api", "provisioning", "ended", a.node().id(), null,
                 "provisioning failed: " + truncate(why)));
           } else {
             dao.markDirty(a.node().id());
           }
         }
+        EventLog.append(h, events);
       });
     } catch (RuntimeException e) {
       LOG.error("abandoning rentals {} failed; the scheduler's rescue ends them",
@@ -225,7 +233,7 @@ public final class RentalService {
       dao.end(rentalId, "released", now);
       dao.releaseNodeDirty(row.nodeId());
       dao.releaseReservedNodeDirty(rentalId);
-      dao.event(new RentalDao.Event(rentalId, now, caller.actor(), row.status(), "ended", row.nodeId(), null,
+      EventLog.append(h, Event.lease(rentalId, now, caller.actor(), row.status(), "ended", row.nodeId(), null,
           "released"));
       return row;
     });
@@ -259,7 +267,7 @@ public final class RentalService {
       if (dao.extend(rentalId, until, now) == 0) {
         throw OrionException.conflict("lease " + rentalId + " is being handled by a scheduler; try again shortly");
       }
-      dao.event(new RentalDao.Event(rentalId, now, caller.actor(), row.status(), row.status(), row.nodeId(),
+      EventLog.append(h, Event.lease(rentalId, now, caller.actor(), row.status(), row.status(), row.nodeId(),
           row.nodeId(), "extended to " + until));
       return new RentalViews.Extended(rentalId, until);
     });
@@ -287,12 +295,14 @@ public final class RentalService {
       RentalDao dao = h.attach(RentalDao.class);
       Instant now = now();
       List<RentalDao.RentalRow> live = dao.lockAllLive(now.minus(PROVISIONING_STUCK_AFTER));
+      List<Event> events = new ArrayList<>(live.size());
       for (RentalDao.RentalRow r : live) {
         dao.end(r.id(), "reset", now);
         dao.releaseNodeDirty(r.nodeId());
         dao.releaseReservedNodeDirty(r.id());
-        dao.event(new RentalDao.Event(r.id(), now, admin.actor(), r.status(), "ended", r.nodeId(), null, "reset"));
+        events.add(Event.lease(r.id(), now, admin.actor(), r.status(), "ended", r.nodeId(), null, "reset"));
       }
+      EventLog.append(h, events);
       return live;
     });
     deprovision(ended.stream().map(RentalService::removal).toList());

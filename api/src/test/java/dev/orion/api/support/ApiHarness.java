@@ -148,7 +148,7 @@ public final class ApiHarness implements AutoCloseable {
   public String snapshot() {
     return db.jdbi().withHandle(h -> {
       StringBuilder sb = new StringBuilder();
-      for (String t : new String[] {"users", "nodes", "rentals", "rental_events", "pool_schedules", "pools", "pool_webhooks",
+      for (String t : new String[] {"users", "nodes", "rentals", "events", "event_sequence", "pool_schedules", "pools", "pool_webhooks",
           "pool_overrides", "node_alert_classes"}) {
         sb.append(t).append('=').append(h.createQuery("CHECKSUM TABLE " + t).mapToMap().one().get("checksum"))
             .append(';');

@@ -6,8 +6,8 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.scheduler.rental.RentalEvent;
-import dev.orion.scheduler.rental.RentalEvents;
+import dev.orion.common.event.Event;
+import dev.orion.common.event.EventLog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -136,15 +136,15 @@ public final class ExpiryLoop {
       return ended;
     }
     dao.endExpired(ended.stream().map(p -> p.lease().id()).toList(), now);
-    List<RentalEvent> events = new ArrayList<>(ended.size());
+    List<Event> events = new ArrayList<>(ended.size());
     List<Long> nodes = new ArrayList<>();
     for (ExpiryPlan p : ended) {
-      events.add(new RentalEvent(p.lease().id(), now, claimant.actor(), p.lease().status(), "ended",
+      events.add(Event.lease(p.lease().id(), now, claimant.actor(), p.lease().status(), "ended",
           p.lease().nodeId(), null, p.reason()));
       nodes.addAll(p.nodesToFree());
     }
-    h.attach(RentalEvents.class).appendAll(events);
     h.attach(NodeCleanliness.class).freeDirty(nodes);
+    EventLog.append(h, events);
     for (ExpiryPlan p : ended) {
       log.info("rental {} {}->ended (expired) on node {} ({})", p.lease().id(), p.lease().status(),
           p.lease().nodeId(), p.lease().nodeStatus());

@@ -7,8 +7,8 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.scheduler.rental.RentalEvent;
-import dev.orion.scheduler.rental.RentalEvents;
+import dev.orion.common.event.Event;
+import dev.orion.common.event.EventLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -210,12 +210,12 @@ public final class HealthLoop {
             if (!ids.isEmpty()) {
               dao.markMigrating(ids);
               Instant at = claimant.now();
-              List<RentalEvent> events = new ArrayList<>();
+              List<Event> events = new ArrayList<>();
               for (long id : ids) {
-                events.add(new RentalEvent(id, at, claimant.actor(), "active", "migrating", v.nodeId(), null,
+                events.add(Event.lease(id, at, claimant.actor(), "active", "migrating", v.nodeId(), null,
                     "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error()));
               }
-              h.attach(RentalEvents.class).appendAll(events);
+              EventLog.append(h, events);
             }
             return ids;
           });

@@ -8,8 +8,8 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.scheduler.rental.RentalEvent;
-import dev.orion.scheduler.rental.RentalEvents;
+import dev.orion.common.event.Event;
+import dev.orion.common.event.EventLog;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -159,7 +159,7 @@ public final class MigrationLoop {
       if (!home) {
         h.attach(NodeCleanliness.class).freeDirty(List.of(lease.nodeId()));
       }
-      h.attach(RentalEvents.class).append(new RentalEvent(lease.id(), claimant.now(), claimant.actor(),
+      EventLog.append(h, Event.lease(lease.id(), claimant.now(), claimant.actor(),
           "migrating", "active", lease.nodeId(), to.id(), home
               ? "node " + lease.nodeId() + " answers again; login recreated in place"
               : "moved off dead node " + lease.nodeId() + " to " + to.describe()));

@@ -6,8 +6,8 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.scheduler.rental.RentalEvent;
-import dev.orion.scheduler.rental.RentalEvents;
+import dev.orion.common.event.Event;
+import dev.orion.common.event.EventLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ public final class RescueLoop {
       Instant now = claimant.now();
       List<StuckLease> ended = new ArrayList<>();
       List<Long> nodes = new ArrayList<>();
-      List<RentalEvent> events = new ArrayList<>();
+      List<Event> events = new ArrayList<>();
       for (Claim<StuckLease> c : held) {
         StuckLease l = c.item();
         if (dao.endFailed(l.id(), now) == 1) {
@@ -77,14 +77,14 @@ public final class RescueLoop {
           if (l.targetNodeId() != null) {
             nodes.add(l.targetNodeId());
           }
-          events.add(new RentalEvent(l.id(), now, claimant.actor(), "provisioning", "ended", l.nodeId(), null,
+          events.add(Event.lease(l.id(), now, claimant.actor(), "provisioning", "ended", l.nodeId(), null,
               "rescued: still provisioning " + Duration.between(l.createdAt(), now).toSeconds()
                   + " s after the rent began (its API stopped); node left for scrub"));
         }
       }
       if (!ended.isEmpty()) {
         h.attach(NodeCleanliness.class).freeDirty(nodes);
-        h.attach(RentalEvents.class).appendAll(events);
+        EventLog.append(h, events);
       }
       return ended;
     });

@@ -1,0 +1,30 @@
+package dev.orion.common.event;
+
+import java.util.List;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
+import org.jdbi.v3.sqlobject.statement.SqlBatch;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** The event log's statements; used only through {@link EventLog}. */
+public interface EventDao {
+  @UseClasspathSqlLocator
+  @SqlBatch
+  void insert(@BindMethods List<Event> events);
+
+  /** Serialises publishers: one at a time hands out ids. */
+  @SqlQuery("SELECT last_id FROM event_sequence WHERE singleton = 1 FOR UPDATE")
+  long lockSequence();
+
+  @UseClasspathSqlLocator
+  @SqlQuery
+  List<Long> unpublished(@Bind("limit") int limit);
+
+  @SqlBatch("UPDATE events SET id = :id WHERE seq = :seq AND id IS NULL")
+  void assign(@Bind("seq") List<Long> seqs, @Bind("id") List<Long> ids);
+
+  @SqlUpdate("UPDATE event_sequence SET last_id = :last WHERE singleton = 1")
+  void advance(@Bind("last") long last);
+}
