@@ -15,21 +15,6 @@ import org.junit.jupiter.api.Test;
 
 class SandboxWorkerTest {
   @Test
-  void printsSingleStartLatency() {
-    SandboxWorker.start("warmup").close();
-    long[] ms = new long[5];
-    for (int i = 0; i < ms.length; i++) {
-      long t0 = System.nanoTime();
-      SandboxWorker w = SandboxWorker.start("single");
-      ms[i] = (System.nanoTime() - t0) / 1_000_000;
-      w.close();
-    }
-    Arrays.sort(ms);
-    System.out.printf("[latency] one sandbox worker from start to listening: median %d ms (min %d, max %d)%n",
-        ms[2], ms[0], ms[4]);
-  }
-
-  @Test
   void startsManyIsolatedWorkersInParallel() throws Exception {
     long t0 = System.nanoTime();
     List<SandboxWorker> workers = SandboxWorker.startMany("many", 50);

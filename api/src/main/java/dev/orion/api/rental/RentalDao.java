@@ -50,10 +50,6 @@ public interface RentalDao {
   @SqlUpdate("UPDATE nodes SET allocated = TRUE WHERE id IN (<ids>)")
   void allocate(@BindList("ids") Collection<Long> ids);
 
-  /** The node is released dirty: it becomes allocatable only once its client user is gone. */
-  @SqlUpdate("UPDATE nodes SET allocated = FALSE, clean = FALSE WHERE id = :id")
-  void releaseNodeDirty(@Bind("id") long nodeId);
-
   /**
    * A lease ended while moving may hold a second node a scheduler reserved for it
    * ({@code rentals.target_node_id}, V2): free that one dirty too, in the same transaction.
@@ -61,13 +57,6 @@ public interface RentalDao {
   @SqlUpdate("UPDATE nodes n JOIN rentals r ON r.target_node_id = n.id"
       + " SET n.allocated = FALSE, n.clean = FALSE, r.target_node_id = NULL WHERE r.id = :id")
   void releaseReservedNodeDirty(@Bind("id") long rentalId);
-
-  /** The node may hold a client user nobody accounts for; whoever frees it next leaves it for scrub. */
-  @SqlUpdate("UPDATE nodes SET clean = FALSE WHERE id = :id")
-  void markDirty(@Bind("id") long nodeId);
-
-  @SqlUpdate("UPDATE nodes SET clean = TRUE WHERE id = :id AND allocated = FALSE")
-  void markClean(@Bind("id") long nodeId);
 
   @SqlUpdate("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, public_key, status, created_at,"
       + " leased_until) VALUES (:userId, :nodeId, :clientUser, :passwordCrypt, :publicKey, 'provisioning',"

@@ -4,6 +4,7 @@ import dev.orion.api.Limits;
 import dev.orion.api.auth.Principal;
 import dev.orion.common.event.Event;
 import dev.orion.common.event.EventLog;
+import dev.orion.common.lease.NodeCleanliness;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.ClientAccount;
 import dev.orion.common.ssh.PasswordCrypt;
@@ -197,11 +198,11 @@ public final class RentalService {
         List<Event> events = new ArrayList<>();
         for (Allocation a : allocations) {
           if (dao.endIf(a.rentalId(), "provisioning", "failed", now) == 1) {
-            dao.releaseNodeDirty(a.node().id());
+            h.attach(NodeCleanliness.class).freeDirty(List.of(a.node().id()));
             events.add(Event.lease(a.rentalId(), now, "api", "provisioning", "ended", a.node().id(), null,
                 "provisioning failed: " + truncate(why)));
           } else {
-            dao.markDirty(a.node().id());
+            h.attach(NodeCleanliness.class).markDirty(a.node().id());
           }
         }
         EventLog.append(h, events);
@@ -231,7 +232,7 @@ public final class RentalService {
       }
       Instant now = now();
       dao.end(rentalId, "released", now);
-      dao.releaseNodeDirty(row.nodeId());
+      h.attach(NodeCleanliness.class).freeDirty(List.of(row.nodeId()));
       dao.releaseReservedNodeDirty(rentalId);
       EventLog.append(h, Event.lease(rentalId, now, caller.actor(), row.status(), "ended", row.nodeId(), null,
           "released"));
@@ -298,7 +299,7 @@ public final class RentalService {
       List<Event> events = new ArrayList<>(live.size());
       for (RentalDao.RentalRow r : live) {
         dao.end(r.id(), "reset", now);
-        dao.releaseNodeDirty(r.nodeId());
+        h.attach(NodeCleanliness.class).freeDirty(List.of(r.nodeId()));
         dao.releaseReservedNodeDirty(r.id());
         events.add(Event.lease(r.id(), now, admin.actor(), r.status(), "ended", r.nodeId(), null, "reset"));
       }
@@ -315,7 +316,7 @@ public final class RentalService {
   private void deprovision(List<Provisioner.Removal> removals) {
     for (Provisioner.Outcome o : provisioner.delete(removals)) {
       if (o.ok()) {
-        jdbi.useExtension(RentalDao.class, d -> d.markClean(o.endpoint().nodeId()));
+        jdbi.useExtension(NodeCleanliness.class, d -> d.markClean(o.endpoint().nodeId()));
       } else {
         LOG.warn("node {}: could not remove the client user ({}); it stays out of the pool until scrubbed",
             o.endpoint().nodeId(), o.error().getMessage());

@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.schmizz.sshj.SSHClient;
@@ -222,28 +220,6 @@ class ClientAccountsTest {
     assertThrows(IllegalArgumentException.class, () -> new ClientAccount("ok", "$6$a$b\nroot", null));
     assertThrows(IllegalArgumentException.class, () -> new ClientAccount("ok", "$6$a$b", "not a key"));
     assertThrows(IllegalArgumentException.class, () -> accounts.delete(w, "../etc"));
-  }
-
-  @Test
-  void printsCreateAndDeleteLatency() throws Exception {
-    String hash = PasswordCrypt.sha512("pw");
-    accounts.create(w, new ClientAccount("c_warmup", hash, null));
-    accounts.delete(w, "c_warmup");
-    List<Long> create = new ArrayList<>();
-    List<Long> delete = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      long t0 = System.nanoTime();
-      accounts.create(w, new ClientAccount("c_lat" + i, hash, null));
-      long t1 = System.nanoTime();
-      accounts.delete(w, "c_lat" + i);
-      long t2 = System.nanoTime();
-      create.add((t1 - t0) / 1000);
-      delete.add((t2 - t1) / 1000);
-    }
-    Collections.sort(create);
-    Collections.sort(delete);
-    System.out.printf("[latency] create user: p50 %.1f ms, p95 %.1f ms; delete user: p50 %.1f ms, p95 %.1f ms%n",
-        create.get(20) / 1000.0, create.get(37) / 1000.0, delete.get(20) / 1000.0, delete.get(37) / 1000.0);
   }
 
   private static SSHClient client() throws IOException {

@@ -10,7 +10,6 @@ import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestSsh;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -142,24 +141,6 @@ class WorkerConnectionsTest {
       assertEquals(Kind.AUTH_FAILED, e.kind());
     } finally {
       other.close();
-    }
-  }
-
-  @Test
-  void printsWarmExecLatency() throws Exception {
-    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
-      long t0 = System.nanoTime();
-      c.exec(a.endpoint(6), "true");
-      long connectMicros = (System.nanoTime() - t0) / 1000;
-      List<Long> micros = new ArrayList<>();
-      for (int i = 0; i < 300; i++) {
-        long s = System.nanoTime();
-        c.exec(a.endpoint(6), "true");
-        micros.add((System.nanoTime() - s) / 1000);
-      }
-      Collections.sort(micros);
-      System.out.printf("[latency] first exec incl. handshake %.1f ms; warm exec of 'true': p50 %.2f ms, p99 %.2f ms%n",
-          connectMicros / 1000.0, micros.get(150) / 1000.0, micros.get(297) / 1000.0);
     }
   }
 
