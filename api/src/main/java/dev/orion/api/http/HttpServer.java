@@ -21,6 +21,7 @@ public final class HttpServer {
   public static Javalin create(MeterRegistry metrics, Routes... features) {
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
+      config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
       config.http.maxRequestSize = MAX_BODY_BYTES;
       config.http.defaultContentType = "application/json";
       config.jsonMapper(new JavalinJackson(Json.MAPPER, false));

@@ -129,6 +129,14 @@ class HostileInputTest {
     assertEquals(before, api.snapshot());
   }
 
+  @Test
+  void pathsJettyRefusesAreProblemsToo() {
+    for (String path : new String[] {"/api/rentals/%00", "/api/extend/%00", "/api/nodes/%2e%2e%00"}) {
+      Http.Response r = api.http.get(path, token);
+      refused(400, r, path);
+    }
+  }
+
   private record Raw(int status, String head) {}
 
   /**
