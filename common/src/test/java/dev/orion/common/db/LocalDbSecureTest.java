@@ -21,7 +21,7 @@ class LocalDbSecureTest {
   @Test
   void noPasswordlessAccountAndTheAppUserStaysInItsSchema() throws Exception {
     int port = TestDb.freePort();
-    Path home = Path.of("target", "mariadb-secure-" + ProcessHandle.current().pid()).toAbsolutePath();
+    Path home = TestDb.dataHome("mariadb-secure-" + ProcessHandle.current().pid());
     try (LocalDb db = LocalDb.startSecured(home, port, "+00:00", "root-pw-1")) {
       String url = "jdbc:mariadb://127.0.0.1:" + port + "/";
       db.secure("orion", "orion", "app-pw-1");
