@@ -174,7 +174,7 @@ class RegistrarTest {
 
     assertEquals(404, h.beat());
     assertEquals(204, h.beat());
-    assertTrue(bodies.get(1).matches("\\{\"hostname\":\"w-\\\\\"quoted\\\\\"\",\"cpu_percent\":[0-9.]+,\"mem_percent\":[0-9.]+}"),
+    assertTrue(bodies.get(1).matches("\\{\"hostname\":\"w-\\\\\"quoted\\\\\"\",\"cpu_percent\":[0-9.]+,\"mem_percent\":[0-9.]+,\"load_source\":\"[a-z0-9-]+\"}"),
         bodies.get(1));
   }
 
