@@ -6,7 +6,7 @@
 #                                      the given host ports (the edge's client and agent ports)
 #   sandbox/net.sh allow PORT...       let workers reach these host ports too
 #   sandbox/net.sh disallow PORT...    take ports out again (absent ones are ignored)
-#   sandbox/net.sh remove              delete the table and the route
+#   sandbox/net.sh remove              delete the table and the route (kept while any worker runs)
 #   sandbox/net.sh status              the table and the route as the kernel has them
 #
 # Workers (sandbox/worker.sh) run `install` without ports themselves, so they are never started
@@ -50,6 +50,12 @@ case "${1:-}" in
     ;;
   remove)
     orion_net_parse || exit
+    # The table is the only thing between running workers and the host's services: while any
+    # worker's link exists (another stack, a test run), it stays.
+    if ls /sys/class/net | grep -q "^$ORION_VETH_PREFIX"; then
+      echo "net.sh: sandbox workers still run ($(ls /sys/class/net | grep -c "^$ORION_VETH_PREFIX") links); keeping table inet orion" >&2
+      exit 0
+    fi
     nft delete table inet orion 2>/dev/null || true
     ip route del unreachable "$ORION_NET" 2>/dev/null || true
     ;;
