@@ -56,9 +56,6 @@ public interface NodeDao {
       + " WHERE id = :id")
   void refresh(@Bind("id") long id, @BindMethods Registration r);
 
-  @SqlUpdate("UPDATE nodes SET token_hash = :hash WHERE id = :id")
-  void setTokenHash(@Bind("id") long id, @Bind("hash") String tokenHash);
-
   /** Written by the API, read by the schedulers' health checks (columns from V2). */
   @SqlUpdate("UPDATE nodes SET last_heartbeat_at = :now, last_seen_at = :now, cpu_percent = :cpu,"
       + " mem_percent = :mem WHERE token_hash = :hash AND hostname = :hostname")

@@ -101,10 +101,10 @@ public final class NodeService {
 
   /**
    * A first registration with the enrollment token: a new node and its token. A hostname that is
-   * already registered is refused, since anyone holding the shared token and the host's public key
-   * (ssh-keyscan gives it) could otherwise re-point the node. The one exception is a node from
-   * before node tokens, which has none yet: its agent may claim one, from the same address with
-   * the same host key, so an upgrade does not strand the fleet.
+   * already registered is refused, whatever else the request says: anyone holding the shared token
+   * and the host's public key (ssh-keyscan gives it), and perhaps its address from an old lease,
+   * could otherwise re-point the node or take its token. A node without a token of its own (from
+   * before node tokens) is forgotten by an admin and enrolls anew.
    */
   private Registered enroll(NodeDao.Registration r) {
     String token = NodeTokens.generate();
@@ -124,21 +124,11 @@ public final class NodeService {
         // Another registration of this hostname won the race: it is known now.
       }
     }
-    return jdbi.inTransaction(h -> {
-      NodeDao dao = h.attach(NodeDao.class);
-      NodeDao.NodeRow node = dao.lockByHostname(r.hostname()).orElseThrow(() -> OrionException.conflict(
-          "node '" + r.hostname() + "' was forgotten while registering; register again"));
-      boolean legacy = node.tokenHash() == null && node.hostKeyFingerprint().equals(r.hostKeyFingerprint())
-          && node.ip().equals(r.ip()) && node.sshPort() == r.sshPort();
-      if (!legacy) {
-        throw OrionException.conflict("'" + r.hostname() + "' is already registered as node " + node.id()
-            + "; its agent re-registers with its node token (an admin can forget the node to enroll it anew)");
-      }
-      dao.setTokenHash(node.id(), hash);
-      dao.refresh(node.id(), r);
-      LOG.info("node {} ({}) claimed its node token", node.id(), r.hostname());
-      return new Registered(node.id(), true, token);
-    });
+    NodeDao.NodeRow node = jdbi.withExtension(NodeDao.class, d -> d.findByHostname(r.hostname()))
+        .orElseThrow(() -> OrionException.conflict("node '" + r.hostname() + "' was forgotten while registering;"
+            + " register again"));
+    throw OrionException.conflict("'" + r.hostname() + "' is already registered as node " + node.id()
+        + "; its agent re-registers with its node token (an admin can forget the node to enroll it anew)");
   }
 
   /**

@@ -66,6 +66,24 @@ class NodeIdentityAttackTest {
     assertEquals(victim.port(), node().get("ssh_port").asInt());
   }
 
+  /**
+   * A node without a token of its own (registered before node tokens) cannot be claimed with the
+   * enrollment token either, not even with its recorded address and its host key, which someone
+   * who once leased it knows.
+   */
+  @Test
+  void aNodeWithoutATokenCannotBeClaimedWithTheEnrollmentToken() {
+    String key = dev.orion.api.support.TestKeys.ed25519();
+    long id = api.enroll("ident-old", 2299, key).nodeId();
+    api.db.jdbi().useHandle(h -> h.execute("UPDATE nodes SET token_hash = NULL WHERE id = ?", id));
+    String before = api.snapshot();
+    Http.Response r = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, Http.json(Map.of(
+        "hostname", "ident-old", "ip", "127.0.0.1", "ssh_port", 2299, "host_key", key)));
+    assertEquals(409, r.status(), r.toString());
+    assertTrue(r.json().get("node_token") == null, r.body());
+    assertEquals(before, api.snapshot());
+  }
+
   @Test
   void forgedNodeTokensAreRefusedForRegistrationAndHeartbeats() {
     String before = api.snapshot();
