@@ -43,6 +43,33 @@ public final class ClaimQueue<T> {
     List<T> load(Handle h, List<Long> ids);
 
     long id(T item);
+
+    /** A source from its three parts, as every queue's DAO provides them. */
+    static <T> Source<T> of(LockDue lockDue, java.util.function.BiFunction<Handle, List<Long>, List<T>> load,
+        java.util.function.ToLongFunction<T> id) {
+      return new Source<>() {
+        @Override
+        public List<Long> lockDue(Handle h, Instant now, int limit) {
+          return lockDue.lockDue(h, now, limit);
+        }
+
+        @Override
+        public List<T> load(Handle h, List<Long> ids) {
+          return load.apply(h, ids);
+        }
+
+        @Override
+        public long id(T item) {
+          return id.applyAsLong(item);
+        }
+      };
+    }
+  }
+
+  /** The first part of a {@link Source}. */
+  @FunctionalInterface
+  public interface LockDue {
+    List<Long> lockDue(Handle h, Instant now, int limit);
   }
 
   /** Writes the outcome for the claims still held; runs inside the completing transaction. */

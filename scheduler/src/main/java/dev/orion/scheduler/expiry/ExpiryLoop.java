@@ -57,22 +57,9 @@ public final class ExpiryLoop {
     this.batch = batch;
     this.removal = removal;
     this.ssh = ssh;
-    this.queue = new ClaimQueue<>("expiry", ClaimTable.RENTALS, jdbi, claimant, renewer, new ClaimQueue.Source<>() {
-      @Override
-      public List<Long> lockDue(Handle h, Instant now, int limit) {
-        return h.attach(ExpiryDao.class).lockDue(now, limit);
-      }
-
-      @Override
-      public List<DueLease> load(Handle h, List<Long> ids) {
-        return h.attach(ExpiryDao.class).load(ids);
-      }
-
-      @Override
-      public long id(DueLease item) {
-        return item.id();
-      }
-    });
+    this.queue = new ClaimQueue<>("expiry", ClaimTable.RENTALS, jdbi, claimant, renewer, ClaimQueue.Source.of(
+        (h, now, limit) -> h.attach(ExpiryDao.class).lockDue(now, limit),
+        (h, ids) -> h.attach(ExpiryDao.class).load(ids), DueLease::id));
   }
 
   /** One round; returns how many leases it claimed. */

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,22 +61,9 @@ public final class HealthLoop {
     this.workers = workers;
     this.probes = probes;
     this.stalls = new StallWatch(policy.dbStall(), policy.quietAfterStall());
-    this.queue = new ClaimQueue<>("health", ClaimTable.NODES, jdbi, claimant, renewer, new ClaimQueue.Source<>() {
-      @Override
-      public List<Long> lockDue(Handle h, Instant now, int limit) {
-        return h.attach(HealthDao.class).lockDue(now, limit);
-      }
-
-      @Override
-      public List<NodeState> load(Handle h, List<Long> ids) {
-        return h.attach(HealthDao.class).load(ids);
-      }
-
-      @Override
-      public long id(NodeState item) {
-        return item.id();
-      }
-    });
+    this.queue = new ClaimQueue<>("health", ClaimTable.NODES, jdbi, claimant, renewer, ClaimQueue.Source.of(
+        (h, now, limit) -> h.attach(HealthDao.class).lockDue(now, limit),
+        (h, ids) -> h.attach(HealthDao.class).load(ids), NodeState::id));
   }
 
   public int tick() {

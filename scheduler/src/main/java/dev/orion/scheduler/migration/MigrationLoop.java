@@ -10,14 +10,12 @@ import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.common.event.Event;
 import dev.orion.common.event.EventLog;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,22 +46,9 @@ public final class MigrationLoop {
     this.workers = workers;
     this.ssh = ssh;
     this.queue = new ClaimQueue<>("migration", ClaimTable.RENTALS, jdbi, claimant, renewer,
-        new ClaimQueue.Source<>() {
-          @Override
-          public List<Long> lockDue(Handle h, Instant now, int limit) {
-            return h.attach(MigrationDao.class).lockDue(now, limit);
-          }
-
-          @Override
-          public List<MovingLease> load(Handle h, List<Long> ids) {
-            return h.attach(MigrationDao.class).load(ids);
-          }
-
-          @Override
-          public long id(MovingLease item) {
-            return item.id();
-          }
-        });
+        ClaimQueue.Source.of(
+        (h, now, limit) -> h.attach(MigrationDao.class).lockDue(now, limit),
+        (h, ids) -> h.attach(MigrationDao.class).load(ids), MovingLease::id));
   }
 
   /** One round; returns how many leases moved, so a round of leases that all wait does not repeat at once. */

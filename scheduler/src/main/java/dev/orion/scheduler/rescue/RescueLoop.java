@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,22 +35,9 @@ public final class RescueLoop {
     this.stuckAfter = stuckAfter;
     this.batch = batch;
     this.queue = new ClaimQueue<>("rescue", ClaimTable.RENTALS, jdbi, claimant, renewer,
-        new ClaimQueue.Source<>() {
-          @Override
-          public List<Long> lockDue(Handle h, Instant now, int limit) {
-            return h.attach(RescueDao.class).lockDue(now, now.minus(RescueLoop.this.stuckAfter), limit);
-          }
-
-          @Override
-          public List<StuckLease> load(Handle h, List<Long> ids) {
-            return h.attach(RescueDao.class).load(ids);
-          }
-
-          @Override
-          public long id(StuckLease item) {
-            return item.id();
-          }
-        });
+        ClaimQueue.Source.of(
+        (h, now, limit) -> h.attach(RescueDao.class).lockDue(now, now.minus(RescueLoop.this.stuckAfter), limit),
+        (h, ids) -> h.attach(RescueDao.class).load(ids), StuckLease::id));
   }
 
   /** One round; returns how many leases it claimed. */

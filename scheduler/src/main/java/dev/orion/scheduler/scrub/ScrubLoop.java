@@ -9,11 +9,9 @@ import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.migration.Endpoint;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,22 +35,9 @@ public final class ScrubLoop {
     this.batch = batch;
     this.workers = workers;
     this.ssh = ssh;
-    this.queue = new ClaimQueue<>("scrub", ClaimTable.NODES, jdbi, claimant, renewer, new ClaimQueue.Source<>() {
-      @Override
-      public List<Long> lockDue(Handle h, Instant now, int limit) {
-        return h.attach(ScrubDao.class).lockDue(now, limit);
-      }
-
-      @Override
-      public List<Endpoint> load(Handle h, List<Long> ids) {
-        return h.attach(ScrubDao.class).load(ids);
-      }
-
-      @Override
-      public long id(Endpoint item) {
-        return item.id();
-      }
-    });
+    this.queue = new ClaimQueue<>("scrub", ClaimTable.NODES, jdbi, claimant, renewer, ClaimQueue.Source.of(
+        (h, now, limit) -> h.attach(ScrubDao.class).lockDue(now, limit),
+        (h, ids) -> h.attach(ScrubDao.class).load(ids), Endpoint::id));
   }
 
   /** One round; returns how many nodes became clean. */
