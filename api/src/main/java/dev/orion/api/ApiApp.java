@@ -15,6 +15,7 @@ import dev.orion.api.node.NodeList;
 import dev.orion.api.node.NodeService;
 import dev.orion.api.ops.FleetMetrics;
 import dev.orion.api.ops.OpsHandlers;
+import dev.orion.api.ops.Startup;
 import dev.orion.api.pool.PoolHandlers;
 import dev.orion.api.pool.PoolService;
 import dev.orion.api.pool.ScheduleHandlers;
@@ -30,38 +31,65 @@ import dev.orion.common.ssh.WorkerConnections;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 
-/** The API wired together: database, SSH, services and the HTTP server. */
+/**
+ * The API wired together: database, SSH, services and the HTTP server.
+ *
+ * <p>Starting is two steps: {@link #open} starts serving at once (nothing in the wiring touches the
+ * database), then {@link #awaitDatabase} migrates or validates the schema and ensures the admin
+ * account, waiting for an unreachable database with back-off ({@link Startup}); until then
+ * {@code /api/ready} and every other API route answer 503.
+ */
 public final class ApiApp implements AutoCloseable {
+  /** First pause after a failed attempt to reach the database at start; it doubles from there. */
+  public static final Duration STARTUP_RETRY_BASE = Duration.ofMillis(500);
+  /** Longest pause between two attempts to reach the database at start. */
+  public static final Duration STARTUP_RETRY_CAP = Duration.ofSeconds(5);
+
+  private final ApiConfig config;
   private final Database db;
+  private final AccountService accounts;
+  private final Startup startup;
   private final WorkerConnections connections;
   private final Provisioner provisioner;
   private final Javalin http;
   private final MetricsServer metricsServer;
 
-  private ApiApp(Database db, WorkerConnections connections, Provisioner provisioner, Javalin http,
-      MetricsServer metricsServer) {
+  private ApiApp(ApiConfig config, Database db, AccountService accounts, Startup startup,
+      WorkerConnections connections, Provisioner provisioner, Javalin http, MetricsServer metricsServer) {
+    this.config = config;
     this.db = db;
+    this.accounts = accounts;
+    this.startup = startup;
     this.connections = connections;
     this.provisioner = provisioner;
     this.http = http;
     this.metricsServer = metricsServer;
   }
 
+  /** Opens the server and returns once the database steps are done (tests, and callers that must not serve 503). */
   public static ApiApp start(ApiConfig config, Clock clock) {
-    Database db = Database.connect(config.db());
-    if (config.migrate()) {
-      db.migrate();
-    } else {
-      db.validate();
+    ApiApp app = open(config, clock);
+    try {
+      if (!app.awaitDatabase()) {
+        throw new IllegalStateException("closed while waiting for the database");
+      }
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
     }
+    return app;
+  }
+
+  /** Starts serving without touching the database; call {@link #awaitDatabase} next. */
+  public static ApiApp open(ApiConfig config, Clock clock) {
+    Database db = Database.connect(config.db());
+    Startup startup = new Startup(STARTUP_RETRY_BASE, STARTUP_RETRY_CAP);
     Tokens tokens = new Tokens(config.jwtSecret(), config.jwtTtl(), clock);
     Limits limits = config.limits();
     AccountService accounts = new AccountService(db.jdbi(), tokens, clock, limits.signupOpen(),
         new LoginThrottle(limits.loginFailures(), limits.loginWindow(), limits.loginBackoffMax()));
-    if (config.adminUsername().isPresent()) {
-      accounts.ensureAdmin(config.adminUsername().get(), config.adminPassword().orElseThrow());
-    }
     WorkerConnections connections = new WorkerConnections(config.ssh());
     Provisioner provisioner = new Provisioner(new SshWorkerOps(connections), config.provisionParallelism());
     Guard guard = new Guard(tokens, new Sessions(db.jdbi()), config.agentToken());
@@ -78,16 +106,40 @@ public final class ApiApp implements AutoCloseable {
         new PoolHandlers(new PoolService(db.jdbi(), config.pools().protectedPools(),
             config.pools().defaultDriver(), clock), guard),
         new AlertHandlers(new AlertService(db.jdbi(), config.alerts().classByAlert(), clock), config.alerts()),
-        new OpsHandlers(db));
+        new OpsHandlers(db, startup));
     // Metrics get a listener of their own: the API's port is what the edge forwards to.
     MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);
     try {
       http.start(config.httpHost(), config.httpPort());
     } catch (RuntimeException e) {
       metricsServer.close();
+      db.close();
       throw e;
     }
-    return new ApiApp(db, connections, provisioner, http, metricsServer);
+    return new ApiApp(config, db, accounts, startup, connections, provisioner, http, metricsServer);
+  }
+
+  /**
+   * Migrates (or validates) the schema and ensures the admin account, waiting with back-off while
+   * the database is unreachable. Returns true once the replica serves every route, false when it
+   * was closed meanwhile; throws on any other failure (a configuration error).
+   */
+  public boolean awaitDatabase() {
+    return startup.run(() -> {
+      if (config.migrate()) {
+        db.migrate();
+      } else {
+        db.validate();
+      }
+      if (config.adminUsername().isPresent()) {
+        accounts.ensureAdmin(config.adminUsername().get(), config.adminPassword().orElseThrow());
+      }
+    });
+  }
+
+  /** Attempts {@link #awaitDatabase} made to reach the database (1 when it answered at once). */
+  public int startupAttempts() {
+    return startup.attempts();
   }
 
   public int port() {
@@ -101,6 +153,7 @@ public final class ApiApp implements AutoCloseable {
 
   @Override
   public void close() {
+    startup.stop();
     http.stop();
     metricsServer.close();
     provisioner.close();

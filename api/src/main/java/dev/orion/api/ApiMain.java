@@ -20,8 +20,18 @@ public final class ApiMain {
       return;
     }
     LOG.info("starting with {}", config);
-    ApiApp app = ApiApp.start(config, Clock.systemUTC());
+    ApiApp app = ApiApp.open(config, Clock.systemUTC());
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
     LOG.info("listening on http://{}:{}", config.httpHost(), app.port());
+    // Waits (with back-off) for a database that is not up yet instead of exiting: an exiting
+    // replica is restarted by the autoscaler over and over, while this one becomes ready by itself.
+    try {
+      if (app.awaitDatabase()) {
+        LOG.info("ready");
+      }
+    } catch (RuntimeException e) {
+      LOG.error("start-up failed", e);
+      System.exit(1);
+    }
   }
 }

@@ -207,7 +207,17 @@ public final class Autoscaler implements AutoCloseable {
         continue;
       }
       try {
-        if (probe.ready(t.replica)) {
+        ReadinessProbe.Readiness readiness = probe.check(t.replica);
+        if (readiness == ReadinessProbe.Readiness.WAITING) {
+          // Alive and waiting for its database: a replacement would wait the same way, and
+          // replacing it again and again is what churned replicas while the database was down.
+          if (!t.waitLogged && Duration.between(t.since, now).compareTo(timing.readyTimeout()) > 0) {
+            log.warn("replica {} still waiting for its database after {}; kept", t.replica,
+                timing.readyTimeout());
+            t.waitLogged = true;
+          }
+          t.readyClock = now;
+        } else if (readiness == ReadinessProbe.Readiness.READY) {
           if (t.spare) {
             t.phase = Phase.STANDBY;
             log.info("replica {} ready (STARTING -> STANDBY), kept warm out of Caddy",
@@ -218,7 +228,7 @@ public final class Autoscaler implements AutoCloseable {
             anyServed = true;
             log.info("replica {} ready (STARTING -> SERVING), joining Caddy", t.replica);
           }
-        } else if (Duration.between(t.since, now).compareTo(timing.readyTimeout()) > 0) {
+        } else if (Duration.between(t.readyClock, now).compareTo(timing.readyTimeout()) > 0) {
           log.warn("replica {} not ready after {} (STARTING -> LEAVING)", t.replica,
               timing.readyTimeout());
           leave(t, false);

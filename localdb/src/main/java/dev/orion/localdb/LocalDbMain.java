@@ -1,6 +1,7 @@
 package dev.orion.localdb;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -10,8 +11,13 @@ import java.util.concurrent.CountDownLatch;
  * {@code ORION_LOCALDB_DATABASE}, {@code ORION_LOCALDB_ROOT_PASSWORD} and
  * {@code ORION_LOCALDB_APP_PASSWORD} (both required: no account is left without a password),
  * {@code ORION_LOCALDB_APP_USER} (orion), the account the services use, limited to the database.
+ *
+ * <p>A mariadbd that dies is started again on the same port and data directory ({@link Supervisor});
+ * after {@value #MAX_FAILED_STARTS} failed restarts in a row this process exits with status 1.
  */
 public final class LocalDbMain {
+  static final int MAX_FAILED_STARTS = 8;
+
   public static void main(String[] args) throws Exception {
     Path home = Path.of(env("ORION_LOCALDB_HOME", ".orion/mariadb")).toAbsolutePath();
     int port = Integer.parseInt(env("ORION_LOCALDB_PORT", "3306"));
@@ -19,10 +25,13 @@ public final class LocalDbMain {
     String rootPassword = required("ORION_LOCALDB_ROOT_PASSWORD");
     String appPassword = required("ORION_LOCALDB_APP_PASSWORD");
     String appUser = env("ORION_LOCALDB_APP_USER", "orion");
-    LocalDb db = LocalDb.startSecured(home, port, "+00:00", rootPassword);
-    db.secure(database, appUser, appPassword);
-    db.createDatabase(database);
-    System.out.println("localdb ready on " + db.jdbcUrl(database));
+    Supervisor db = Supervisor.start(() -> {
+      LocalDb started = LocalDb.startSecured(home, port, "+00:00", rootPassword);
+      started.secure(database, appUser, appPassword);
+      started.createDatabase(database);
+      return started;
+    }, Duration.ofSeconds(1), Duration.ofSeconds(30), MAX_FAILED_STARTS, () -> System.exit(1));
+    System.out.println("localdb ready on " + db.current().jdbcUrl(database));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

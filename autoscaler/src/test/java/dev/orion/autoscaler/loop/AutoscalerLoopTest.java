@@ -105,6 +105,25 @@ class AutoscalerLoopTest {
   }
 
   @Test
+  void aReplicaWaitingForItsDatabaseIsKeptPastTheReadyTimeoutAndJoinsOnceReady() {
+    Autoscaler a = autoscaler(1, 1);
+    a.tick();
+    Replica waiting = driver.list().get(0);
+    driver.get(waiting).waitingForDatabase = true;
+    for (int i = 0; i < 5; i++) { // 5 × 21 s: five ready timeouts
+      clock.advance(Duration.ofSeconds(21));
+      a.tick();
+    }
+    assertEquals(List.of(waiting), driver.list(), "kept, and no replacement started");
+    assertTrue(driver.stopped.isEmpty(), driver.stopped::toString);
+    assertTrue(upstreams().isEmpty(), "not in Caddy while waiting");
+
+    driver.get(waiting).ready = true;
+    a.tick();
+    assertEquals(List.of(waiting.dial()), upstreams());
+  }
+
+  @Test
   void aLeavingReplicaLeavesCaddyBeforeItIsStopped() throws Exception {
     Autoscaler a = autoscaler(1, 3);
     List<List<String>> upstreamsAtStop = new CopyOnWriteArrayList<>();

