@@ -14,12 +14,13 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 public interface AlertDao {
   record NodeRef(long id, String key) {}
 
-  @SqlQuery("SELECT id, hostname AS `key` FROM nodes WHERE hostname IN (<hostnames>)")
+  /** Alerts are about the fleet as it is: a forgotten node's row (same hostname, same address) is history. */
+  @SqlQuery("SELECT id, hostname AS `key` FROM nodes WHERE live_hostname IN (<hostnames>)")
   @RegisterConstructorMapper(NodeRef.class)
   List<NodeRef> byHostname(@BindList("hostnames") Collection<String> hostnames);
 
   @SqlQuery("SELECT id, CONCAT(ip, ':', ssh_port) AS `key` FROM nodes"
-      + " WHERE CONCAT(ip, ':', ssh_port) IN (<instances>)")
+      + " WHERE CONCAT(ip, ':', ssh_port) IN (<instances>) AND status <> 'forgotten'")
   @RegisterConstructorMapper(NodeRef.class)
   List<NodeRef> byInstance(@BindList("instances") Collection<String> instances);
 
@@ -41,8 +42,8 @@ public interface AlertDao {
   @SqlBatch("DELETE FROM node_alert_classes WHERE fingerprint = :fingerprint AND starts_at <= :startsAt")
   void resolve(@BindMethods List<AlertPlan.Resolve> resolves);
 
-  /** Classes of the alerts firing about a node now (the node still registered). */
+  /** Classes of the alerts firing about a node now (the node still registered, not forgotten). */
   @SqlQuery("SELECT a.load_class FROM node_alert_classes a JOIN nodes n ON n.id = a.node_id"
-      + " WHERE a.node_id = :nodeId AND a.load_class IS NOT NULL")
+      + " WHERE a.node_id = :nodeId AND a.load_class IS NOT NULL AND n.status <> 'forgotten'")
   List<String> firingClasses(@Bind("nodeId") long nodeId);
 }

@@ -31,17 +31,20 @@ public interface NodeDao {
   String COLUMNS = "id, hostname, ip, ssh_port, host_key, host_key_fingerprint, pool, labels, status, allocated, clean,"
       + " token_hash";
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE hostname = :hostname")
+  /** The node of that hostname that is not forgotten (V5: at most one). */
+  @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE live_hostname = :hostname")
   Optional<NodeRow> findByHostname(@Bind("hostname") String hostname);
 
+  /** The newest forgotten node of that hostname, the one a new enrolment replaces. */
+  @SqlQuery("SELECT MAX(id) FROM nodes WHERE hostname = :hostname AND status = 'forgotten'")
+  Optional<Long> lastForgotten(@Bind("hostname") String hostname);
+
+  /** Any node, forgotten ones included: a forgotten node's token is answered 410, not 401. */
   @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE token_hash = :hash")
   Optional<NodeRow> findByTokenHash(@Bind("hash") String tokenHash);
 
   @SqlQuery("SELECT id FROM nodes WHERE token_hash = :hash")
   Optional<Long> idByTokenHash(@Bind("hash") String tokenHash);
-
-  @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE hostname = :hostname FOR UPDATE")
-  Optional<NodeRow> lockByHostname(@Bind("hostname") String hostname);
 
   @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE id = :id FOR UPDATE")
   Optional<NodeRow> lock(@Bind("id") long id);
@@ -56,17 +59,27 @@ public interface NodeDao {
       + " WHERE id = :id")
   void refresh(@Bind("id") long id, @BindMethods Registration r);
 
-  /** Written by the API, read by the schedulers' health checks (columns from V2). */
+  /** Written by the API, read by the schedulers' health checks (columns from V2); never a forgotten node. */
   @SqlUpdate("UPDATE nodes SET last_heartbeat_at = :now, last_seen_at = :now, cpu_percent = :cpu,"
-      + " mem_percent = :mem WHERE token_hash = :hash AND hostname = :hostname")
+      + " mem_percent = :mem WHERE token_hash = :hash AND hostname = :hostname AND status <> 'forgotten'")
   int heartbeat(@Bind("hash") String tokenHash, @Bind("hostname") String hostname, @Bind("cpu") Double cpuPercent,
       @Bind("mem") Double memPercent, @Bind("now") Instant now);
 
-  @SqlUpdate("DELETE FROM nodes WHERE id = :id")
-  void delete(@Bind("id") long id);
+  /**
+   * Forgets a node, keeping its row as its leases' history. Clearing the claim fences any
+   * scheduler working on it right now (health, scrub): their completion finds the claim gone and
+   * writes nothing. Its next check moves to the end of time: the health queue scans
+   * {@code ix_nodes_check_due} in due order, and a forgotten row left due would be read (and
+   * skipped) by every claim from now on.
+   */
+  @SqlUpdate("UPDATE nodes SET status = 'forgotten', status_changed_at = :now, claimed_by = NULL,"
+      + " claimed_until = NULL, next_check_at = '9999-12-31 23:59:59' WHERE id = :id AND status <> 'forgotten'")
+  int forget(@Bind("id") long id, @Bind("now") Instant now);
 
-  @SqlQuery("SELECT COUNT(*) FROM rentals WHERE live_node_id = :id")
-  int liveLeases(@Bind("id") long id);
+  /** Leases that hold the node: live on it, or moving onto it (a migration's reservation, V2). */
+  @SqlQuery("SELECT id FROM rentals WHERE live_node_id = :id"
+      + " UNION SELECT id FROM rentals WHERE target_node_id = :id AND status <> 'ended' ORDER BY id")
+  List<Long> leasesHolding(@Bind("id") long id);
 
   /** See {@code NodeDao/listWithLeases.sql}. */
   @UseClasspathSqlLocator

@@ -39,6 +39,8 @@ public final class NodeHandlers implements Routes {
           @OpenApiResponse(status = "201", content = @OpenApiContent(from = NodeViews.Registered.class)),
           @OpenApiResponse(status = "200", content = @OpenApiContent(from = NodeViews.Registered.class)),
           @OpenApiResponse(status = "401", description = "missing token, or an unknown node token"),
+          @OpenApiResponse(status = "410", description = "the node token's node was forgotten: enroll again with the"
+              + " enrollment token"),
           @OpenApiResponse(status = "409", description = "enrollment token on a registered hostname, host key"
               + " differs from the pinned one, or the new address does not show the pinned key")})
   void registerWorker(Context ctx) {
@@ -53,7 +55,8 @@ public final class NodeHandlers implements Routes {
       responses = {
           @OpenApiResponse(status = "204"),
           @OpenApiResponse(status = "401", description = "missing or unknown node token (the enrollment token too)"),
-          @OpenApiResponse(status = "409", description = "the node token belongs to another hostname")})
+          @OpenApiResponse(status = "409", description = "the node token belongs to another hostname"),
+          @OpenApiResponse(status = "410", description = "the node was forgotten: enroll again with the enrollment token")})
   void heartbeat(Context ctx) {
     nodes.heartbeat(guard.nodeToken(ctx), Json.read(ctx, NodeRequests.Heartbeat.class));
     ctx.status(204);
@@ -68,15 +71,15 @@ public final class NodeHandlers implements Routes {
   }
 
   @OpenApi(path = "/api/nodes/{node_id}", methods = HttpMethod.DELETE, tags = "workers",
-      summary = "Forget a node and its pinned host key (admin)",
+      summary = "Forget a node (admin): it leaves the node list and every queue, its host key is unpinned and its"
+          + " agent must enroll again as a new node; the row stays as the history of its leases",
       pathParams = @OpenApiParam(name = "node_id", type = Long.class, required = true),
       responses = {
           @OpenApiResponse(status = "204"),
-          @OpenApiResponse(status = "404", description = "no such node"),
-          @OpenApiResponse(status = "409", description = "the node holds a live lease")})
+          @OpenApiResponse(status = "404", description = "no such node, or forgotten already"),
+          @OpenApiResponse(status = "409", description = "the node holds a lease (named in the detail)")})
   void forget(Context ctx) {
-    guard.admin(ctx);
-    nodes.forget(PathIds.of(ctx, "node_id"));
+    nodes.forget(guard.admin(ctx), PathIds.of(ctx, "node_id"));
     ctx.status(204);
   }
 }

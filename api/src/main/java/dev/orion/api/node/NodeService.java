@@ -7,6 +7,9 @@ import dev.orion.api.auth.NodeTokens;
 import dev.orion.api.auth.Principal;
 import dev.orion.api.http.Json;
 import dev.orion.api.http.RenderedJson;
+import dev.orion.common.event.Event;
+import dev.orion.common.event.EventLog;
+import dev.orion.common.node.NodeStatus;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.common.ssh.WorkerConnections;
@@ -17,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import dev.orion.api.load.LoadService;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -87,6 +91,7 @@ public final class NodeService {
     if (updated == 0) {
       NodeDao.NodeRow node = jdbi.withExtension(NodeDao.class, d -> d.findByTokenHash(tokenHash))
           .orElseThrow(() -> OrionException.unauthorized("unknown node token"));
+      requireNotForgotten(node);
       throw OrionException.conflict("this node token belongs to '" + node.hostname() + "', not '" + req.hostname() + "'");
     }
   }
@@ -113,8 +118,23 @@ public final class NodeService {
     // does not exist yet takes a gap lock, and a storm of first registrations then deadlocks.
     if (jdbi.withExtension(NodeDao.class, d -> d.findByHostname(r.hostname())).isEmpty()) {
       try {
-        long id = jdbi.withExtension(NodeDao.class, d -> d.insert(r, hash));
-        LOG.info("node {} ({}:{}) registered with host key {}", id, r.ip(), r.sshPort(), r.hostKeyFingerprint());
+        long[] ids = jdbi.inTransaction(h -> {
+          NodeDao dao = h.attach(NodeDao.class);
+          Long forgotten = dao.lastForgotten(r.hostname()).orElse(null);
+          long id = dao.insert(r, hash);
+          EventLog.append(h, Event.node(id, r.now(), agentActor(r.hostname()), null, NodeStatus.ALIVE.db(),
+              forgotten == null ? "enrolled with host key " + r.hostKeyFingerprint()
+                  : "enrolled again as a new node (node " + forgotten + " of this hostname was forgotten) with host key "
+                      + r.hostKeyFingerprint()));
+          return new long[] {id, forgotten == null ? 0 : forgotten};
+        });
+        long id = ids[0];
+        if (ids[1] != 0) {
+          LOG.info("node {} ({}:{}) enrolled again as node {} with host key {}", ids[1], r.ip(), r.sshPort(), id,
+              r.hostKeyFingerprint());
+        } else {
+          LOG.info("node {} ({}:{}) registered with host key {}", id, r.ip(), r.sshPort(), r.hostKeyFingerprint());
+        }
         nodeList.invalidate();
         return new Registered(id, true, token);
       } catch (UnableToExecuteStatementException e) {
@@ -139,6 +159,7 @@ public final class NodeService {
   private Registered reregister(String tokenHash, NodeDao.Registration r) {
     NodeDao.NodeRow known = jdbi.withExtension(NodeDao.class, d -> d.findByTokenHash(tokenHash))
         .orElseThrow(() -> OrionException.unauthorized("unknown node token"));
+    requireNotForgotten(known);
     check(known, r);
     boolean moves = !known.ip().equals(r.ip()) || known.sshPort() != r.sshPort();
     if (moves) {
@@ -156,6 +177,7 @@ public final class NodeService {
       NodeDao dao = h.attach(NodeDao.class);
       NodeDao.NodeRow node = dao.lock(known.id()).filter(n -> tokenHash.equals(n.tokenHash()))
           .orElseThrow(() -> OrionException.unauthorized("unknown node token"));
+      requireNotForgotten(node); // forgotten while its new address was being checked
       check(node, r);
       boolean verified = !moves || (node.ip().equals(known.ip()) && node.sshPort() == known.sshPort());
       if (!verified && !(node.ip().equals(r.ip()) && node.sshPort() == r.sshPort())) {
@@ -188,19 +210,50 @@ public final class NodeService {
     return nodeList.json(caller);
   }
 
-  /** Removes a node and its pinned key, so the machine can register again with a new key. */
-  public void forget(long nodeId) {
-    jdbi.useTransaction(h -> {
+  /**
+   * Forgets a node: its row stays, {@code forgotten}, as the history of the leases it held (their
+   * host, address and pinned key), hidden from the list and out of every scheduler queue. Its
+   * agent is answered 410 and enrolls again as a new node, with a new token and its host key
+   * pinned anew. A node that holds a lease (live on it, or reserved for one moving onto it) is
+   * refused with 409 naming the lease: forgetting it would strand a client on a machine nobody
+   * watches, so the operator releases the lease first (or lets it end).
+   */
+  public void forget(Principal admin, long nodeId) {
+    Instant now = clock.instant();
+    String from = jdbi.inTransaction(h -> {
       NodeDao dao = h.attach(NodeDao.class);
-      dao.lock(nodeId).orElseThrow(() -> OrionException.notFound("node " + nodeId + " does not exist"));
-      if (dao.liveLeases(nodeId) > 0) {
-        throw OrionException.conflict("node " + nodeId + " holds a live lease; release it first");
+      NodeDao.NodeRow node = dao.lock(nodeId).filter(n -> !NodeStatus.FORGOTTEN.db().equals(n.status()))
+          .orElseThrow(() -> OrionException.notFound("node " + nodeId + " does not exist"));
+      if (node.allocated()) {
+        List<Long> leases = dao.leasesHolding(nodeId);
+        throw OrionException.conflict(leases.isEmpty()
+            ? "node " + nodeId + " is allocated; try again once its lease has ended"
+            : "node " + nodeId + " holds lease" + (leases.size() == 1 ? " " : "s ")
+                + leases.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                + "; release " + (leases.size() == 1 ? "it" : "them") + " first (POST /api/release/{rental_id})");
       }
-      dao.delete(nodeId);
+      dao.forget(nodeId, now);
+      EventLog.append(h, Event.node(nodeId, now, admin.actor(), node.status(), NodeStatus.FORGOTTEN.db(),
+          "forgotten by an admin (host key " + node.hostKeyFingerprint() + " unpinned)"));
+      return node.status();
     });
     nodeList.invalidate();
     connections.forget(nodeId);
-    LOG.info("node {} forgotten", nodeId);
+    LOG.info("node {} {}->forgotten by {}", nodeId, from, admin.actor());
+  }
+
+  /** A forgotten node's token is gone for good: its agent must enroll again, not retry. */
+  private static void requireNotForgotten(NodeDao.NodeRow node) {
+    if (NodeStatus.FORGOTTEN.db().equals(node.status())) {
+      throw OrionException.gone("node " + node.id() + " ('" + node.hostname() + "') was forgotten by an admin;"
+          + " its token is void: enroll again with the enrollment token (it becomes a new node)");
+    }
+  }
+
+  /** Who enrolled a node, as the event log records it (its column holds 64 characters). */
+  private static String agentActor(String hostname) {
+    String actor = "agent:" + hostname;
+    return actor.length() > 64 ? actor.substring(0, 64) : actor;
   }
 
   static Map<String, String> labels(String json) {

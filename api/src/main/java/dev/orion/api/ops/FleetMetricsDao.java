@@ -23,7 +23,8 @@ public interface FleetMetricsDao {
   @RegisterConstructorMapper(Count.class)
   List<Count> liveLeases();
 
-  @SqlQuery("SELECT status, COUNT(*) AS n FROM nodes GROUP BY status")
+  /** Forgotten nodes are history (kept for their leases), not part of the fleet. */
+  @SqlQuery("SELECT status, COUNT(*) AS n FROM nodes WHERE status <> 'forgotten' GROUP BY status")
   @RegisterConstructorMapper(Count.class)
   List<Count> nodes();
 }

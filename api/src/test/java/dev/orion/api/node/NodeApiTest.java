@@ -71,9 +71,14 @@ class NodeApiTest {
     assertEquals(403, api.http.delete("/api/nodes/" + id, user).status());
     assertEquals(204, api.http.delete("/api/nodes/" + id, api.adminToken()).status());
     assertEquals(404, api.http.delete("/api/nodes/" + id, api.adminToken()).status());
+    Http.Response gone = api.http.post("/api/workers/register", token, body("w-pin", key));
+    assertEquals(410, gone.status(), "the forgotten node's token is void: " + gone);
+    assertTrue(gone.isProblem());
     Http.Response fresh = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", TestKeys.ed25519()));
     assertEquals(201, fresh.status(), "a forgotten node registers again with its new key");
     assertNotEquals(id, fresh.json().get("node_id").asLong());
+    assertEquals(409, api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, body("w-pin", key)).status(),
+        "the new node's hostname is taken again");
   }
 
   @Test

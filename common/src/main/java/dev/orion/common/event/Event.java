@@ -1,6 +1,7 @@
 package dev.orion.common.event;
 
 import dev.orion.common.lease.LeaseStatus;
+import dev.orion.common.node.NodeStatus;
 import java.time.Instant;
 
 /**
@@ -35,6 +36,20 @@ public record Event(
       Long fromNodeId, Long toNodeId, String reason) {
     LeaseStatus.requireTransition(fromStatus, toStatus);
     return new Event(Kind.LEASE, at, actor, leaseId, null, fromStatus, toStatus, fromNodeId, toNodeId, reason);
+  }
+
+  /**
+   * A node transition; only one the node table allows (see {@link NodeStatus#requireTransition}).
+   *
+   * @param fromStatus null when the node is enrolled
+   */
+  public static Event node(long nodeId, Instant at, String actor, String fromStatus, String toStatus, String reason) {
+    if (fromStatus == null) {
+      NodeStatus.of(toStatus); // an enrolment: any known status to start with
+    } else {
+      NodeStatus.requireTransition(fromStatus, toStatus);
+    }
+    return new Event(Kind.NODE, at, actor, null, nodeId, fromStatus, toStatus, null, null, reason);
   }
 
   public String kindDb() {

@@ -16,15 +16,24 @@ public enum NodeStatus {
   SUSPECT,
   DEAD,
   /** Taken out of service by an operator (in the database; not probed, not rentable). */
-  SUSPENDED;
+  SUSPENDED,
+  /**
+   * Forgotten by an admin: terminal. The row stays as the history of the leases it held (their
+   * host, address and pinned key); the node is hidden from the list, never probed, scrubbed or
+   * rented, and its agent is answered 410 Gone. The machine comes back as a new node.
+   */
+  FORGOTTEN;
 
   private static final Map<NodeStatus, Set<NodeStatus>> NEXT = Map.of(
       // A failed probe makes it suspect, or dead at once when one failure is enough (K = 1).
-      ALIVE, EnumSet.of(SUSPECT, DEAD, SUSPENDED),
-      SUSPECT, EnumSet.of(ALIVE, DEAD, SUSPENDED),
+      // An admin may forget a node in any state but forgotten (never while it holds a lease).
+      ALIVE, EnumSet.of(SUSPECT, DEAD, SUSPENDED, FORGOTTEN),
+      SUSPECT, EnumSet.of(ALIVE, DEAD, SUSPENDED, FORGOTTEN),
       // A dead node that answers again is alive (unclean: it is scrubbed before it is rented).
-      DEAD, EnumSet.of(ALIVE, SUSPENDED),
-      SUSPENDED, EnumSet.of(ALIVE));
+      DEAD, EnumSet.of(ALIVE, SUSPENDED, FORGOTTEN),
+      SUSPENDED, EnumSet.of(ALIVE, FORGOTTEN),
+      // Terminal: a forgotten machine that comes back enrolls as a new node.
+      FORGOTTEN, EnumSet.noneOf(NodeStatus.class));
 
   /** The name stored in {@code nodes.status}. */
   public String db() {
@@ -52,5 +61,10 @@ public enum NodeStatus {
 
   public static void requireTransition(String from, String to) {
     requireTransition(of(from), of(to));
+  }
+
+  /** Whether the node still takes part in the fleet (every status but forgotten). */
+  public boolean live() {
+    return this != FORGOTTEN;
   }
 }

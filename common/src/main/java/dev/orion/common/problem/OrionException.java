@@ -71,6 +71,11 @@ public class OrionException extends RuntimeException {
     return new OrionException(429, "Too Many Requests", detail, null, retryAfter);
   }
 
+  /** Existed once and never will again (a forgotten node): the caller must start over, not retry. */
+  public static OrionException gone(String detail) {
+    return new OrionException(410, "Gone", detail);
+  }
+
   public static OrionException tooLarge(String detail) {
     return new OrionException(413, "Content Too Large", detail);
   }

@@ -44,6 +44,8 @@ class LifecycleDiagramTest {
     assertThrows(IllegalArgumentException.class, () -> LeaseStatus.requireTransition("active", "paused"));
     assertThrows(IllegalStateException.class, () -> NodeStatus.requireTransition("dead", "suspect"));
     assertThrows(IllegalStateException.class, () -> NodeStatus.requireTransition("suspended", "dead"));
+    assertThrows(IllegalStateException.class, () -> NodeStatus.requireTransition("forgotten", "alive"),
+        "a forgotten machine comes back as a new node");
     LeaseStatus.requireTransition(null, "provisioning");
     LeaseStatus.requireTransition("active", "active"); // an extend: an event, no transition
     NodeStatus.requireTransition("dead", "dead");

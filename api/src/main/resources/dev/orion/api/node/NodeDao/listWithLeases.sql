@@ -1,4 +1,4 @@
--- Every node with its live lease (if any) and its load: the heartbeat-derived class from
+-- Every node but the forgotten ones (kept only as their leases' history), with its live lease (if any) and its load: the heartbeat-derived class from
 -- node_load, and the class of the most severe Alertmanager alert firing about it, which wins over
 -- the heartbeats' while it fires (the earliest such alert's start is its "since").
 SELECT n.id, n.hostname, n.ip, n.ssh_port, n.host_key_fingerprint, n.pool, n.labels, n.status,
@@ -20,4 +20,5 @@ LEFT JOIN (
   WHERE load_class IS NOT NULL
   GROUP BY node_id
 ) a ON a.node_id = n.id
+WHERE n.status <> 'forgotten'
 ORDER BY n.id

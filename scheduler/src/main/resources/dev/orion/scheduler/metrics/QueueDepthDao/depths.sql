@@ -4,7 +4,7 @@
 SELECT 'health' AS queue, COUNT(*) AS depth
 FROM nodes FORCE INDEX (ix_nodes_check_due)
 WHERE next_check_at <= :now
-  AND status <> 'suspended'
+  AND status NOT IN ('suspended', 'forgotten')
   AND (claimed_until IS NULL OR claimed_until <= :now)
 UNION ALL
 SELECT 'scrub', COUNT(*)
