@@ -53,8 +53,8 @@ wait_for() { # seconds description command...
   done
 }
 
-start_caddy() { # role caddyfile
-  local role=$1 file=$2
+start_caddy() { # role caddyfile port-that-answers
+  local role=$1 file=$2 port=$3
   alive "caddy-$role" && { echo "edge: caddy-$role already running"; return; }
   mkdir -p "$CADDY_STATE/$role-data" "$CADDY_STATE/$role-config"
   XDG_DATA_HOME=$CADDY_STATE/$role-data XDG_CONFIG_HOME=$CADDY_STATE/$role-config \
@@ -63,6 +63,7 @@ start_caddy() { # role caddyfile
     ORION_EDGE_ADMIN=$EDGE_ADMIN \
     nohup caddy run --config "$file" --adapter caddyfile >"$LOGS/caddy-$role.log" 2>&1 &
   echo $! >"$RUN/caddy-$role.pid"
+  echo "$port" >"$RUN/caddy-$role.port" # what `./orion status` probes
 }
 
 admin_up() { [[ $(http_status "${1%:*}" "${1##*:}" /config/) == 200 ]]; }
@@ -77,8 +78,8 @@ start() {
   [[ -f $API_JAR ]] || die "no API jar at $API_JAR (mvn -B -pl api -am package)"
   [[ -f $AUTOSCALER_JAR ]] || die "no autoscaler jar at $AUTOSCALER_JAR (mvn -B -pl autoscaler -am package)"
   mkdir -p "$RUN" "$LOGS"
-  start_caddy pool "$ROOT/Caddyfile.pool"
-  start_caddy edge "$ROOT/Caddyfile"
+  start_caddy pool "$ROOT/Caddyfile.pool" "$POOL_PORT"
+  start_caddy edge "$ROOT/Caddyfile" "$AGENT_PORT"
   wait_for 30 "pool Caddy admin API on $CADDY_ADMIN" admin_up "$CADDY_ADMIN"
   wait_for 30 "edge Caddy admin API on $EDGE_ADMIN" admin_up "$EDGE_ADMIN"
   wait_for 30 "Caddy's internal CA at $CA_CERT" test -f "$CA_CERT"
@@ -88,6 +89,7 @@ start() {
     ORION_HOME=$ORION_HOME ORION_CADDY_ADMIN=$CADDY_ADMIN ORION_AUTOSCALER_API_JAR=$API_JAR \
       nohup java -Xmx128m -jar "$AUTOSCALER_JAR" >"$LOGS/autoscaler.log" 2>&1 &
     echo $! >"$RUN/autoscaler.pid"
+    echo "${ORION_METRICS_PORT:-9490}" >"$RUN/autoscaler.port" # its /health
   fi
   wait_for "${ORION_EDGE_WAIT:-120}" "an API replica serving" serving
   status
@@ -102,7 +104,7 @@ stop_pid() { # name: SIGTERM, then SIGKILL after 20 s
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
   fi
-  rm -f "$RUN/$name.pid"
+  rm -f "$RUN/$name.pid" "$RUN/$name.port"
 }
 
 stop() {
@@ -113,24 +115,30 @@ stop() {
   stop_pid caddy-pool
 }
 
+# Whether each process really answers (scripts/probe.sh), not whether its PID lives.
 status() {
+  . "$ROOT/scripts/probe.sh"
   printf '%-12s %-8s %-22s %s\n' ROLE PID ADDRESS STATE
-  local row name pid addr state
-  for row in "caddy-edge:https :$HTTPS_PORT, http :$AGENT_PORT" "caddy-pool:127.0.0.1:$POOL_PORT" \
-      "autoscaler:admin $CADDY_ADMIN"; do
-    name=${row%%:*}; addr=${row#*:}
+  local row name pid addr state ok url code
+  for row in "caddy-edge|https :$HTTPS_PORT, http :$AGENT_PORT|http://127.0.0.1:$AGENT_PORT/" \
+      "caddy-pool|127.0.0.1:$POOL_PORT|http://127.0.0.1:$POOL_PORT/" \
+      "autoscaler|admin $CADDY_ADMIN|http://127.0.0.1:$(cat "$RUN/autoscaler.port" 2>/dev/null || echo 9490)/health"; do
+    IFS='|' read -r name addr url <<<"$row"
     pid=$(cat "$RUN/$name.pid" 2>/dev/null || echo -)
-    alive "$name" && state=running || state=stopped
-    printf '%-12s %-8s %-22s %s\n' "$name" "$pid" "$addr" "$state"
+    code=$(probe_http "$url")
+    ok=1
+    if [[ $name == autoscaler ]]; then [[ $code == 200 ]] && ok=0; else [[ $code != 000 ]] && ok=0; fi
+    printf '%-12s %-8s %-22s %s\n' "$name" "$pid" "$addr" "$(probe_state "$pid" "$ok")"
   done
   for f in "$RUN"/api-*.pid; do
     [[ -e $f ]] || continue
     name=$(basename "$f" .pid); pid=$(cat "$f")
-    if kill -0 "$pid" 2>/dev/null; then
-      [[ $(http_status 127.0.0.1 "${name#api-}" /api/ready) == 200 ]] && state=ready || state=starting
-    else
-      state=dead
-    fi
+    code=$(probe_http "http://127.0.0.1:${name#api-}/api/ready")
+    case $code in
+      200) state=up ;;
+      000) state=$(probe_state "$pid" 1) ;;
+      *) state=not-ready ;;
+    esac
     printf '%-12s %-8s %-22s %s\n' api "$pid" "127.0.0.1:${name#api-}" "$state"
   done
 }
