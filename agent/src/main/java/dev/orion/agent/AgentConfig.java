@@ -1,5 +1,6 @@
 package dev.orion.agent;
 
+import dev.orion.common.node.Labels;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -27,7 +28,6 @@ import java.util.regex.Pattern;
 public record AgentConfig(URI apiEndpoint, String token, String hostname, String ip, int sshPort, String hostKey,
     String pool, Map<String, String> labels, Duration heartbeatInterval, Path stateDir) {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-  private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9_.\\-/]{1,63}");
 
   public AgentConfig {
     Objects.requireNonNull(apiEndpoint, "apiEndpoint");
@@ -147,6 +147,10 @@ public record AgentConfig(URI apiEndpoint, String token, String hostname, String
     return p;
   }
 
+  /**
+   * Parses {@code k=v,k=v} and checks it with the API's own rule ({@link Labels}), so a label the
+   * API would refuse stops the agent at start instead of a registration refused forever.
+   */
   static Map<String, String> labels(String raw) {
     Map<String, String> out = new LinkedHashMap<>();
     if (raw.isBlank()) {
@@ -154,11 +158,18 @@ public record AgentConfig(URI apiEndpoint, String token, String hostname, String
     }
     for (String pair : raw.split(",")) {
       int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair.strip() : pair.substring(0, eq).strip();
-      if (eq < 0 || !LABEL_KEY.matcher(key).matches()) {
+      if (eq < 0) {
         throw new IllegalArgumentException("ORION_LABELS must look like k=v,k=v; bad entry '" + pair + "'");
       }
-      out.put(key, pair.substring(eq + 1).strip());
+      String key = pair.substring(0, eq).strip();
+      if (out.put(key, pair.substring(eq + 1).strip()) != null) {
+        throw new IllegalArgumentException("ORION_LABELS names label '" + key + "' twice");
+      }
+    }
+    try {
+      Labels.validate(out);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ORION_LABELS: " + e.getMessage() + " (the API refuses such labels)");
     }
     return out;
   }

@@ -2,10 +2,13 @@ package dev.orion.agent;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Duration;
 
-/** Entry point: register until the control plane answers, then heartbeat forever. */
+/**
+ * Entry point: register until the control plane answers, then heartbeat; enroll again when the
+ * node is forgotten. Exits 2 on a bad configuration (the variable named) and 3 when the control
+ * plane refuses the agent for good (its detail logged).
+ */
 public final class AgentMain {
   private AgentMain() {}
 
@@ -21,18 +24,10 @@ public final class AgentMain {
     Log.info("starting with " + cfg);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try {
-      SystemStats stats = SystemStats.detect(Path.of("/proc"));
-      Log.info("load figures from " + stats.source());
-      stats.cpuPercent(); // so the first heartbeat reports the time since start, not since boot
-      NodeIdentity identity = NodeIdentity.in(cfg.stateDir());
-      Log.info(identity.token().isPresent() ? "node token found in " + identity.file()
-          : "no node token yet; enrolling with the enrollment token");
-      Registrar registrar = new Registrar(http, cfg, identity);
-      Heartbeater heartbeater = new Heartbeater(http, cfg, identity, stats, Sleeper.REAL);
-      while (true) {
-        registrar.register();
-        heartbeater.runUntilIdentityLost();
-      }
+      new Agent(http, cfg, Sleeper.REAL).run();
+    } catch (Refused e) {
+      Log.error(e.getMessage() + "; exiting (status " + Refused.EXIT_STATUS + ")");
+      System.exit(Refused.EXIT_STATUS);
     } catch (IOException e) {
       Log.error("cannot read /proc: " + e.getMessage());
       System.exit(1);

@@ -10,10 +10,11 @@ import java.util.Locale;
 
 /**
  * Tells the control plane the worker is alive, with its CPU and memory use, every interval, with
- * the node's own token. Failures are logged and never stop the loop (the schedulers judge health
- * by SSH probes, the heartbeat only adds load figures), except an answer saying the node's
- * identity is gone: 401 (token unknown) or 410 (node forgotten) end it, so the agent registers
- * again.
+ * the node's own token. Failures it may outlast (no connection, 5xx, 408, 429) are logged and never
+ * stop the loop: the schedulers judge health by SSH probes, the heartbeat only adds load figures.
+ * A 410 says the node was forgotten by an admin: its token is dropped and the loop ends, so the
+ * agent enrolls again as a new node. Any other 4xx (a token the API does not know, a body it
+ * refuses) will not change by repeating it: {@link Refused} says why, and the agent exits.
  */
 final class Heartbeater {
   private final HttpClient http;
@@ -21,7 +22,6 @@ final class Heartbeater {
   private final SystemStats stats;
   private final Sleeper sleeper;
   private final NodeIdentity identity;
-  private boolean warnedMissing;
 
   Heartbeater(HttpClient http, AgentConfig cfg, NodeIdentity identity, SystemStats stats, Sleeper sleeper) {
     this.http = http;
@@ -31,20 +31,32 @@ final class Heartbeater {
     this.sleeper = sleeper;
   }
 
-  /** Beats until the control plane no longer knows the node; returns that answer's status. */
-  int runUntilIdentityLost() throws InterruptedException {
+  /** One heartbeat's answer: its HTTP status (0 when the API was not reachable) and body. */
+  record Beat(int status, String body) {}
+
+  /**
+   * Beats until the node is forgotten (410: its token is dropped, so the next registration
+   * enrolls anew); returns that status.
+   *
+   * @throws Refused on an answer no retry can change
+   */
+  int runUntilIdentityLost() throws InterruptedException, Refused {
     while (true) {
-      int status = beat();
-      if (status == 401 || status == 410) {
-        Log.warn("heartbeat answered " + status + ": the control plane no longer knows this node; registering again");
-        return status;
+      Beat b = beat();
+      if (b.status() == 410) {
+        Log.warn("heartbeat answered 410: " + Refused.detail(b.body()) + "; enrolling again");
+        identity.discard();
+        return b.status();
+      }
+      if (Refused.isFinal(b.status())) {
+        throw new Refused(b.status(), "heartbeat refused (HTTP " + b.status() + "): " + Refused.detail(b.body()));
       }
       sleeper.sleep(cfg.heartbeatInterval());
     }
   }
 
-  /** One heartbeat; returns the HTTP status, or 0 when the API was not reachable. */
-  int beat() throws InterruptedException {
+  /** One heartbeat. */
+  Beat beat() throws InterruptedException {
     try {
       String body = String.format(Locale.ROOT,
           "{\"hostname\":%s,\"cpu_percent\":%.1f,\"mem_percent\":%.1f,\"load_source\":%s}",
@@ -55,19 +67,14 @@ final class Heartbeater {
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body))
           .build();
-      int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-      if (status == 404) {
-        if (!warnedMissing) { // an API without the endpoint yet: say it once, keep beating
-          Log.warn("heartbeat endpoint not found (404); continuing");
-          warnedMissing = true;
-        }
-      } else if (status >= 300) {
-        Log.warn("heartbeat answered HTTP " + status);
+      HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+      if (res.statusCode() >= 300 && !Refused.isFinal(res.statusCode()) && res.statusCode() != 410) {
+        Log.warn("heartbeat answered HTTP " + res.statusCode() + "; continuing");
       }
-      return status;
+      return new Beat(res.statusCode(), res.body());
     } catch (IOException e) {
       Log.warn("heartbeat failed: " + e);
-      return 0;
+      return new Beat(0, e.toString());
     }
   }
 }

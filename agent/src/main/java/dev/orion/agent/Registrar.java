@@ -10,14 +10,15 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * Registers the worker with the control plane, retrying with {@link Backoff} until it answers.
- * The first registration sends the enrollment token and keeps the node token the answer (201)
- * carries; every later one sends that node token. 201 (new) and 200 (known) both end the loop with
- * the node id. A 401 to a node token means the control plane no longer knows this node (forgotten,
- * database reset): the token is dropped and the worker enrolls anew. A 401 to the enrollment
- * token, a 409 (host key differs from the pinned one, hostname registered by another identity, new
- * address not verified) or another 4xx will not fix itself: it is logged as an error and retried
- * at the backoff cap, so the worker joins as soon as an operator fixes the cause.
+ * Registers the worker with the control plane, retrying with {@link Backoff} while it cannot
+ * answer (no connection, 5xx, 408, 429). The first registration sends the enrollment token and
+ * keeps the node token the answer (201) carries; every later one sends that node token. 201 (new)
+ * and 200 (known) both end the loop with the node id. A 401 or 410 to a node token means the
+ * control plane no longer knows this node (forgotten by an admin, database reset): the token is
+ * dropped and the worker enrolls anew at once. Any other 4xx cannot fix itself (wrong enrollment
+ * token, labels or address the API refuses, a host key differing from the pinned one, the
+ * hostname registered by another identity): {@link Refused} says why, with the API's own detail,
+ * and the agent exits non-zero.
  */
 public final class Registrar {
   /** One attempt's outcome: the HTTP status (0 when the API could not be reached). */
@@ -52,8 +53,12 @@ public final class Registrar {
     this(http, cfg, identity, Backoff.standard(RandomGenerator.getDefault()), Sleeper.REAL);
   }
 
-  /** Tries until registered; returns the node id. */
-  public long register() throws InterruptedException {
+  /**
+   * Tries until registered; returns the node id.
+   *
+   * @throws Refused when the control plane answers what no retry can change
+   */
+  public long register() throws InterruptedException, Refused {
     for (int failures = 1; ; failures++) {
       boolean withNodeToken = identity.token().isPresent();
       Attempt a = attempt();
@@ -65,32 +70,37 @@ public final class Registrar {
         Log.info("registered as node " + a.nodeId() + " (" + (a.status() == 201 ? "new" : "already known") + ")");
         return a.nodeId();
       }
-      Duration wait;
-      if (withNodeToken && a.status() == 401) {
-        Log.warn("the control plane does not know this node's token (forgotten, or its database was reset);"
-            + " enrolling again with the enrollment token");
+      if (withNodeToken && (a.status() == 401 || a.status() == 410)) {
+        Log.warn("the control plane no longer knows this node's token (" + a.status() + ": "
+            + Refused.detail(a.body()) + "); enrolling again with the enrollment token");
         identity.discard();
+        failures = 0;
         continue;
-      } else if (!withNodeToken && a.status() == 409) {
-        Log.error("registration refused (409): " + cfg.hostname() + " is registered already and this agent has no"
-            + " node token in " + identity.file() + " (state lost?); an admin must forget the node. " + a.body());
-        wait = backoff.cap();
-      } else if (a.status() == 401 || a.status() == 403) {
-        Log.error("registration refused (" + a.status() + "): ORION_AGENT_TOKEN is wrong; retrying in " + backoff.cap());
-        wait = backoff.cap();
-      } else if (a.status() == 409) {
-        Log.error("registration refused (409): " + a.body());
-        wait = backoff.cap();
-      } else if (a.status() >= 400 && a.status() < 500) {
-        Log.error("registration rejected (" + a.status() + "): " + a.body());
-        wait = backoff.cap();
-      } else {
-        wait = backoff.delay(failures);
-        Log.warn("control plane not answering yet (" + (a.status() == 0 ? a.body() : "HTTP " + a.status())
-            + "); attempt " + failures + ", next in " + wait.toMillis() + " ms");
       }
+      if (Refused.isFinal(a.status()) || a.status() == 410) {
+        throw refusal(a, withNodeToken);
+      }
+      Duration wait = backoff.delay(failures);
+      Log.warn("control plane not answering yet (" + (a.status() == 0 ? a.body() : "HTTP " + a.status())
+          + "); attempt " + failures + ", next in " + wait.toMillis() + " ms");
       sleeper.sleep(wait);
     }
+  }
+
+  /** Why a registration can never succeed as it is, for the operator who has to fix it. */
+  private Refused refusal(Attempt a, boolean withNodeToken) {
+    String detail = Refused.detail(a.body());
+    String why = switch (a.status()) {
+      case 400 -> "the control plane refuses this worker's registration: " + detail
+          + " (check MY_HOSTNAME, MY_HOST_IP, MY_HOST_PORT, ORION_POOL, ORION_LABELS and the host key)";
+      case 401, 403 -> "ORION_AGENT_TOKEN is not accepted: " + detail;
+      case 409 -> withNodeToken ? "registration refused: " + detail
+          : cfg.hostname() + " is registered already and this agent has no node token in " + identity.file()
+              + " (state lost?); an admin must forget the node (DELETE /api/nodes/{id}) before it can enroll"
+              + " again: " + detail;
+      default -> "registration refused: " + detail;
+    };
+    return new Refused(a.status(), "registration refused (HTTP " + a.status() + "): " + why);
   }
 
   /** One registration request. */

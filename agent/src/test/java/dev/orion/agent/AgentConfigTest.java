@@ -68,6 +68,15 @@ class AgentConfigTest {
     assertNames("ORION_AGENT_TOKEN", "ORION_AGENT_TOKEN", " ");
     assertNames("ORION_HOST_KEY_FILE", "ORION_HOST_KEY_FILE", tmp.resolve("missing").toString());
     assertNames("ORION_LABELS", "ORION_LABELS", "zone");
+    assertNames("ORION_LABELS", "ORION_LABELS", "_x=1"); // the API refuses a key starting with '_'
+    assertNames("ORION_LABELS", "ORION_LABELS", "zone=a,zone=b");
+    assertNames("ORION_LABELS", "ORION_LABELS", "k" + "x".repeat(63) + "=1");
+    assertNames("ORION_LABELS", "ORION_LABELS", "k=" + "v".repeat(256));
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 33; i++) {
+      many.append(i == 0 ? "" : ",").append("k").append(i).append("=v");
+    }
+    assertNames("ORION_LABELS", "ORION_LABELS", many.toString());
     assertNames("ORION_HEARTBEAT_INTERVAL", "ORION_HEARTBEAT_INTERVAL", "10");
     Path junk = tmp.resolve("junk.pub");
     Files.writeString(junk, "not a key");

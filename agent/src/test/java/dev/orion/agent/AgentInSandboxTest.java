@@ -40,7 +40,9 @@ class AgentInSandboxTest {
       respond(ex, 204, "");
     });
     api.start();
-    String classes = Path.of("target", "classes").toAbsolutePath().toString();
+    // The agent's classes and the one class of common it ships with (the label rule).
+    String classes = Path.of("target", "classes").toAbsolutePath() + ":"
+        + Path.of("..", "common", "target", "classes").toAbsolutePath().normalize();
     SandboxNet open = SandboxNet.allow(api.getAddress().getPort());
     // 127.0.0.1 is the worker's own loopback inside; worker.sh points it at the gateway instead.
     SandboxWorker w = SandboxWorker.startWithAgent("agent-e2e",

@@ -1,6 +1,8 @@
 package dev.orion.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -61,7 +63,8 @@ class RegistrarTest {
       respond(ex, status, status < 300
           ? "{\"message\":\"Worker " + (status == 201 ? "registered" : "already registered") + "\",\"node_id\":17"
               + (status == 201 ? ",\"node_token\":\"node-tok-" + n[0] + "\"}" : "}")
-          : "{\"type\":\"about:blank\",\"title\":\"nope\",\"status\":" + status + "}");
+          : "{\"type\":\"about:blank\",\"title\":\"nope\",\"status\":" + status
+              + ",\"detail\":\"the reason for " + status + "\"}");
     });
     server.start();
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
@@ -146,10 +149,54 @@ class RegistrarTest {
   }
 
   @Test
-  void wrongTokenAndChangedHostKeyWaitTheCap() throws Exception {
-    Registrar r = registrar(serve(401, 409, 201), 4);
+  void answersNoRetryCanChangeStopTheAgentWithTheApisReason() throws Exception {
+    for (int status : new int[] {400, 401, 403, 404, 409}) {
+      bodies.clear();
+      Registrar r = registrar(serve(status, 201), 4);
+      Refused e = assertThrows(Refused.class, r::register, "HTTP " + status);
+      server.stop(0);
+      assertEquals(status, e.status());
+      assertTrue(e.getMessage().contains("HTTP " + status) && e.getMessage().contains("the reason for " + status),
+          e.getMessage());
+      assertEquals(1, bodies.size(), "asked once, never again: " + status);
+    }
+    assertTrue(sleeps.isEmpty(), "no waiting before giving up: " + sleeps);
+  }
+
+  @Test
+  void aRefusedEnrollmentTokenIsNamed() throws Exception {
+    Refused e = assertThrows(Refused.class, registrar(serve(401), 4)::register);
+    assertTrue(e.getMessage().contains("ORION_AGENT_TOKEN"), e.getMessage());
+    Refused taken = assertThrows(Refused.class, registrar(serve(409), 4)::register);
+    assertTrue(taken.getMessage().contains("an admin must forget the node"), taken.getMessage());
+  }
+
+  @Test
+  void throttlingAndTimeoutsAreRetriedWithBackoff() throws Exception {
+    Registrar r = registrar(serve(429, 408, 503, 201), 8);
     assertEquals(17, r.register());
-    assertEquals(List.of(Duration.ofSeconds(30), Duration.ofSeconds(30)), sleeps);
+    assertEquals(4, bodies.size());
+    assertEquals(3, sleeps.size());
+  }
+
+  @Test
+  void aForgottenNodesTokenIsDroppedAndTheWorkerEnrollsAgain() throws Exception {
+    Files.createDirectories(state);
+    Files.writeString(state.resolve(NodeIdentity.FILE), "forgotten-token\n");
+    URI api = serve(410, 201);
+    assertEquals(17, registrar(api, 9).register());
+    assertEquals(List.of("Bearer forgotten-token", "Bearer s3cret"), auths);
+    assertEquals("node-tok-2", Files.readString(state.resolve(NodeIdentity.FILE)).strip());
+    assertTrue(sleeps.isEmpty(), "no wait between the two: " + sleeps);
+  }
+
+  @Test
+  void anEnrollmentRefusedAfterADroppedTokenStopsInsteadOfLooping() throws Exception {
+    Files.createDirectories(state);
+    Files.writeString(state.resolve(NodeIdentity.FILE), "stale-token\n");
+    Refused e = assertThrows(Refused.class, registrar(serve(401), 10)::register);
+    assertEquals(List.of("Bearer stale-token", "Bearer s3cret"), auths);
+    assertTrue(e.getMessage().contains("ORION_AGENT_TOKEN"), e.getMessage());
   }
 
   @Test
@@ -160,22 +207,45 @@ class RegistrarTest {
         Registrar.body(c));
   }
 
-  @Test
-  void heartbeatsKeepGoingThroughA404() throws Exception {
+  /** Serves the given heartbeat answers in order, the last one forever, with a problem detail. */
+  Heartbeater heartbeater(int... statuses) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     int[] n = {0};
     server.createContext("/api/workers/heartbeat", ex -> {
       bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      respond(ex, n[0]++ == 0 ? 404 : 204, "");
+      int status = statuses[Math.min(n[0]++, statuses.length - 1)];
+      respond(ex, status, status == 204 ? "" : "{\"type\":\"about:blank\",\"title\":\"x\",\"status\":" + status
+          + ",\"detail\":\"the reason for " + status + "\"}");
     });
     server.start();
-    Heartbeater h = new Heartbeater(http, config(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
+    return new Heartbeater(http, config(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
         NodeIdentity.in(state), new SystemStats(java.nio.file.Path.of("/proc")), recordingSleeper);
+  }
 
-    assertEquals(404, h.beat());
-    assertEquals(204, h.beat());
-    assertTrue(bodies.get(1).matches("\\{\"hostname\":\"w-\\\\\"quoted\\\\\"\",\"cpu_percent\":[0-9.]+,\"mem_percent\":[0-9.]+,\"load_source\":\"[a-z0-9-]+\"}"),
-        bodies.get(1));
+  @Test
+  void heartbeatsKeepGoingThroughWhatMayPassThenEnrollAgainOnceForgotten() throws Exception {
+    Files.createDirectories(state);
+    Files.writeString(state.resolve(NodeIdentity.FILE), "node-token\n");
+    Heartbeater h = heartbeater(503, 429, 204, 410);
+    assertEquals(410, h.runUntilIdentityLost());
+    assertEquals(4, bodies.size());
+    assertEquals(3, sleeps.size(), "it waited its interval after each of the others");
+    assertFalse(Files.exists(state.resolve(NodeIdentity.FILE)), "the forgotten node's token is dropped");
+    assertTrue(bodies.get(2).matches("\\{\"hostname\":\"w-\\\\\"quoted\\\\\"\",\"cpu_percent\":[0-9.]+,\"mem_percent\":[0-9.]+,\"load_source\":\"[a-z0-9-]+\"}"),
+        bodies.get(2));
+  }
+
+  @Test
+  void heartbeatAnswersNoRetryCanChangeStopTheAgent() throws Exception {
+    for (int status : new int[] {400, 401, 403, 404}) {
+      bodies.clear();
+      Heartbeater h = heartbeater(status, 204);
+      Refused e = assertThrows(Refused.class, h::runUntilIdentityLost);
+      server.stop(0);
+      assertEquals(status, e.status());
+      assertTrue(e.getMessage().contains("the reason for " + status), e.getMessage());
+      assertEquals(1, bodies.size());
+    }
   }
 
   private void serveOn(int port) {

@@ -2,6 +2,7 @@ package dev.orion.api.node;
 
 import dev.orion.api.pool.PoolName;
 import dev.orion.api.load.LoadService;
+import dev.orion.common.node.Labels;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
 import io.javalin.openapi.OpenApiIgnore;
@@ -13,8 +14,6 @@ public final class NodeRequests {
   private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
   private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-  private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_./-]{0,62}");
-  private static final int MAX_LABELS = 32;
 
   private NodeRequests() {}
 
@@ -43,14 +42,11 @@ public final class NodeRequests {
         PoolName.check("pool", pool);
       }
       if (labels != null) {
-        if (labels.size() > MAX_LABELS) {
-          throw OrionException.badRequest("at most " + MAX_LABELS + " labels");
+        try {
+          Labels.validate(labels);
+        } catch (IllegalArgumentException e) {
+          throw OrionException.badRequest("labels: " + e.getMessage());
         }
-        labels.forEach((k, v) -> {
-          if (!LABEL_KEY.matcher(k).matches() || v == null || v.length() > 255) {
-            throw OrionException.badRequest("label '" + k + "' is invalid");
-          }
-        });
       }
     }
   }

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.orion.agent.Agent;
+import dev.orion.agent.Sleeper;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.testkit.SandboxWorker;
+import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -104,13 +107,19 @@ class ForgetNodeTest {
         "SELECT last_heartbeat_at IS NULL FROM nodes WHERE id = :id").bind("id", node).mapTo(Boolean.class).one()),
         "a forgotten node's heartbeat is not recorded");
 
-    // ...and the machine enrolls again with the enrollment token: a new node, its key pinned anew.
-    Http.Response enrolled = api.http.post("/api/workers/register", ApiHarness.AGENT_TOKEN, Http.json(Map.of(
-        "hostname", worker.name(), "ip", worker.ip(), "ssh_port", worker.port(), "host_key", worker.hostKey())));
-    assertEquals(201, enrolled.status(), enrolled.body());
-    long fresh = enrolled.json().get("node_id").asLong();
+    // ...and its real agent, heartbeating, is told so, drops its token and enrolls again with the
+    // enrollment token: a new node, its host key pinned anew.
+    Agent agent = new Agent(HttpClient.newHttpClient(), api.agentConfig(worker), Sleeper.REAL);
+    assertEquals(410, agent.heartbeatUntilForgotten());
+    long fresh = agent.register();
     assertNotEquals(node, fresh);
-    assertNotEquals(nodeToken, enrolled.json().get("node_token").asText());
+    String freshToken = java.nio.file.Files.readString(
+        worker.dir().resolve("agent-" + api.app.port()).resolve("node_token")).strip();
+    assertNotEquals(nodeToken, freshToken);
+    assertEquals(204, api.http.post("/api/workers/heartbeat", freshToken,
+        Http.json(Map.of("hostname", worker.name(), "cpu_percent", 1.0, "mem_percent", 2.0))).status());
+    assertEquals(410, api.http.post("/api/workers/heartbeat", nodeToken,
+        Http.json(Map.of("hostname", worker.name()))).status(), "the old token stays void");
     assertEquals(fingerprint, api.http.get("/api/rentals/" + rental, user).json().get("host_key_fingerprint").asText(),
         "the old lease still points at the forgotten node");
     assertEquals(List.of("forgotten", "alive"), api.db.jdbi().withHandle(h -> h.createQuery(

@@ -168,6 +168,7 @@ class NodeApiTest {
         "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"" + key + "\",\"extra\":1}",
         "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"" + key + "\",\"pool\":\"UPPER CASE\"}",
         "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"" + key + "\",\"labels\":[1]}",
+        "{\"hostname\":\"w-bad\",\"ip\":\"127.0.0.1\",\"ssh_port\":22,\"host_key\":\"" + key + "\",\"labels\":{\"_x\":\"1\"}}",
     };
     String before = api.snapshot();
     for (String b : bodies) {

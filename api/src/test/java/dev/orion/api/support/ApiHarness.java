@@ -110,7 +110,20 @@ public final class ApiHarness implements AutoCloseable {
    * The agent keeps its node token in the worker's state directory, as a real one would.
    */
   public long register(SandboxWorker w) {
-    AgentConfig cfg = AgentConfig.from(Map.of(
+    AgentConfig cfg = agentConfig(w);
+    try {
+      return new Registrar(HttpClient.newHttpClient(), cfg).register();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } catch (dev.orion.agent.Refused e) {
+      throw new AssertionError(e.getMessage(), e);
+    }
+  }
+
+  /** The configuration of {@code w}'s agent against this API; its state lives in the worker's directory. */
+  public AgentConfig agentConfig(SandboxWorker w) {
+    return AgentConfig.from(Map.of(
         "API_ENDPOINT", url(),
         "ORION_AGENT_TOKEN", AGENT_TOKEN,
         "MY_HOST_IP", w.ip(),
@@ -118,12 +131,6 @@ public final class ApiHarness implements AutoCloseable {
         "MY_HOSTNAME", w.name(),
         "ORION_HOST_KEY_FILE", w.hostKeyFile().toString(),
         "ORION_AGENT_STATE_DIR", w.dir().resolve("agent-" + app.port()).toString()));
-    try {
-      return new Registrar(HttpClient.newHttpClient(), cfg).register();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   /** Registers a worker with a raw request, as an agent would; returns the node id. */
