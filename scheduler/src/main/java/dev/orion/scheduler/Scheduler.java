@@ -11,6 +11,12 @@ import dev.orion.scheduler.expiry.ExpiryLoop;
 import dev.orion.scheduler.health.HealthLoop;
 import dev.orion.scheduler.health.HealthPolicy;
 import dev.orion.scheduler.migration.MigrationLoop;
+import dev.orion.scheduler.pool.ArgoCd;
+import dev.orion.scheduler.pool.Drivers;
+import dev.orion.scheduler.pool.PoolHooks;
+import dev.orion.scheduler.pool.PoolMetrics;
+import dev.orion.scheduler.pool.PoolReconciler;
+import dev.orion.scheduler.pool.Webhook;
 import dev.orion.scheduler.rescue.RescueLoop;
 import dev.orion.scheduler.scrub.ScrubLoop;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +43,7 @@ public final class Scheduler implements AutoCloseable {
   private final ClaimRenewer renewer;
   private final Loop renewal;
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private final PoolMetrics poolMetrics = new PoolMetrics();
 
   public Scheduler(SchedulerConfig config, Database db, Clock clock) {
     this(config, db, clock, null);
@@ -83,6 +90,18 @@ public final class Scheduler implements AutoCloseable {
       ScrubLoop scrub = new ScrubLoop(db.jdbi(), claimant, renewer, config.scrubBatch(), ops, ssh);
       loops.add(new Loop("scrub", config.scrubInterval(), config.scrubBatch(), scrub::tick));
     }
+    if (config.runs(LoopName.POOL)) {
+      Drivers drivers = Drivers.from(config.pools());
+      resources.add(drivers);
+      java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+          .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+      PoolHooks hooks = new PoolHooks(new Webhook(http), config.pools().argocd()
+          .map(a -> new ArgoCd(http, a.url(), a.username(), a.password())), config.pools().webhookAttempts());
+      PoolReconciler pools = new PoolReconciler(db.jdbi(), claimant, renewer, config.pools(), drivers, ops, hooks,
+          poolMetrics, executor("pool", config.sshThreads()));
+      // Poll four times per interval, as health does: a pool waits at most 1.25 intervals.
+      loops.add(new Loop("pool", config.pools().interval().dividedBy(4), config.pools().batch(), pools::tick));
+    }
     if (config.runs(LoopName.RESCUE)) {
       RescueLoop rescue = new RescueLoop(db.jdbi(), claimant, renewer, config.rescueAfter(), config.rescueBatch());
       loops.add(new Loop("rescue", config.rescueInterval(), config.rescueBatch(), rescue::tick));
@@ -92,6 +111,7 @@ public final class Scheduler implements AutoCloseable {
   /** Starts with each loop's tick duration recorded in {@code metrics}. */
   public Scheduler start(MeterRegistry metrics) {
     loops.forEach(l -> l.timed(metrics));
+    poolMetrics.bind(metrics);
     return start();
   }
 

@@ -5,6 +5,7 @@ import dev.orion.common.config.Env;
 import dev.orion.common.db.DbConfig;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
+import dev.orion.scheduler.pool.PoolConfig;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -27,6 +28,7 @@ import java.util.UUID;
  *     failed: longer than any live rent takes (its SSH connect and command timeouts)
  * @param loops which loops this instance runs (all by default; benchmarks run only expiry)
  * @param ssh admin SSH access to workers; an instance without it may run only the expiry loop
+ * @param pools how pools are put to sleep and woken ({@link PoolConfig})
  * @param metrics the instance's internal listener for /metrics and /health ({@code ORION_METRICS_*};
  *     two instances on one host need different ports)
  */
@@ -56,12 +58,13 @@ public record SchedulerConfig(
     Duration dbStallThreshold,
     int sshThreads,
     Optional<SshConfig> ssh,
-    MetricsConfig metrics) {
+    MetricsConfig metrics,
+    PoolConfig pools) {
 
   public static final int DEFAULT_METRICS_PORT = 9480;
 
   /** The loops an instance can run. */
-  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE }
+  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE, POOL }
 
   public static final int MAX_ID_LENGTH = 48; // "scheduler:" + id must fit events.actor (64)
 
@@ -93,8 +96,8 @@ public record SchedulerConfig(
     }
     loops = Set.copyOf(loops);
     if (ssh.isEmpty() && (loops.contains(LoopName.HEALTH) || loops.contains(LoopName.MIGRATION)
-        || loops.contains(LoopName.SCRUB))) {
-      throw new ConfigException("ORION_SSH_KEY", "is required for the health, migration and scrub loops"
+        || loops.contains(LoopName.SCRUB) || loops.contains(LoopName.POOL))) {
+      throw new ConfigException("ORION_SSH_KEY", "is required for the health, migration, scrub and pool loops"
           + " (set ORION_SCHEDULER_LOOPS=expiry for an instance without SSH access)");
     }
   }
@@ -103,7 +106,7 @@ public record SchedulerConfig(
     return new SchedulerConfig(
         env.optional("ORION_SCHEDULER_ID").orElseGet(SchedulerConfig::generatedId),
         DbConfig.from(env, 8),
-        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue")),
+        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue,pool")),
         claimTimeout(env),
         env.duration("ORION_CLAIM_RENEW_INTERVAL", claimTimeout(env).dividedBy(3)),
         env.duration("ORION_SCHEDULER_SCHEMA_WAIT", Duration.ofSeconds(120)),
@@ -126,7 +129,8 @@ public record SchedulerConfig(
         env.duration("ORION_HEALTH_DB_STALL", Duration.ofSeconds(10)),
         env.integer("ORION_SCHEDULER_SSH_THREADS", 32, 1, 512),
         env.optional("ORION_SSH_KEY").map(k -> SshConfig.from(env)),
-        MetricsConfig.from(env, DEFAULT_METRICS_PORT));
+        MetricsConfig.from(env, DEFAULT_METRICS_PORT),
+        PoolConfig.from(env));
   }
 
   private static Duration claimTimeout(Env env) {
@@ -152,7 +156,7 @@ public record SchedulerConfig(
         set.add(LoopName.valueOf(name));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("ORION_SCHEDULER_LOOPS",
-            "must list health, migration, expiry, scrub or rescue, got '" + part.trim() + "'");
+            "must list health, migration, expiry, scrub, rescue or pool, got '" + part.trim() + "'");
       }
     }
     if (set.isEmpty()) {
@@ -188,6 +192,6 @@ public record SchedulerConfig(
         + " massFailure>" + massFailurePercent + "% of >=" + guardMinNodes + " nodes"
         + " dbStall=" + dbStallThreshold + ", sshThreads=" + sshThreads
         + ", ssh=" + ssh.map(s -> s.adminUser() + " key " + s.adminKey() + " connect " + s.connectTimeout()
-            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + "]";
+            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + ", pools=" + pools + "]";
   }
 }

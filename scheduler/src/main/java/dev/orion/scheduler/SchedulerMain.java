@@ -6,6 +6,7 @@ import dev.orion.common.db.Database;
 import dev.orion.common.metrics.Metrics;
 import dev.orion.common.metrics.MetricsServer;
 import dev.orion.scheduler.metrics.QueueDepths;
+import dev.orion.scheduler.pool.PoolMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -45,6 +46,7 @@ public final class SchedulerMain {
     MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);
     awaitSchema(db, config);
     QueueDepths.register(metrics, db.jdbi(), Clock.systemUTC(), config.rescueAfter());
+    PoolMetrics.registerNodeCounts(metrics, db.jdbi());
     Scheduler scheduler = new Scheduler(config, db, Clock.systemUTC()).start(metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

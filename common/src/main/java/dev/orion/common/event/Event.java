@@ -6,15 +6,15 @@ import java.time.Instant;
 
 /**
  * One entry of the event log ({@code events}, V4): what changed (kind, the ids it concerns, from/to
- * status, from/to node), who did it, when and why.
+ * status, from/to node), who did it, when and why; node and pool events name their pool (V43).
  */
 public record Event(
     Kind kind, Instant at, String actor, Long leaseId, Long nodeId, String fromStatus, String toStatus,
-    Long fromNodeId, Long toNodeId, String reason) {
+    Long fromNodeId, Long toNodeId, String reason, String pool) {
 
   /** What an event is about (the CHECK constraint of V4 lists the same). */
   public enum Kind {
-    LEASE, NODE;
+    LEASE, NODE, POOL;
 
     public String db() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -22,6 +22,11 @@ public record Event(
   }
 
   public static final int MAX_REASON = 255;
+
+  /** Cuts a text to what a reason (or any VARCHAR(255) beside it) keeps. */
+  public static String truncate(String s) {
+    return s == null || s.length() <= MAX_REASON ? s : s.substring(0, MAX_REASON);
+  }
 
   public Event {
     reason = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
@@ -35,7 +40,22 @@ public record Event(
   public static Event lease(long leaseId, Instant at, String actor, String fromStatus, String toStatus,
       Long fromNodeId, Long toNodeId, String reason) {
     LeaseStatus.requireTransition(fromStatus, toStatus);
-    return new Event(Kind.LEASE, at, actor, leaseId, null, fromStatus, toStatus, fromNodeId, toNodeId, reason);
+    return new Event(Kind.LEASE, at, actor, leaseId, null, fromStatus, toStatus, fromNodeId, toNodeId, reason, null);
+  }
+
+  /**
+   * A node's status change (only one the node table allows), or with {@code from == to} something
+   * that happened to the node without changing its status (a failed restore), naming its pool.
+   */
+  public static Event node(long nodeId, String pool, Instant at, String actor, NodeStatus from, NodeStatus to,
+      String reason) {
+    NodeStatus.requireTransition(from, to);
+    return new Event(Kind.NODE, at, actor, null, nodeId, from.db(), to.db(), null, null, reason, pool);
+  }
+
+  /** A pool's change of applied state ({@code awake}/{@code asleep}), or a step of it (hooks). */
+  public static Event pool(String pool, Instant at, String actor, String from, String to, String reason) {
+    return new Event(Kind.POOL, at, actor, null, null, from, to, null, null, reason, pool);
   }
 
   /**

@@ -21,6 +21,14 @@ public final class DockerPoolDriver implements PoolDriver {
     this.stopGrace = stopGrace;
   }
 
+  /** A driver on the engine docker-java finds the usual way ({@code DOCKER_HOST}, else the local socket). */
+  public static DockerPoolDriver connect(Duration stopGrace) {
+    var config = com.github.dockerjava.core.DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    var http = new com.github.dockerjava.httpclient5.ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig()).build();
+    return new DockerPoolDriver(com.github.dockerjava.core.DockerClientImpl.getInstance(config, http), stopGrace);
+  }
+
   @Override
   public String name() {
     return "docker";

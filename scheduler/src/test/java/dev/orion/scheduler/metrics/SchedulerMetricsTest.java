@@ -57,6 +57,7 @@ class SchedulerMetricsTest {
       insertNode(db, "depth-b", false);
       PrometheusMeterRegistry metrics = Metrics.registry();
       QueueDepths.register(metrics, db.jdbi(), Clock.systemUTC(), Duration.ofMinutes(2));
+      dev.orion.scheduler.pool.PoolMetrics.registerNodeCounts(metrics, db.jdbi());
       try (MetricsServer server = MetricsServer.start(MetricsConfig.ephemeral(), metrics);
           Scheduler s = new Scheduler(Instances.config("metrics", cfg,
               Map.of("ORION_SCHEDULER_LOOPS", "expiry")), db, Clock.systemUTC()).start(metrics)) {
@@ -72,6 +73,8 @@ class SchedulerMetricsTest {
         assertTrue(text.contains("orion_claim_queue_depth{queue=\"expiry\"} 0"), text);
         assertTrue(text.contains("orion_claim_queue_depth{queue=\"migration\"} 0"), text);
         assertTrue(text.contains("orion_claim_queue_depth{queue=\"rescue\"} 0"), text);
+        assertTrue(text.contains("orion_claim_queue_depth{queue=\"pool\"} 0"), text);
+        assertTrue(text.contains("orion_pool_nodes{pool=\"default\",state=\"alive\"} 2"), text);
         assertTrue(text.contains("jvm_threads_live_threads"), text);
         Promtool.checkMetrics(text);
       }

@@ -31,3 +31,8 @@ FROM rentals FORCE INDEX (ix_rentals_due)
 WHERE status = 'provisioning'
   AND created_at <= :stuckBefore
   AND (claimed_until IS NULL OR claimed_until <= :now)
+UNION ALL
+SELECT 'pool', COUNT(*)
+FROM pool_states FORCE INDEX (ix_pool_states_due)
+WHERE next_check_at <= :now
+  AND (claimed_until IS NULL OR claimed_until <= :now)
