@@ -69,7 +69,7 @@ public record Event(
     } else {
       NodeStatus.requireTransition(fromStatus, toStatus);
     }
-    return new Event(Kind.NODE, at, actor, null, nodeId, fromStatus, toStatus, null, null, reason);
+    return new Event(Kind.NODE, at, actor, null, nodeId, fromStatus, toStatus, null, null, reason, null);
   }
 
   public String kindDb() {
