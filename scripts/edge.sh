@@ -11,7 +11,8 @@
 # ORION_AGENT_TOKEN, ORION_ADMIN_*, ORION_SSH_KEY) must be exported: the autoscaler passes its
 # environment to every replica. The first replica migrates the schema, the others validate.
 # Optional: ORION_HOME (.orion), ORION_HTTPS_PORT (8443), ORION_AGENT_PORT (8080),
-# ORION_POOL_PORT (8090), ORION_CADDY_ADMIN (127.0.0.1:2019), ORION_EDGE_ADMIN (127.0.0.1:2020),
+# ORION_POOL_PORT (8090), ORION_CADDY_ADMIN and ORION_EDGE_ADMIN (the Caddys' admin APIs: unix
+# sockets pool.sock and edge.sock in $ORION_HOME/caddy/admin, a directory only root may enter),
 # ORION_AUTOSCALER_* (see AutoscalerConfig; MIN defaults to 2), ORION_EDGE_WAIT (120 seconds).
 # Needs: caddy (Debian package), java 17, api and autoscaler jars (mvn -pl api,autoscaler -am
 # package). Stops only the processes whose PIDs it wrote under $ORION_HOME/pids.
@@ -25,8 +26,11 @@ CADDY_STATE=$ORION_HOME/caddy
 HTTPS_PORT=${ORION_HTTPS_PORT:-8443}
 AGENT_PORT=${ORION_AGENT_PORT:-8080}
 POOL_PORT=${ORION_POOL_PORT:-8090}
-CADDY_ADMIN=${ORION_CADDY_ADMIN:-127.0.0.1:2019}
-EDGE_ADMIN=${ORION_EDGE_ADMIN:-127.0.0.1:2020}
+# Admin APIs on unix sockets in a 0700 directory: on TCP, any local process (a tenant's worker
+# included) could rewrite Caddy's config.
+ADMIN_DIR=$CADDY_STATE/admin
+CADDY_ADMIN=${ORION_CADDY_ADMIN:-unix/$ADMIN_DIR/pool.sock}
+EDGE_ADMIN=${ORION_EDGE_ADMIN:-unix/$ADMIN_DIR/edge.sock}
 CA_CERT=$CADDY_STATE/edge-data/caddy/pki/authorities/local/root.crt
 API_JAR=${ORION_AUTOSCALER_API_JAR:-$ROOT/api/target/orion-api.jar}
 AUTOSCALER_JAR=${ORION_AUTOSCALER_JAR:-$ROOT/autoscaler/target/orion-autoscaler.jar}
@@ -56,7 +60,12 @@ wait_for() { # seconds description command...
 start_caddy() { # role caddyfile port-that-answers
   local role=$1 file=$2 port=$3
   alive "caddy-$role" && { echo "edge: caddy-$role already running"; return; }
-  mkdir -p "$CADDY_STATE/$role-data" "$CADDY_STATE/$role-config"
+  mkdir -p "$CADDY_STATE/$role-data" "$CADDY_STATE/$role-config" "$ADMIN_DIR"
+  chmod 700 "$ADMIN_DIR"
+  # A socket file left by a Caddy that was killed would make the new one fail to listen.
+  local admin
+  [[ $role == pool ]] && admin=$CADDY_ADMIN || admin=$EDGE_ADMIN
+  [[ $admin == unix/* ]] && rm -f "${admin#unix/}"
   XDG_DATA_HOME=$CADDY_STATE/$role-data XDG_CONFIG_HOME=$CADDY_STATE/$role-config \
     ORION_HTTPS_PORT=$HTTPS_PORT ORION_AGENT_PORT=$AGENT_PORT ORION_POOL_PORT=$POOL_PORT \
     ORION_POOL_ADDRESS=127.0.0.1:$POOL_PORT ORION_CADDY_ADMIN=$CADDY_ADMIN \
@@ -66,7 +75,13 @@ start_caddy() { # role caddyfile port-that-answers
   echo "$port" >"$RUN/caddy-$role.port" # what `./orion status` probes
 }
 
-admin_up() { [[ $(http_status "${1%:*}" "${1##*:}" /config/) == 200 ]]; }
+admin_up() { # address: unix//path.sock or host:port
+  if [[ $1 == unix/* ]]; then
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "${1#unix/}" http://localhost/config/) == 200 ]]
+  else
+    [[ $(http_status "${1%:*}" "${1##*:}" /config/) == 200 ]]
+  fi
+}
 
 serving() { # at least one replica answers through the pool
   [[ $(http_status 127.0.0.1 "$POOL_PORT" /api/ready) == 200 ]]

@@ -1,5 +1,6 @@
 package dev.orion.autoscaler;
 
+import dev.orion.autoscaler.caddy.CaddyAdmin;
 import dev.orion.autoscaler.policy.ScalingPolicy;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
@@ -77,8 +78,15 @@ public record AutoscalerConfig(
         env.duration("ORION_AUTOSCALER_DRAIN_GRACE", Duration.ofSeconds(1)),
         env.duration("ORION_AUTOSCALER_GONE_GRACE", Duration.ofSeconds(5)),
         env.duration("ORION_AUTOSCALER_CPU_WARMUP", Duration.ofSeconds(15)));
-    String admin = env.string("ORION_CADDY_ADMIN", "127.0.0.1:2019");
-    URI caddy = URI.create(admin.contains("://") ? admin : "http://" + admin);
+    // The pool Caddy's admin socket, in the 0700 directory scripts/edge.sh makes.
+    String admin = env.string("ORION_CADDY_ADMIN", "unix/" + Path.of(env.string("ORION_HOME", ".orion"))
+        .toAbsolutePath().resolve("caddy/admin/pool.sock"));
+    URI caddy;
+    try {
+      caddy = CaddyAdmin.address(admin);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("ORION_CADDY_ADMIN", e.getMessage());
+    }
     Duration stopGrace = env.duration("ORION_AUTOSCALER_STOP_GRACE", Duration.ofSeconds(10));
 
     Process process = null;

@@ -38,7 +38,8 @@ class AutoscalerConfigTest {
     assertEquals(AutoscalerConfig.Driver.PROCESS, c.driver());
     assertEquals(2, c.policy().minReplicas());
     assertEquals(0.1, c.policy().tolerance(), 1e-9);
-    assertEquals("http://127.0.0.1:2019", c.caddyAdmin().toString());
+    assertEquals("unix", c.caddyAdmin().getScheme(), "the pool's admin API is a unix socket by default");
+    assertTrue(c.caddyAdmin().getPath().endsWith("/caddy/admin/pool.sock"), c.caddyAdmin().toString());
     assertTrue(c.process().command().contains("-jar"));
     assertEquals(1, c.warmSpares());
     assertEquals(Duration.ofSeconds(60), c.policy().scaleDownWindow());

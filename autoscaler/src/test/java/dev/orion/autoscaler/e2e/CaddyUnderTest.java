@@ -27,9 +27,9 @@ public final class CaddyUnderTest implements AutoCloseable {
   public final int httpsPort = Ports.free();
   public final int agentPort = Ports.free();
   public final int poolPort = Ports.free();
-  public final int adminPort = Ports.free();
-  public final int edgeAdminPort = Ports.free();
   public final Path home;
+  /** The admin sockets' directory, 0700 as scripts/edge.sh makes it. */
+  public final Path adminDir;
   private final Process pool;
   private final Process edge;
   private SSLContext trust;
@@ -38,6 +38,11 @@ public final class CaddyUnderTest implements AutoCloseable {
     Path root = repoRoot();
     home = root.resolve("autoscaler/target/caddy-" + name + "-" + ProcessHandle.current().pid());
     Files.createDirectories(home);
+    adminDir = home.resolve("admin");
+    Files.createDirectories(adminDir);
+    Files.setPosixFilePermissions(adminDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.deleteIfExists(adminDir.resolve("pool.sock"));
+    Files.deleteIfExists(adminDir.resolve("edge.sock"));
     pool = start(root.resolve("Caddyfile.pool"), "pool");
     edge = start(root.resolve("Caddyfile"), "edge");
   }
@@ -52,8 +57,9 @@ public final class CaddyUnderTest implements AutoCloseable {
     env.put("ORION_AGENT_PORT", Integer.toString(agentPort));
     env.put("ORION_POOL_PORT", Integer.toString(poolPort));
     env.put("ORION_POOL_ADDRESS", "127.0.0.1:" + poolPort);
-    env.put("ORION_CADDY_ADMIN", "127.0.0.1:" + adminPort);
-    env.put("ORION_EDGE_ADMIN", "127.0.0.1:" + edgeAdminPort);
+    env.put("ORION_CADDY_ADMIN", "unix/" + adminDir.resolve("pool.sock"));
+    env.put("ORION_EDGE_ADMIN", "unix/" + adminDir.resolve("edge.sock"));
+    env.remove("ORION_CADDY_ADMIN_ORIGIN");
     env.put("XDG_DATA_HOME", home.resolve(role + "/data").toString());
     env.put("XDG_CONFIG_HOME", home.resolve(role + "/config").toString());
     env.remove("ORION_API_UPSTREAMS");
@@ -78,8 +84,9 @@ public final class CaddyUnderTest implements AutoCloseable {
         "caddy is not installed: these tests run the real Caddy (apt-get install caddy)");
   }
 
+  /** The pool's admin API: a unix socket, as {@code CaddyAdmin} takes it. */
   public URI admin() {
-    return URI.create("http://127.0.0.1:" + adminPort);
+    return URI.create("unix:" + adminDir.resolve("pool.sock"));
   }
 
   public URI https(String path) {
@@ -114,7 +121,8 @@ public final class CaddyUnderTest implements AutoCloseable {
             s.setSSLParameters(params);
             s.startHandshake();
           }
-          try (Socket admin = new Socket(InetAddress.getLoopbackAddress(), adminPort)) {
+          try (var admin = java.nio.channels.SocketChannel.open(
+              java.net.UnixDomainSocketAddress.of(adminDir.resolve("pool.sock")))) {
             trust = ctx;
             return this;
           }
@@ -126,6 +134,11 @@ public final class CaddyUnderTest implements AutoCloseable {
     }
     throw new IllegalStateException("caddy not ready within " + limit + "; logs: " + logs(),
         last);
+  }
+
+  /** PIDs of the pool and edge Caddy processes. */
+  public List<Long> pids() {
+    return List.of(pool.pid(), edge.pid());
   }
 
   public SSLContext trust() {

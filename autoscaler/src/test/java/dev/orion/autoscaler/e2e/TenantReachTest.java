@@ -76,7 +76,7 @@ class TenantReachTest {
             "host_ip is the worker's own address: " + rent.body());
 
         List<Integer> stackPorts = new ArrayList<>(List.of(stack.caddy.httpsPort, stack.caddy.agentPort,
-            stack.caddy.poolPort, stack.caddy.adminPort, stack.caddy.edgeAdminPort, port(db.url()),
+            stack.caddy.poolPort, port(db.url()),
             canary.getLocalPort()));
         for (Replica r : stack.autoscaler.serving()) {
           int port = Integer.parseInt(r.dial().substring(r.dial().lastIndexOf(':') + 1));

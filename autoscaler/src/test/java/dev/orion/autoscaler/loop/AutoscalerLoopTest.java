@@ -234,12 +234,7 @@ class AutoscalerLoopTest {
     driver.launch(true).ready = true;
     a.tick();
     String id = admin.apiHandlerIds().get(0);
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(caddy.admin() + "/id/" + id + "/upstreams"))
-        .header("Content-Type", "application/json")
-        .method("PATCH", HttpRequest.BodyPublishers.ofString("[{\"dial\":\"127.0.0.1:1\"}]"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(200, admin.raw("PATCH", "/id/" + id + "/upstreams", "[{\"dial\":\"127.0.0.1:1\"}]"));
     assertEquals(List.of("127.0.0.1:1"), upstreams());
     a.tick();
     assertEquals(dials(driver.list()), upstreams());
