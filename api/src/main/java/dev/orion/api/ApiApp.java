@@ -94,17 +94,18 @@ public final class ApiApp implements AutoCloseable {
     Provisioner provisioner = new Provisioner(new SshWorkerOps(connections), config.provisionParallelism());
     Guard guard = new Guard(tokens, new Sessions(db.jdbi()), config.agentToken());
     NodeList nodeList = NodeList.of(db.jdbi(), config.nodeListMaxAge());
+    PoolService pools = new PoolService(db.jdbi(), config.pools().protectedPools(), config.pools().defaultDriver(),
+        clock);
     PrometheusMeterRegistry metrics = Metrics.registry();
     FleetMetrics.register(metrics, db.jdbi(), clock);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts, guard),
         new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList,
             new LoadService(db.jdbi(), config.load()), clock), guard),
-        new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate, limits), guard,
-            metrics),
+        new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate, limits,
+            pools::describeSleeping), guard, metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),
-        new PoolHandlers(new PoolService(db.jdbi(), config.pools().protectedPools(),
-            config.pools().defaultDriver(), clock), guard),
+        new PoolHandlers(pools, guard),
         new AlertHandlers(new AlertService(db.jdbi(), config.alerts().classByAlert(), clock), config.alerts()),
         new OpsHandlers(db, startup));
     // Metrics get a listener of their own: the API's port is what the edge forwards to.

@@ -107,6 +107,46 @@ public final class PoolService {
     return get(caller, pool);
   }
 
+  /**
+   * The pools that sleep now and hold workers, each with when it wakes, in one line for a rent's
+   * 409: {@code pool 'batch' sleeps until 2027-01-14T07:00:00Z (08:00 Europe/Paris)}. A pool the
+   * schedule woke whose workers are still being resumed says so.
+   */
+  public String describeSleeping() {
+    Snapshot s = snapshot();
+    List<String> parts = new ArrayList<>();
+    for (String pool : s.names()) {
+      int workers = s.counts().stream().filter(c -> c.pool().equals(pool)).mapToInt(PoolDao.StateCount::nodes).sum();
+      int suspended = s.counts().stream().filter(c -> c.pool().equals(pool) && c.status().equals("suspended"))
+          .mapToInt(PoolDao.StateCount::nodes).sum();
+      if (workers == 0) {
+        continue;
+      }
+      Desire d = desire(pool, s);
+      if (d.desired() == Action.SLEEP) {
+        parts.add("pool '" + pool + "' sleeps " + d.next().filter(t -> t.action() == Action.WAKE)
+            .map(t -> "until " + t.at() + " (" + t.atLocal().toLocalTime() + " " + t.atLocal().getZone().getId() + ")")
+            .orElse("until an admin wakes it (no wake scheduled)"));
+      } else if (suspended > 0) {
+        parts.add("pool '" + pool + "' is waking: " + suspended + " of its workers are still being resumed");
+      }
+    }
+    return String.join("; ", parts);
+  }
+
+  private record Desire(Action desired, Optional<dev.orion.common.schedule.Transition> next) {}
+
+  private Desire desire(String pool, Snapshot s) {
+    Optional<Timetable> timetable = Optional.ofNullable(s.schedules().get(pool)).map(ScheduleService::spec)
+        .filter(ScheduleSpec::active).flatMap(ScheduleSpec::timetable);
+    List<PoolOverride> overrides = s.overrides().stream().filter(o -> o.pool().equals(pool))
+        .map(o -> new PoolOverride(Action.valueOf(o.action().toUpperCase(java.util.Locale.ROOT)), o.createdAt(), o.until()))
+        .toList();
+    boolean isProtected = protectedPools.contains(pool);
+    return new Desire(PoolDesire.at(isProtected, timetable, overrides, s.now()),
+        PoolDesire.next(isProtected, timetable, overrides, s.now()));
+  }
+
   private Pool view(Principal caller, String pool, Snapshot s) {
     Instant now = s.now();
     Optional<ScheduleDao.Row> row = Optional.ofNullable(s.schedules().get(pool));

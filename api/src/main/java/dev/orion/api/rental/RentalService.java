@@ -49,6 +49,7 @@ public final class RentalService {
   private final Provisioner provisioner;
   private final Clock clock;
   private final Limits limits;
+  private final SleepingPools sleeping;
 
   /**
    * @param allocationChanged told after every change of which node holds which lease, so caches
@@ -60,6 +61,13 @@ public final class RentalService {
 
   /** @param limits live leases per account and the longest total lease */
   public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits) {
+    this(jdbi, provisioner, clock, allocationChanged, limits, SleepingPools.NONE);
+  }
+
+  /** @param sleeping pools asleep now, named in the 409 of a rent that finds too few free workers */
+  public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits,
+      SleepingPools sleeping) {
+    this.sleeping = sleeping;
     this.jdbi = jdbi;
     this.allocationChanged = allocationChanged;
     this.provisioner = provisioner;
@@ -160,8 +168,9 @@ public final class RentalService {
       int free = jdbi.withExtension(RentalDao.class, RentalDao::countFree);
       // Fewer were lockable than are free: other rents hold some for a moment; try again.
       if (free < count || attempt == ALLOCATION_ATTEMPTS) {
-        throw OrionException.conflict(
-            "not enough free workers: " + count + " requested, " + Math.min(free, count - 1) + " free");
+        String asleep = sleeping.describe();
+        throw OrionException.conflict("not enough free workers: " + count + " requested, "
+            + Math.min(free, count - 1) + " free" + (asleep.isEmpty() ? "" : "; " + asleep));
       }
       sleepQuietly(Duration.ofMillis(ThreadLocalRandom.current().nextInt(2, Math.min(80, 10 << attempt))));
     }
