@@ -145,7 +145,7 @@ public final class HeartbeatBench {
   }
 
   /** One wrk round: {heartbeats/s, API cores per 1,000 heartbeats/s}. */
-  private static double[] wrk(String base, Path script, long apiPid, int seconds) throws Exception {
+  static double[] wrk(String base, Path script, long apiPid, int seconds) throws Exception {
     long cpuBefore = cpuTicks(apiPid);
     long t0 = System.nanoTime();
     Process p = new ProcessBuilder("wrk", "-t2", "-c16", "-d" + seconds + "s", "-s", script.toString(), base)
@@ -167,13 +167,13 @@ public final class HeartbeatBench {
     return new double[] {perSecond, cores / (perSecond / 1000.0)};
   }
 
-  private static long cpuTicks(long pid) throws Exception {
+  static long cpuTicks(long pid) throws Exception {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
   }
 
-  private static void awaitReady(String base) throws Exception {
+  static void awaitReady(String base) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (System.nanoTime() < deadline) {

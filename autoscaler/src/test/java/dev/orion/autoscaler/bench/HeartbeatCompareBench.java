@@ -1,0 +1,253 @@
+package dev.orion.autoscaler.bench;
+
+import dev.orion.autoscaler.e2e.ApiClient;
+import dev.orion.autoscaler.e2e.ApiProcesses;
+import dev.orion.autoscaler.e2e.Ports;
+import dev.orion.common.db.DbConfig;
+import dev.orion.testkit.TestDb;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Heartbeats per second one API replica accepts, before and after node tokens, in one run: the
+ * API of this checkout (heartbeats carry the node's own token, looked up by its SHA-256) and an
+ * older API's fat jar (heartbeats carry the fleet's shared enrollment token, compared in constant
+ * time, and name the node by hostname). Each API runs on its own free port against its own empty
+ * schema on one embedded MariaDB and migrates it itself; the same agents are enrolled in both.
+ * wrk drives them in alternating rounds (the order flips every round, so load from the rest of
+ * the machine falls on both), first with the bare heartbeat (hostname only: the node row alone,
+ * which isolates the token check) and then with CPU and memory figures (the body today's agent
+ * sends; the newer API also folds them into the node's smoothed load, which the older one does
+ * not have). Appends the figures to the report.
+ */
+public final class HeartbeatCompareBench {
+  private HeartbeatCompareBench() {}
+
+  private record Api(String name, String base, Process process) {}
+
+  public static void main(String[] args) throws Exception {
+    Path report = Path.of(args[0]);
+    Path oldJar = Path.of(args[1]).toAbsolutePath();
+    String oldLabel = args[2];
+    int agents = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
+    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+    int seconds = args.length > 5 ? Integer.parseInt(args[5]) : 8;
+    String command = System.getProperty("bench.command", "bench/heartbeats_compare.sh").strip();
+    Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    String loadBefore = loadAverage();
+    Path home = Path.of("autoscaler/target/heartbeat-compare-" + ProcessHandle.current().pid()).toAbsolutePath();
+    DbConfig server = TestDb.freshConfig(1); // starts the embedded MariaDB; its schema is not used
+    List<Api> apis = new ArrayList<>();
+    try {
+      ApiProcesses newEnv = new ApiProcesses(emptySchema(server, "hb_new"), home.resolve("new"));
+      ApiProcesses oldEnv = new ApiProcesses(emptySchema(server, "hb_old"), home.resolve("old"));
+      Api after = start("after", ApiProcesses.command(ApiProcesses.API_MAIN), newEnv, home.resolve("new/api.log"));
+      Api before = start("before", List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+          "-XX:+UseSerialGC", "-jar", oldJar.toString()), oldEnv, home.resolve("old/api.log"));
+      apis.add(after);
+      apis.add(before);
+      HeartbeatBench.awaitReady(after.base);
+      HeartbeatBench.awaitReady(before.base);
+      List<String> hostnames = new ArrayList<>();
+      for (int i = 0; i < agents; i++) {
+        hostnames.add(String.format("hb-%05d", i));
+      }
+      List<String> tokens = enroll(newEnv, after.base, hostnames, true);
+      enroll(oldEnv, before.base, hostnames, false);
+      List<String> enrollment = Collections.nCopies(agents, oldEnv.agentToken);
+      Map<String, Path> scripts = new LinkedHashMap<>();
+      scripts.put("after bare", script(home.resolve("new"), hostnames, tokens, false, true));
+      scripts.put("before bare", script(home.resolve("old"), hostnames, enrollment, false, false));
+      scripts.put("after load", script(home.resolve("new"), hostnames, tokens, true, true));
+      scripts.put("before load", script(home.resolve("old"), hostnames, enrollment, true, false));
+      Map<String, List<double[]>> results = new LinkedHashMap<>();
+      scripts.keySet().forEach(k -> results.put(k, new ArrayList<>()));
+      for (String k : scripts.keySet()) { // warm-up: every API and body once, compiled code after it
+        Api api = k.startsWith("after") ? after : before;
+        HeartbeatBench.wrk(api.base, scripts.get(k), api.process.pid(), 3);
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (String body : List.of("bare", "load")) {
+          List<Api> order = r % 2 == 0 ? List.of(before, after) : List.of(after, before);
+          for (Api api : order) {
+            String k = api.name + " " + body;
+            double[] m = HeartbeatBench.wrk(api.base, scripts.get(k), api.process.pid(), seconds);
+            results.get(k).add(m);
+            System.out.printf(Locale.ROOT, "round %d %-12s %8.0f/s  %.2f cores per 1,000/s%n", r + 1, k, m[0], m[1]);
+          }
+        }
+      }
+      String loadAfter = loadAverage();
+      String section = String.format(Locale.ROOT, """
+
+          ## Heartbeat ingest before and after node tokens, one run (bench/heartbeats_compare.sh)
+
+          - date: %s
+          - machine: %s; load average (1, 5, 15 min) %s at the start, %s at the end
+          - command: `%s`
+          - setup: one embedded MariaDB 11.4; two API processes (-Xmx256m, serial GC, 16 database
+            connections), each on its own free port and its own empty schema, which it migrates itself:
+            after = this checkout's `dev.orion.api.ApiMain` (heartbeat carries the node's own token,
+            found by its SHA-256 in the UPDATE's WHERE), before = the fat jar of %s (heartbeat carries
+            the fleet's enrollment token, compared in constant time; the UPDATE finds the node by
+            hostname); %d agents enrolled in each; wrk, 2 threads, 16 connections, each request the next
+            agent's heartbeat; a 3 s warm-up of each, then %d rounds of %d s per API and body, before and
+            after alternating and the order flipped every round; API CPU from /proc/PID/stat.
+
+          | heartbeat body | before (heartbeats/s, median) | after (heartbeats/s, median) | after / before (median of rounds) | CPU per 1,000/s, before / after (cores) | rounds before | rounds after |
+          |---|---|---|---|---|---|---|
+          | hostname only (node row alone: the token check) | %.0f | %.0f | %.2f | %.2f / %.2f | %s | %s |
+          | hostname, cpu_percent, mem_percent (after also folds the smoothed load) | %.0f | %.0f | %.2f | %.2f / %.2f | %s | %s |
+          """, started, EdgeBench.machine(), loadBefore, loadAfter, command, oldLabel, agents, rounds, seconds,
+          median(results.get("before bare"), 0), median(results.get("after bare"), 0),
+          ratio(results.get("after bare"), results.get("before bare")),
+          median(results.get("before bare"), 1), median(results.get("after bare"), 1),
+          rates(results.get("before bare")), rates(results.get("after bare")),
+          median(results.get("before load"), 0), median(results.get("after load"), 0),
+          ratio(results.get("after load"), results.get("before load")),
+          median(results.get("before load"), 1), median(results.get("after load"), 1),
+          rates(results.get("before load")), rates(results.get("after load")));
+      System.out.print(section);
+      Files.writeString(report, section, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } finally {
+      for (Api a : apis) {
+        a.process.destroy();
+        a.process.waitFor();
+      }
+    }
+    System.exit(0);
+  }
+
+  /** A new empty database next to the test kit's, for an API to migrate itself. */
+  private static DbConfig emptySchema(DbConfig server, String prefix) throws Exception {
+    String url = server.url().substring(0, server.url().lastIndexOf('/') + 1);
+    String name = prefix + "_" + ProcessHandle.current().pid();
+    try (Connection c = DriverManager.getConnection(url, server.user(), server.password());
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+    }
+    return new DbConfig(url + name, server.user(), server.password(), 16);
+  }
+
+  private static Api start(String name, List<String> command, ApiProcesses env, Path log) throws Exception {
+    int port = Ports.free();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env.env());
+    pb.environment().put("ORION_HTTP_PORT", Integer.toString(port));
+    pb.environment().put("ORION_METRICS_PORT", "0");
+    pb.environment().put("ORION_DB_POOL_SIZE", "16");
+    return new Api(name, "http://127.0.0.1:" + port, pb.start());
+  }
+
+  /** Registers every hostname; with node tokens, returns each node's token in the same order. */
+  private static List<String> enroll(ApiProcesses env, String base, List<String> hostnames, boolean nodeTokens)
+      throws Exception {
+    ApiClient client = new ApiClient(base, null);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    Pattern token = Pattern.compile("\"node_token\":\"([^\"]+)\"");
+    List<Future<String>> futures = new ArrayList<>();
+    for (int i = 0; i < hostnames.size(); i++) {
+      String hostname = hostnames.get(i);
+      // Registration data only: no traffic ever goes to these addresses.
+      String ip = "10." + (i / 65536 % 256) + "." + (i / 256 % 256) + "." + (i % 256);
+      futures.add(pool.submit(() -> {
+        HttpResponse<String> r = client.send(client.register(env.agentToken, hostname, ip, 22, ApiClient.newHostKey()));
+        if (r.statusCode() != 201) {
+          throw new IllegalStateException("enrolling " + hostname + ": " + r.statusCode() + " " + r.body());
+        }
+        if (!nodeTokens) {
+          return null;
+        }
+        Matcher m = token.matcher(r.body());
+        if (!m.find()) {
+          throw new IllegalStateException("no node token for " + hostname + ": " + r.body());
+        }
+        return m.group(1);
+      }));
+    }
+    List<String> out = new ArrayList<>();
+    for (Future<String> f : futures) {
+      out.add(f.get());
+    }
+    pool.shutdown();
+    return out;
+  }
+
+  /**
+   * A wrk script cycling over the agents. The older API refuses fields it does not know, so its
+   * body with figures has no load_source; the newer one gets what today's agent sends.
+   */
+  private static Path script(Path dir, List<String> hostnames, List<String> tokens, boolean load, boolean newer)
+      throws Exception {
+    StringBuilder lua = new StringBuilder("local agents = {\n");
+    for (int i = 0; i < hostnames.size(); i++) {
+      String h = hostnames.get(i);
+      String body = !load ? "{\"hostname\":\"" + h + "\"}"
+          : "{\"hostname\":\"" + h + "\",\"cpu_percent\":42.5,\"mem_percent\":30.0"
+              + (newer ? ",\"load_source\":\"cgroup-v1\"}" : "}");
+      lua.append("  {\"Bearer ").append(tokens.get(i)).append("\", '").append(body).append("'},\n");
+    }
+    lua.append("""
+        }
+        local i = 0
+        request = function()
+          i = i % #agents + 1
+          local a = agents[i]
+          return wrk.format("POST", "/api/workers/heartbeat",
+            {["Authorization"] = a[1], ["Content-Type"] = "application/json"}, a[2])
+        end
+        done = function(summary, latency, requests)
+          io.write(string.format("non2xx %d\\n", summary.errors.status))
+        end
+        """);
+    Path file = dir.resolve(load ? "heartbeat-load.lua" : "heartbeat-bare.lua");
+    Files.writeString(file, lua);
+    return file;
+  }
+
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
+
+  private static double median(List<double[]> rounds, int i) {
+    List<Double> v = new ArrayList<>(rounds.stream().map(r -> r[i]).toList());
+    Collections.sort(v);
+    return v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
+  }
+
+  /** Median of the rounds' own after/before ratios (each pair measured back to back). */
+  private static double ratio(List<double[]> after, List<double[]> before) {
+    List<double[]> r = new ArrayList<>();
+    for (int i = 0; i < after.size(); i++) {
+      r.add(new double[] {after.get(i)[0] / before.get(i)[0]});
+    }
+    return median(r, 0);
+  }
+
+  private static String rates(List<double[]> rounds) {
+    return String.join(", ", rounds.stream().map(r -> String.format(Locale.ROOT, "%.0f", r[0])).toList());
+  }
+}
