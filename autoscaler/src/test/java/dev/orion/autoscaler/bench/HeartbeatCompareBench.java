@@ -27,21 +27,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Heartbeats per second one API replica accepts, before and after node tokens, in one run: the
- * API of this checkout (heartbeats carry the node's own token, looked up by its SHA-256) and an
+ * Heartbeats per second one API replica accepts, before and after node tokens, in one run: an
  * older API's fat jar (heartbeats carry the fleet's shared enrollment token, compared in constant
- * time, and name the node by hostname). Each API runs on its own free port against its own empty
- * schema on one embedded MariaDB and migrates it itself; the same agents are enrolled in both.
- * wrk drives them in alternating rounds (the order flips every round, so load from the rest of
- * the machine falls on both), first with the bare heartbeat (hostname only: the node row alone,
- * which isolates the token check) and then with CPU and memory figures (the body today's agent
- * sends; the newer API also folds them into the node's smoothed load, which the older one does
- * not have). Appends the figures to the report.
+ * time, and name the node by hostname) and the API of this checkout (heartbeats carry the node's
+ * own token, looked up by its SHA-256); optionally also the fat jar of the commit that brought node
+ * tokens, alone, which tells their cost apart from what the heartbeat path gained since. Each API
+ * runs on its own free port against its own empty schema on one embedded MariaDB and migrates it
+ * itself; the same agents are enrolled in each. wrk drives them in turn, round after round (the
+ * order reversed every round, so load from the rest of the machine falls on all), first with the
+ * bare heartbeat (hostname only: the node row alone) and then with CPU and memory figures.
+ * Appends the figures to the report.
  */
 public final class HeartbeatCompareBench {
   private HeartbeatCompareBench() {}
 
-  private record Api(String name, String base, Process process) {}
+  /**
+   * One API under test. {@code nodeTokens}: heartbeats carry the node's own token (else the
+   * enrollment token); {@code loadSource}: it knows the heartbeat's load_source field.
+   */
+  private record Api(String name, String label, String base, Process process, ApiProcesses env,
+      boolean nodeTokens, boolean loadSource) {}
 
   public static void main(String[] args) throws Exception {
     Path report = Path.of(args[0]);
@@ -50,6 +55,10 @@ public final class HeartbeatCompareBench {
     int agents = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
     int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
     int seconds = args.length > 5 ? Integer.parseInt(args[5]) : 8;
+    // Optional third API: the commit that brought node tokens, alone, to tell their cost apart
+    // from everything else the heartbeat path gained since.
+    Path midJar = args.length > 7 ? Path.of(args[6]).toAbsolutePath() : null;
+    String midLabel = args.length > 7 ? args[7] : null;
     String command = System.getProperty("bench.command", "bench/heartbeats_compare.sh").strip();
     Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     String loadBefore = loadAverage();
@@ -57,45 +66,64 @@ public final class HeartbeatCompareBench {
     DbConfig server = TestDb.freshConfig(1); // starts the embedded MariaDB; its schema is not used
     List<Api> apis = new ArrayList<>();
     try {
-      ApiProcesses newEnv = new ApiProcesses(emptySchema(server, "hb_new"), home.resolve("new"));
-      ApiProcesses oldEnv = new ApiProcesses(emptySchema(server, "hb_old"), home.resolve("old"));
-      Api after = start("after", ApiProcesses.command(ApiProcesses.API_MAIN), newEnv, home.resolve("new/api.log"));
-      Api before = start("before", List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-          "-XX:+UseSerialGC", "-jar", oldJar.toString()), oldEnv, home.resolve("old/api.log"));
-      apis.add(after);
-      apis.add(before);
-      HeartbeatBench.awaitReady(after.base);
-      HeartbeatBench.awaitReady(before.base);
+      String java = ProcessHandle.current().info().command().orElse("java");
+      apis.add(start("before", "before (" + oldLabel + ", enrollment token)",
+          List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", oldJar.toString()), server, home, false, false));
+      if (midJar != null) {
+        apis.add(start("tokens", "node tokens alone (" + midLabel + ")",
+            List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", midJar.toString()), server, home, true, false));
+      }
+      apis.add(start("after", "after (this checkout, node token)", ApiProcesses.command(ApiProcesses.API_MAIN),
+          server, home, true, true));
+      for (Api a : apis) {
+        HeartbeatBench.awaitReady(a.base);
+      }
       List<String> hostnames = new ArrayList<>();
       for (int i = 0; i < agents; i++) {
         hostnames.add(String.format("hb-%05d", i));
       }
-      List<String> tokens = enroll(newEnv, after.base, hostnames, true);
-      enroll(oldEnv, before.base, hostnames, false);
-      List<String> enrollment = Collections.nCopies(agents, oldEnv.agentToken);
       Map<String, Path> scripts = new LinkedHashMap<>();
-      scripts.put("after bare", script(home.resolve("new"), hostnames, tokens, false, true));
-      scripts.put("before bare", script(home.resolve("old"), hostnames, enrollment, false, false));
-      scripts.put("after load", script(home.resolve("new"), hostnames, tokens, true, true));
-      scripts.put("before load", script(home.resolve("old"), hostnames, enrollment, true, false));
+      for (Api a : apis) {
+        List<String> tokens = enroll(a.env, a.base, hostnames, a.nodeTokens);
+        if (!a.nodeTokens) {
+          tokens = Collections.nCopies(agents, a.env.agentToken);
+        }
+        scripts.put(a.name + " bare", script(home.resolve(a.name), hostnames, tokens, false, a.loadSource));
+        scripts.put(a.name + " load", script(home.resolve(a.name), hostnames, tokens, true, a.loadSource));
+      }
       Map<String, List<double[]>> results = new LinkedHashMap<>();
       scripts.keySet().forEach(k -> results.put(k, new ArrayList<>()));
-      for (String k : scripts.keySet()) { // warm-up: every API and body once, compiled code after it
-        Api api = k.startsWith("after") ? after : before;
-        HeartbeatBench.wrk(api.base, scripts.get(k), api.process.pid(), 3);
+      for (Api a : apis) { // warm-up: every API and body once, compiled code after it
+        for (String body : List.of("bare", "load")) {
+          HeartbeatBench.wrk(a.base, scripts.get(a.name + " " + body), a.process.pid(), 3);
+        }
       }
       for (int r = 0; r < rounds; r++) {
         for (String body : List.of("bare", "load")) {
-          List<Api> order = r % 2 == 0 ? List.of(before, after) : List.of(after, before);
-          for (Api api : order) {
-            String k = api.name + " " + body;
-            double[] m = HeartbeatBench.wrk(api.base, scripts.get(k), api.process.pid(), seconds);
+          List<Api> order = new ArrayList<>(apis);
+          if (r % 2 == 1) {
+            Collections.reverse(order);
+          }
+          for (Api a : order) {
+            String k = a.name + " " + body;
+            double[] m = HeartbeatBench.wrk(a.base, scripts.get(k), a.process.pid(), seconds);
             results.get(k).add(m);
             System.out.printf(Locale.ROOT, "round %d %-12s %8.0f/s  %.2f cores per 1,000/s%n", r + 1, k, m[0], m[1]);
           }
         }
       }
       String loadAfter = loadAverage();
+      StringBuilder table = new StringBuilder(
+          "| heartbeat body | API | heartbeats/s (median) | ÷ before (median of the rounds' ratios) | API CPU per 1,000/s (cores) | rounds (heartbeats/s) |\n"
+          + "|---|---|---|---|---|---|\n");
+      for (String body : List.of("bare", "load")) {
+        String what = body.equals("bare") ? "hostname only (node row alone)" : "hostname, cpu_percent, mem_percent";
+        for (Api a : apis) {
+          List<double[]> m = results.get(a.name + " " + body);
+          table.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %s |%n", what, a.label,
+              median(m, 0), ratio(m, results.get("before " + body)), median(m, 1), rates(m)));
+        }
+      }
       String section = String.format(Locale.ROOT, """
 
           ## Heartbeat ingest before and after node tokens, one run (bench/heartbeats_compare.sh)
@@ -103,28 +131,21 @@ public final class HeartbeatCompareBench {
           - date: %s
           - machine: %s; load average (1, 5, 15 min) %s at the start, %s at the end
           - command: `%s`
-          - setup: one embedded MariaDB 11.4; two API processes (-Xmx256m, serial GC, 16 database
+          - setup: one embedded MariaDB 11.4; %d API processes (-Xmx256m, serial GC, 16 database
             connections), each on its own free port and its own empty schema, which it migrates itself:
-            after = this checkout's `dev.orion.api.ApiMain` (heartbeat carries the node's own token,
-            found by its SHA-256 in the UPDATE's WHERE), before = the fat jar of %s (heartbeat carries
-            the fleet's enrollment token, compared in constant time; the UPDATE finds the node by
-            hostname); %d agents enrolled in each; wrk, 2 threads, 16 connections, each request the next
-            agent's heartbeat; a 3 s warm-up of each, then %d rounds of %d s per API and body, before and
-            after alternating and the order flipped every round; API CPU from /proc/PID/stat.
+            before = the fat jar of %s (heartbeat carries the fleet's enrollment token, compared in
+            constant time; the UPDATE finds the node by hostname);%s after = this checkout's
+            `dev.orion.api.ApiMain` (the node's own token, found by its SHA-256 in the UPDATE's WHERE;
+            with figures it also folds them into the node's smoothed load); %d agents enrolled in each;
+            wrk, 2 threads, 16 connections, each request the next agent's heartbeat; a 3 s warm-up of
+            each, then %d rounds of %d s per API and body, the APIs in turn and the order reversed every
+            round; API CPU from /proc/PID/stat. Bodies: today's agent also sends load_source, which the
+            older APIs refuse, so they get the body without it.
 
-          | heartbeat body | before (heartbeats/s, median) | after (heartbeats/s, median) | after / before (median of rounds) | CPU per 1,000/s, before / after (cores) | rounds before | rounds after |
-          |---|---|---|---|---|---|---|
-          | hostname only (node row alone: the token check) | %.0f | %.0f | %.2f | %.2f / %.2f | %s | %s |
-          | hostname, cpu_percent, mem_percent (after also folds the smoothed load) | %.0f | %.0f | %.2f | %.2f / %.2f | %s | %s |
-          """, started, EdgeBench.machine(), loadBefore, loadAfter, command, oldLabel, agents, rounds, seconds,
-          median(results.get("before bare"), 0), median(results.get("after bare"), 0),
-          ratio(results.get("after bare"), results.get("before bare")),
-          median(results.get("before bare"), 1), median(results.get("after bare"), 1),
-          rates(results.get("before bare")), rates(results.get("after bare")),
-          median(results.get("before load"), 0), median(results.get("after load"), 0),
-          ratio(results.get("after load"), results.get("before load")),
-          median(results.get("before load"), 1), median(results.get("after load"), 1),
-          rates(results.get("before load")), rates(results.get("after load")));
+          %s""", started, EdgeBench.machine(), loadBefore, loadAfter, command, apis.size(), oldLabel,
+          midJar == null ? "" : " node tokens alone = the fat jar of " + midLabel
+              + " (the node token, found by its SHA-256, nothing else changed);",
+          agents, rounds, seconds, table);
       System.out.print(section);
       Files.writeString(report, section, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } finally {
@@ -147,14 +168,17 @@ public final class HeartbeatCompareBench {
     return new DbConfig(url + name, server.user(), server.password(), 16);
   }
 
-  private static Api start(String name, List<String> command, ApiProcesses env, Path log) throws Exception {
+  private static Api start(String name, String label, List<String> command, DbConfig server, Path home,
+      boolean nodeTokens, boolean loadSource) throws Exception {
+    ApiProcesses env = new ApiProcesses(emptySchema(server, "hb_" + name), home.resolve(name));
     int port = Ports.free();
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(home.resolve(name).resolve("api.log").toFile());
     pb.environment().putAll(env.env());
     pb.environment().put("ORION_HTTP_PORT", Integer.toString(port));
     pb.environment().put("ORION_METRICS_PORT", "0");
     pb.environment().put("ORION_DB_POOL_SIZE", "16");
-    return new Api(name, "http://127.0.0.1:" + port, pb.start());
+    return new Api(name, label, "http://127.0.0.1:" + port, pb.start(), env, nodeTokens, loadSource);
   }
 
   /** Registers every hostname; with node tokens, returns each node's token in the same order. */
@@ -192,17 +216,17 @@ public final class HeartbeatCompareBench {
   }
 
   /**
-   * A wrk script cycling over the agents. The older API refuses fields it does not know, so its
-   * body with figures has no load_source; the newer one gets what today's agent sends.
+   * A wrk script cycling over the agents. Older APIs refuse fields they do not know, so their
+   * body with figures has no load_source; this checkout's gets what today's agent sends.
    */
-  private static Path script(Path dir, List<String> hostnames, List<String> tokens, boolean load, boolean newer)
+  private static Path script(Path dir, List<String> hostnames, List<String> tokens, boolean load, boolean loadSource)
       throws Exception {
     StringBuilder lua = new StringBuilder("local agents = {\n");
     for (int i = 0; i < hostnames.size(); i++) {
       String h = hostnames.get(i);
       String body = !load ? "{\"hostname\":\"" + h + "\"}"
           : "{\"hostname\":\"" + h + "\",\"cpu_percent\":42.5,\"mem_percent\":30.0"
-              + (newer ? ",\"load_source\":\"cgroup-v1\"}" : "}");
+              + (loadSource ? ",\"load_source\":\"cgroup-v1\"}" : "}");
       lua.append("  {\"Bearer ").append(tokens.get(i)).append("\", '").append(body).append("'},\n");
     }
     lua.append("""
