@@ -57,6 +57,53 @@ class ComposeFileTest {
   }
 
   @Test
+  void workersGetANetworkWithoutTheDatabaseOrAnyAdminApi() throws Exception {
+    Result rendered = compose(SECRETS, "config");
+    assertEquals(0, rendered.exit(), rendered.output());
+    Map<String, Set<String>> networks = serviceNetworks(rendered.output());
+    Set<String> onWorkers = new TreeSet<>();
+    networks.forEach((service, nets) -> {
+      if (nets.contains("workers")) {
+        onWorkers.add(service);
+      }
+    });
+    // The edge (agents' endpoint) and what SSHes to workers; not MariaDB, not the pool Caddy (whose
+    // admin API is TCP on the control network), not the autoscaler (the Docker socket).
+    assertEquals(Set.of("api", "caddy", "scheduler-1", "scheduler-2"), onWorkers, networks.toString());
+    networks.forEach((service, nets) -> assertTrue(nets.contains("control"), service + " " + nets));
+    assertTrue(rendered.output().contains("name: orion_workers"), "worker containers join it by name");
+  }
+
+  /** Each service's networks, from `docker-compose config` output (two-space YAML). */
+  private static Map<String, Set<String>> serviceNetworks(String yaml) {
+    Map<String, Set<String>> out = new java.util.TreeMap<>();
+    boolean inServices = false;
+    String service = null;
+    boolean inNetworks = false;
+    for (String line : yaml.lines().toList()) {
+      if (!line.startsWith(" ")) {
+        inServices = line.equals("services:");
+        continue;
+      }
+      if (!inServices) {
+        continue;
+      }
+      if (line.matches("  [a-z0-9-]+:")) {
+        service = line.strip().replace(":", "");
+        out.put(service, new TreeSet<>());
+        inNetworks = false;
+      } else if (line.equals("    networks:")) {
+        inNetworks = true;
+      } else if (inNetworks && line.startsWith("      ") && !line.startsWith("       ")) {
+        out.get(service).add(line.strip().split(":")[0]);
+      } else if (!line.startsWith("      ")) {
+        inNetworks = false;
+      }
+    }
+    return out;
+  }
+
+  @Test
   void theRenderedFileWiresTheAutoscalerToDockerAndThePool() throws Exception {
     Result rendered = compose(SECRETS, "config");
     assertEquals(0, rendered.exit(), rendered.output());

@@ -149,6 +149,11 @@ public final class DockerDriver implements ReplicaDriver {
     ReplicaSpec spec = ReplicaSpec.copyOf(docker.inspectContainerCmd(template.id()).exec());
     String name = namePrefix(template.id()) + "-" + HexFormat.of().formatHex(randomBytes());
     CreateContainerResponse created = createCommand(docker, spec, name).exec();
+    // A container is created on one network; the template's others (the workers' network the API
+    // reaches workers on) are joined before it starts, so it never runs half-connected.
+    for (String network : spec.extraNetworks()) {
+      docker.connectToNetworkCmd().withContainerId(created.getId()).withNetworkId(network).exec();
+    }
     docker.startContainerCmd(created.getId()).exec();
     Replica r = new Replica(name, name + ":" + apiPort, -1, true);
     log.info("replica {} created from {} ({})", r, template.id(), spec.image());

@@ -7,14 +7,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a new API container copies from a running one: image, environment, labels, network and
- * bind mounts (compose mounts the SSH key secret that way). Published ports, restart policy and
+ * What a new API container copies from a running one: image, environment, labels, networks
+ * (the primary one it is created on, and the others it is connected to before it starts: in
+ * compose the control network and the workers' network) and bind mounts (compose mounts the SSH key secret that way). Published ports, restart policy and
  * compose's per-container bookkeeping are left out: Caddy
  * reaches replicas over the network, the autoscaler owns their lifecycle, and compose must not
  * mistake a copy for one of its own numbered containers.
  */
 public record ReplicaSpec(String image, List<String> env, Map<String, String> labels,
-    String network, List<String> binds, Long memoryBytes, Long nanoCpus) {
+    String network, List<String> extraNetworks, List<String> binds, Long memoryBytes, Long nanoCpus) {
 
   /** Set on every container the autoscaler creates, so an operator can tell them apart. */
   public static final String MANAGED_LABEL = "dev.orion.managed-by";
@@ -23,6 +24,7 @@ public record ReplicaSpec(String image, List<String> env, Map<String, String> la
     env = List.copyOf(env);
     labels = Map.copyOf(labels);
     binds = List.copyOf(binds);
+    extraNetworks = List.copyOf(extraNetworks);
   }
 
   public static ReplicaSpec copyOf(InspectContainerResponse template) {
@@ -55,6 +57,14 @@ public record ReplicaSpec(String image, List<String> env, Map<String, String> la
         && !template.getNetworkSettings().getNetworks().isEmpty()) {
       network = template.getNetworkSettings().getNetworks().keySet().iterator().next();
     }
+    List<String> extra = new ArrayList<>();
+    if (template.getNetworkSettings() != null && template.getNetworkSettings().getNetworks() != null) {
+      for (String n : new TreeMap<>(template.getNetworkSettings().getNetworks()).keySet()) {
+        if (!n.equals(network)) {
+          extra.add(n);
+        }
+      }
+    }
     var host = template.getHostConfig();
     List<String> binds = new ArrayList<>();
     if (host != null && host.getBinds() != null) {
@@ -62,7 +72,7 @@ public record ReplicaSpec(String image, List<String> env, Map<String, String> la
         binds.add(b.toString());
       }
     }
-    return new ReplicaSpec(config.getImage(), env, labels, network, binds,
+    return new ReplicaSpec(config.getImage(), env, labels, network, extra, binds,
         host == null ? null : host.getMemory(), host == null ? null : host.getNanoCPUs());
   }
 }

@@ -39,7 +39,8 @@ class DockerDriverTest {
                        "Binds": ["/srv/orion/.orion/admin_ed25519:/run/secrets/orion_ssh_key:ro"],
                        "PortBindings": {"8000/tcp": [{"HostPort": "8000"}]},
                        "RestartPolicy": {"Name": "unless-stopped"}},
-        "NetworkSettings": {"Networks": {"orion_default": {"Aliases": ["api"]}}}
+        "NetworkSettings": {"Networks": {"orion_workers": {"Aliases": ["api"]},
+                                         "orion_default": {"Aliases": ["api"]}}}
       }
       """;
 
@@ -65,6 +66,7 @@ class DockerDriverTest {
     assertEquals(Map.of("dev.orion.role", "api", "com.docker.compose.project", "orion",
         ReplicaSpec.MANAGED_LABEL, "autoscaler"), spec.labels());
     assertEquals("orion_default", spec.network());
+    assertEquals(List.of("orion_workers"), spec.extraNetworks(), "joins the template's other networks too");
     assertEquals(536870912L, spec.memoryBytes());
     assertEquals(List.of("/srv/orion/.orion/admin_ed25519:/run/secrets/orion_ssh_key:ro"),
         spec.binds(), "the SSH key secret is mounted into copies too");
