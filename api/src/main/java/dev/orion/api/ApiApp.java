@@ -103,7 +103,7 @@ public final class ApiApp implements AutoCloseable {
         new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList,
             new LoadService(db.jdbi(), config.load()), clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate, limits,
-            pools::describeSleeping), guard, metrics),
+            pools::describeSleeping, config.load().placement()), guard, metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),
         new PoolHandlers(pools, guard),
         new AlertHandlers(new AlertService(db.jdbi(), config.alerts().classByAlert(), clock), config.alerts()),

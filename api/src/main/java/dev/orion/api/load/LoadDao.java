@@ -18,6 +18,10 @@ public interface LoadDao {
       + " FROM node_load WHERE node_id = :nodeId")
   Optional<Row> get(@Bind("nodeId") long nodeId);
 
+  /** The node's live lease, whose lessee is told about its load. */
+  @SqlQuery("SELECT id FROM rentals WHERE live_node_id = :nodeId")
+  Optional<Long> liveLease(@Bind("nodeId") long nodeId);
+
   /** The node's first load; 0 when another heartbeat of the node inserted it first. */
   @SqlUpdate("INSERT IGNORE INTO node_load (node_id, cpu_percent, mem_percent, load_class, class_since, sampled_at,"
       + " source) VALUES (:nodeId, :cpuPercent, :memPercent, :loadClass, :classSince, :sampledAt, :source)")

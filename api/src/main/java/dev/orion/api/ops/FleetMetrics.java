@@ -1,5 +1,6 @@
 package dev.orion.api.ops;
 
+import dev.orion.common.load.LoadClass;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code orion_node_cpu_ratio{node,pool}}: the CPU use the node's agent last reported, 0-1
+ *   <li>{@code orion_node_load_class{node,class}}: 1 for the node's current load class, 0 for the
+ *       other two (a firing alert's class wins, as in the node list and placement)
  *   <li>{@code orion_leases{status}}: live leases by status (every status present, 0 included)
  *   <li>{@code orion_nodes{status}}: registered nodes by status
  * </ul>
@@ -50,6 +53,7 @@ public final class FleetMetrics implements MultiCollector {
     try {
       return jdbi.withExtension(FleetMetricsDao.class, dao -> MetricSnapshots.of(
           cpu(dao.nodeCpu(clock.instant().minus(HEARTBEAT_FRESHNESS))),
+          classes(dao.nodeClasses(clock.instant().minus(HEARTBEAT_FRESHNESS))),
           counts("orion_leases", "Live leases by status", LIVE_LEASE_STATUSES, dao.liveLeases()),
           counts("orion_nodes", "Registered nodes by status", NODE_STATUSES, dao.nodes())));
     } catch (RuntimeException e) {
@@ -61,7 +65,7 @@ public final class FleetMetrics implements MultiCollector {
 
   @Override
   public List<String> getPrometheusNames() {
-    return List.of("orion_node_cpu_ratio", "orion_leases", "orion_nodes");
+    return List.of("orion_node_cpu_ratio", "orion_node_load_class", "orion_leases", "orion_nodes");
   }
 
   private static GaugeSnapshot cpu(List<FleetMetricsDao.NodeCpu> nodes) {
@@ -72,6 +76,20 @@ public final class FleetMetrics implements MultiCollector {
           .labels(Labels.of("node", n.hostname(), "pool", n.pool()))
           .value(Math.max(0, n.cpuPercent()) / 100.0)
           .build());
+    }
+    return b.build();
+  }
+
+  private static GaugeSnapshot classes(List<FleetMetricsDao.NodeClass> nodes) {
+    GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("orion_node_load_class")
+        .help("Load class of a node (low < 33 % <= moderate < 66 % <= high): 1 for its class, 0 for the others");
+    for (FleetMetricsDao.NodeClass n : nodes) {
+      for (LoadClass c : LoadClass.values()) {
+        b.dataPoint(GaugeDataPointSnapshot.builder()
+            .labels(Labels.of("node", n.hostname(), "class", c.wire()))
+            .value(c.wire().equals(n.loadClass()) ? 1 : 0)
+            .build());
+      }
     }
     return b.build();
   }

@@ -18,6 +18,23 @@ public interface FleetMetricsDao {
   @RegisterConstructorMapper(NodeCpu.class)
   List<NodeCpu> nodeCpu(@Bind("since") Instant since);
 
+  record NodeClass(String hostname, String loadClass) {}
+
+  /**
+   * Each node's effective load class: the most severe class of an alert firing about it, else
+   * its heartbeats' class if it heartbeated since {@code since}.
+   */
+  @SqlQuery("SELECT n.hostname, COALESCE(a.load_class, CASE WHEN l.sampled_at >= :since THEN l.load_class END)"
+      + " AS load_class FROM nodes n"
+      + " LEFT JOIN node_load l ON l.node_id = n.id"
+      + " LEFT JOIN (SELECT node_id,"
+      + "   ELT(MAX(FIELD(load_class, 'low', 'moderate', 'high')), 'low', 'moderate', 'high') AS load_class"
+      + "   FROM node_alert_classes WHERE load_class IS NOT NULL GROUP BY node_id) a ON a.node_id = n.id"
+      + " WHERE n.status <> 'forgotten'"
+      + " AND (a.load_class IS NOT NULL OR l.sampled_at >= :since)")
+  @RegisterConstructorMapper(NodeClass.class)
+  List<NodeClass> nodeClasses(@Bind("since") Instant since);
+
   /** Live leases only: ended ones only ever grow and are history, not state. */
   @SqlQuery("SELECT status, COUNT(*) AS n FROM rentals WHERE status <> 'ended' GROUP BY status")
   @RegisterConstructorMapper(Count.class)

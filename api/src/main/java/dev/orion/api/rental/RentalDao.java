@@ -24,7 +24,7 @@ public interface RentalDao {
       String hostKey, String hostKeyFingerprint, String clientUser, String passwordCrypt, String publicKey,
       String status, String endReason, Instant createdAt, Instant leasedUntil, Instant endedAt) {}
 
-  record EventRow(long id, Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
+  record EventRow(long id, String kind, Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
       Long toNodeId, String reason) {}
 
   record NewRental(long userId, long nodeId, String clientUser, String passwordCrypt, String publicKey,
@@ -104,8 +104,11 @@ public interface RentalDao {
       + " AND (claimed_until IS NULL OR claimed_until <= :now)")
   int extend(@Bind("id") long id, @Bind("until") Instant until, @Bind("now") Instant now);
 
-  /** In write order ({@code seq}): a lease's own events are written one transaction after another. */
-  @SqlQuery("SELECT seq AS id, at, actor, from_status, to_status, from_node_id, to_node_id, reason FROM events"
-      + " WHERE kind = 'lease' AND lease_id = :id ORDER BY seq")
+  /**
+   * In write order ({@code seq}): a lease's own events are written one transaction after another.
+   * Its node's load events while it held the node (class changes) name the lease too.
+   */
+  @SqlQuery("SELECT seq AS id, kind, at, actor, from_status, to_status, from_node_id, to_node_id, reason FROM events"
+      + " WHERE lease_id = :id AND kind IN ('lease', 'load') ORDER BY seq")
   List<EventRow> events(@Bind("id") long rentalId);
 }

@@ -2,6 +2,7 @@ package dev.orion.api.rental;
 
 import dev.orion.api.Limits;
 import dev.orion.api.auth.Principal;
+import dev.orion.api.load.LoadConfig;
 import dev.orion.common.event.Event;
 import dev.orion.common.event.EventLog;
 import dev.orion.common.lease.NodeCleanliness;
@@ -17,7 +18,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,7 @@ public final class RentalService {
   private final Clock clock;
   private final Limits limits;
   private final SleepingPools sleeping;
+  private final LoadConfig.Placement placement;
 
   /**
    * @param allocationChanged told after every change of which node holds which lease, so caches
@@ -67,7 +71,14 @@ public final class RentalService {
   /** @param sleeping pools asleep now, named in the 409 of a rent that finds too few free workers */
   public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits,
       SleepingPools sleeping) {
+    this(jdbi, provisioner, clock, allocationChanged, limits, sleeping, LoadConfig.Placement.LOAD);
+  }
+
+  /** @param placement which free workers a rent takes first ({@code ORION_PLACEMENT}) */
+  public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits,
+      SleepingPools sleeping, LoadConfig.Placement placement) {
     this.sleeping = sleeping;
+    this.placement = placement;
     this.jdbi = jdbi;
     this.allocationChanged = allocationChanged;
     this.provisioner = provisioner;
@@ -134,7 +145,11 @@ public final class RentalService {
   /** Locks {@code count} free nodes and records provisioning leases on them, or fails with 409. */
   private List<Allocation> allocate(Principal caller, ClientAccount account, int count, Instant until) {
     for (int attempt = 1; ; attempt++) {
-      List<Allocation> got = jdbi.inTransaction(h -> {
+      // READ COMMITTED: the locking reads then take record locks only. At REPEATABLE READ each
+      // tier's scan also gap-locks the free-node index up to the next entry, and marking a node
+      // allocated inserts into that index: rents walking several tiers waited on and deadlocked
+      // with each other instead of skipping.
+      List<Allocation> got = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
         RentalDao dao = h.attach(RentalDao.class);
         // The account's row is locked first: two rents of one account are counted one after the
         // other, so together they cannot pass the limit that each passes alone.
@@ -144,7 +159,7 @@ public final class RentalService {
           throw OrionException.conflict("an account may hold at most " + limits.maxLeasedPerUser()
               + " live workers (ORION_MAX_LEASED_PER_USER); this one holds " + live + " and asked for " + count);
         }
-        List<RentalDao.FreeNode> nodes = dao.lockFreeNodes(count);
+        List<RentalDao.FreeNode> nodes = lockFree(h, dao, placementTiers(h), count);
         if (nodes.size() < count) {
           return null;
         }
@@ -174,6 +189,26 @@ public final class RentalService {
       }
       sleepQuietly(Duration.ofMillis(ThreadLocalRandom.current().nextInt(2, Math.min(80, 10 << attempt))));
     }
+  }
+
+  /** The placement plan from the free workers' load, read without locks (pure once read). */
+  private List<Placement.Tier> placementTiers(Handle h) {
+    List<Placement.Candidate> candidates = h.attach(PlacementDao.class).candidates(
+            Placement.needsEveryCandidate(placement) ? "" : PlacementDao.BUSY_ONLY).stream()
+        .map(c -> Placement.candidate(c.id(), c.loadClass(), c.cpuPercent(), c.alertClass())).toList();
+    return Placement.plan(placement, candidates);
+  }
+
+  /**
+   * Locks up to {@code count} free nodes in the order placement prefers: the same SKIP LOCKED walk
+   * in id order as ever, tier after tier. A node that turned busy or free since the plan was read
+   * is only placed in another tier; whether it is free is checked by the locking read itself.
+   */
+  private List<RentalDao.FreeNode> lockFree(Handle h, RentalDao dao, List<Placement.Tier> tiers, int count) {
+    PlacementDao p = h.attach(PlacementDao.class);
+    return Placement.take(tiers, count, (tier, limit) -> !tier.except()
+        ? p.lockAmong(tier.ids(), limit)
+        : tier.ids().isEmpty() ? dao.lockFreeNodes(limit) : p.lockAllBut(tier.ids(), limit));
   }
 
   private void activate(Principal caller, List<Allocation> allocations) {

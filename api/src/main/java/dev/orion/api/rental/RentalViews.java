@@ -21,10 +21,15 @@ public final class RentalViews {
     }
   }
 
-  public record Event(Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
+  /**
+   * A lease's event: {@code kind} {@code lease} for its own transitions (statuses), {@code load}
+   * for its node's load meanwhile (classes: {@code low}, {@code moderate},
+   * {@code high}; {@code to_node_id} names the node).
+   */
+  public record Event(String kind, Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
       Long toNodeId, String reason) {
     static Event of(RentalDao.EventRow e) {
-      return new Event(e.at(), e.actor(), e.fromStatus(), e.toStatus(), e.fromNodeId(), e.toNodeId(), e.reason());
+      return new Event(e.kind(), e.at(), e.actor(), e.fromStatus(), e.toStatus(), e.fromNodeId(), e.toNodeId(), e.reason());
     }
   }
 

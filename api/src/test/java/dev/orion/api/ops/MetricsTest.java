@@ -41,6 +41,10 @@ class MetricsTest {
     api.register("w-metrics-busy", 2301, TestKeys.ed25519());
     api.register("w-metrics-silent", 2302, TestKeys.ed25519());
     reportCpu("w-metrics-busy", 75.0, Instant.now());
+    long busy = api.db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM nodes WHERE hostname = 'w-metrics-busy'")
+        .mapTo(Long.class).one());
+    new dev.orion.api.load.LoadService(api.db.jdbi(), dev.orion.api.load.LoadConfig.defaults())
+        .record(busy, 75.0, 10.0, "cgroup-v2", Instant.now());
     // A node that stopped heartbeating long ago shows no load rather than its last one.
     reportCpu("w-metrics-silent", 90.0, Instant.now().minus(FleetMetrics.HEARTBEAT_FRESHNESS).minusSeconds(60));
     // One refused rent (nothing free) so the rent histogram has a series.
@@ -54,6 +58,8 @@ class MetricsTest {
     String text = r.body();
     assertTrue(text.contains("orion_node_cpu_ratio{node=\"w-metrics-busy\",pool=\"default\"} 0.75"), text);
     assertFalse(text.contains("w-metrics-silent"), text);
+    assertTrue(text.contains("orion_node_load_class{class=\"high\",node=\"w-metrics-busy\"} 1"), text);
+    assertTrue(text.contains("orion_node_load_class{class=\"low\",node=\"w-metrics-busy\"} 0"), text);
     assertTrue(text.contains("orion_leases{status=\"active\"} 0"), text);
     assertTrue(text.contains("orion_nodes{status=\"alive\"}"), text);
     assertTrue(text.contains("orion_rent_duration_seconds_bucket{outcome=\"refused\",le=\"0.1\"}"), text);

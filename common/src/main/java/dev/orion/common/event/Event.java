@@ -12,9 +12,9 @@ public record Event(
     Kind kind, Instant at, String actor, Long leaseId, Long nodeId, String fromStatus, String toStatus,
     Long fromNodeId, Long toNodeId, String reason, String pool) {
 
-  /** What an event is about (the CHECK constraint of V4 lists the same). */
+  /** What an event is about (the CHECK constraint of V4, V43 and V50 lists the same). */
   public enum Kind {
-    LEASE, NODE, POOL;
+    LEASE, NODE, POOL, LOAD;
 
     public String db() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -70,6 +70,16 @@ public record Event(
       NodeStatus.requireTransition(fromStatus, toStatus);
     }
     return new Event(Kind.NODE, at, actor, null, nodeId, fromStatus, toStatus, null, null, reason, null);
+  }
+
+  /**
+   * A node's load class change ({@code low}, {@code moderate}, {@code high}; from == to: a long
+   * stretch in one class), naming the lease the node holds if any, so its lessee sees it in the
+   * lease's history. A kind of its own: node events carry node statuses (V50).
+   */
+  public static Event load(long nodeId, Long leaseId, Instant at, String actor, String fromClass, String toClass,
+      String reason) {
+    return new Event(Kind.LOAD, at, actor, leaseId, nodeId, fromClass, toClass, null, nodeId, reason, null);
   }
 
   public String kindDb() {
