@@ -6,6 +6,9 @@
 #   ./launch_workers.sh N [options]     start workers <prefix>-1 .. <prefix>-N
 #   ./launch_workers.sh --status        list recorded workers and whether they run
 #   ./launch_workers.sh --stop          SIGKILL every recorded worker by its PID
+#   ./launch_workers.sh --suspend NAME [--expect IP:PORT]   stop one worker (a pool's sleep)
+#   ./launch_workers.sh --resume NAME [--expect IP:PORT]    start it again as it was: same name,
+#                       address, port, host key, limits and agent (whose node token is kept)
 #
 # Options (defaults in brackets; .orion/stack.env, written by ./orion up, supplies the API URL
 # and agent token when present):
@@ -31,7 +34,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")" && pwd)"
-STATE="$ROOT/.orion/workers"
+STATE="${ORION_WORKERS_DIR:-$ROOT/.orion/workers}"
 AGENT_JAR="$ROOT/agent/target/orion-agent.jar"
 
 die() { echo "launch_workers.sh: $*" >&2; exit 2; }
@@ -43,11 +46,14 @@ if [ -f "$ROOT/.orion/stack.env" ]; then
 fi
 
 COUNT="" ACTION=start BASE_PORT=2201 API="${ORION_URL:-http://127.0.0.1:7070}" TOKEN="${ORION_AGENT_TOKEN:-}"
-ADMIN_KEY="" PREFIX=worker POOL="" LABELS="" AGENT=1 MODE=sandbox CPUS=1 MEMORY=1G
+ADMIN_KEY="" PREFIX=worker POOL="" LABELS="" AGENT=1 MODE=sandbox CPUS=1 MEMORY=1G ONE="" EXPECT="" SLOT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --stop) ACTION=stop; shift ;;
     --status) ACTION=status; shift ;;
+    --suspend) ACTION=suspend ONE="${2-}"; shift 2 ;;
+    --resume) ACTION=resume ONE="${2-}"; shift 2 ;;
+    --expect) EXPECT="${2-}"; shift 2 ;;
     --base-port) BASE_PORT="${2-}"; shift 2 ;;
     --api) API="${2-}"; shift 2 ;;
     --token) TOKEN="${2-}"; shift 2 ;;
@@ -175,12 +181,80 @@ start_sandbox() { # NAME PORT
   fi
   : >"$dir/worker.log"
   rm -f "$dir/address"
+  # How it was launched, so --resume starts it again exactly so (root-only: it holds the token).
+  (umask 077; printf '%s=%s\n' CPUS "$CPUS" MEMORY "$MEMORY" ADMIN_KEY "$ADMIN_KEY" AGENT "$AGENT" \
+    API "$API" TOKEN "$TOKEN" POOL "$POOL" LABELS "$LABELS" >"$dir/launch.env")
   API_ENDPOINT="$API" ORION_AGENT_TOKEN="$TOKEN" ORION_POOL="$POOL" ORION_LABELS="$LABELS" \
     setsid "$ROOT/sandbox/worker.sh" --name "$name" --port "$port" --dir "$dir" \
-    --cpus "$CPUS" --memory "$MEMORY" \
+    --cpus "$CPUS" --memory "$MEMORY" ${SLOT:+--slot "$SLOT"} \
     --admin-key "$ADMIN_KEY" --agent-cmd "$agent_cmd" </dev/null >>"$dir/worker.log" 2>&1 &
   echo $! >"$dir/pid"
   echo "$port" >"$dir/port"
+}
+
+# Waits until worker NAME's sshd listens on its address; false (with its log) if it died or is late.
+await_started() { # NAME SECONDS
+  local name="$1" deadline=$((SECONDS + $2)) ip port
+  port="$(cat "$STATE/$name/port")"
+  until ip="$(cat "$STATE/$name/address" 2>/dev/null)" && [ -n "$ip" ] \
+      && grep -q "Server listening on $ip port $port" "$STATE/$name/worker.log"; do
+    if ! worker_pid "$name" >/dev/null || [ $SECONDS -gt $deadline ]; then
+      echo "$name failed to start; its log ($STATE/$name/worker.log):" >&2
+      sed 's/^/  /' "$STATE/$name/worker.log" >&2
+      return 1
+    fi
+    sleep 0.02
+  done
+}
+
+# The recorded worker --suspend/--resume name, checked against --expect (the address and port the
+# control plane knows the node by), so a name reused for another worker is never acted on.
+recorded_one() {
+  [[ "$ONE" =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]] || die "'$ONE' is not a worker name"
+  local d="$STATE/$ONE"
+  [ -f "$d/launch.env" ] && [ -f "$d/port" ] && [ -f "$d/slot" ] \
+    || die "no sandbox worker '$ONE' recorded in $STATE (launched before restarts were recorded?)"
+  if [ -n "$EXPECT" ] && [ "$EXPECT" != "$(cat "$d/address" 2>/dev/null):$(cat "$d/port")" ]; then
+    die "worker '$ONE' is recorded at $(cat "$d/address" 2>/dev/null):$(cat "$d/port"), not $EXPECT: left alone"
+  fi
+}
+
+# A pool's sleep: SIGKILL the worker (its namespace and everything in it die with it), then wait
+# until its address is free again (link gone, slot lock released by it and by its cgroup reaper),
+# so a resume right after finds it. Already stopped is fine.
+suspend_one() {
+  recorded_one
+  local pid slot
+  slot="$(cat "$STATE/$ONE/slot")"
+  if pid="$(worker_pid "$ONE")"; then
+    kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 500); do is_dead "$pid" && break; sleep 0.01; done
+    is_dead "$pid" || die "worker '$ONE' (pid $pid) did not stop"
+  fi
+  for _ in $(seq 500); do [ -e "/sys/class/net/orv-$slot" ] || break; sleep 0.01; done
+  [ ! -e "/run/orion-sandbox/slots/$slot" ] || flock -w 15 "/run/orion-sandbox/slots/$slot" true \
+    || die "the address of worker '$ONE' (slot $slot) is still held"
+  echo "suspended $ONE"
+}
+
+# A pool's wake: start the worker again with what it was launched with, on the same slot
+# (address), port, state dir (host key, agent node token). Already running is fine.
+resume_one() {
+  recorded_one
+  if pid="$(worker_pid "$ONE")"; then
+    echo "$ONE already running (pid $pid)"
+    return 0
+  fi
+  local d="$STATE/$ONE" v
+  for v in CPUS MEMORY ADMIN_KEY AGENT API TOKEN POOL LABELS; do
+    # Read, not sourced: the file is data.
+    printf -v "$v" '%s' "$(sed -n "s/^$v=//p" "$d/launch.env" | tail -1)"
+  done
+  SLOT="$(cat "$d/slot")"
+  if [ "$AGENT" -eq 1 ] && [ ! -f "$AGENT_JAR" ]; then die "$AGENT_JAR is missing"; fi
+  start_sandbox "$ONE" "$(cat "$d/port")"
+  await_started "$ONE" 20 || exit 1
+  echo "resumed $ONE at $(cat "$d/address"):$(cat "$d/port")"
 }
 
 # Docker mode: one container per worker from docker/worker/Dockerfile, same naming, ports and
@@ -212,19 +286,14 @@ start() {
     start_sandbox "$name" "$port"
     started+=("$name")
   done
-  local failed=0 deadline=$((SECONDS + 20)) ip
+  local failed=0 ip
   for name in "${started[@]}"; do
     port="$(cat "$STATE/$name/port")"
-    until ip="$(cat "$STATE/$name/address" 2>/dev/null)" && [ -n "$ip" ] \
-        && grep -q "Server listening on $ip port $port" "$STATE/$name/worker.log"; do
-      if ! worker_pid "$name" >/dev/null || [ $SECONDS -gt $deadline ]; then
-        echo "$name failed to start; its log ($STATE/$name/worker.log):" >&2
-        sed 's/^/  /' "$STATE/$name/worker.log" >&2
-        failed=1
-        continue 2
-      fi
-      sleep 0.02
-    done
+    if ! await_started "$name" 20; then
+      failed=1
+      continue
+    fi
+    ip="$(cat "$STATE/$name/address")"
     echo "$name  pid $(cat "$STATE/$name/pid")  ssh -p $port root@$ip  host key $(ssh-keygen -l -f "$STATE/$name/ssh_host_ed25519_key.pub" | cut -d' ' -f2)"
   done
   [ "$AGENT" -eq 0 ] || echo "agents register with $API (logs: $STATE/<name>/agent.log)"
@@ -234,5 +303,7 @@ start() {
 case "$ACTION" in
   stop) stop ;;
   status) status ;;
+  suspend) suspend_one ;;
+  resume) resume_one ;;
   start) start ;;
 esac

@@ -16,7 +16,7 @@
 # (unshare, flock), iproute2, nftables and openssh-server (sshd, ssh-keygen).
 #
 #   sandbox/worker.sh --name NAME --port PORT --dir STATE_DIR --admin-key PUBKEY_FILE
-#                     [--agent-cmd 'COMMAND'] [--cpus 1] [--memory 1G] [--watch-pid PID]
+#                     [--agent-cmd 'COMMAND'] [--cpus 1] [--memory 1G] [--watch-pid PID] [--slot S]
 #
 # Its first output line is `orion-sandbox: address A gateway G`, and STATE_DIR/address holds A.
 # The host key is STATE_DIR/ssh_host_ed25519_key(.pub), generated on first start and kept, so a
@@ -30,7 +30,8 @@
 # or with K/M/G) limit the worker's cgroups, created under this process's own groups; /run and
 # /dev/shm are tmpfs sized to the memory limit. With --watch-pid, the worker kills itself within
 # a second after process PID is gone (test JVMs pass their own PID so a crashed test run leaves
-# no sshd behind).
+# no sshd behind). The slot taken is recorded in STATE_DIR/slot; --slot S takes exactly that one
+# (or fails), so a worker started again after a pool's sleep comes back on the same address.
 set -euo pipefail
 [ -n "${ORION_TRACE:-}" ] && { PS4='+ $EPOCHREALTIME '; set -x; }
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,7 +44,7 @@ usage() {
 }
 
 NAME="" PORT="" DIR="" ADMIN_KEY="" AGENT_CMD="" WATCH="" INSIDE=0 CPUS=1 MEMORY=1G
-SLOT="" IP="" GW="" MEM_BYTES=""
+SLOT="" IP="" GW="" MEM_BYTES="" WANT_SLOT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --name) NAME="${2-}"; shift 2 ;;
@@ -54,6 +55,7 @@ while [ $# -gt 0 ]; do
     --cpus) CPUS="${2-}"; shift 2 ;;
     --memory) MEMORY="${2-}"; shift 2 ;;
     --watch-pid) WATCH="${2-}"; shift 2 ;;
+    --slot) WANT_SLOT="${2-}"; shift 2 ;;
     --inside) INSIDE=1 SLOT="${2-}" IP="${3-}" GW="${4-}" MEM_BYTES="${5-}"; shift 5 ;;
     -h|--help) usage ;;
     *) die "unknown argument '$1' (try --help)" ;;
@@ -199,8 +201,19 @@ if [ "$INSIDE" -eq 0 ]; then
   # under that name also makes the slot unusable. Starting at a random slot keeps parallel
   # launchers from queueing on the same locks and delays reusing a just-freed address.
   SLOT=""
+  if [ -n "$WANT_SLOT" ]; then
+    [[ "$WANT_SLOT" =~ ^[0-9]+$ ]] && [ "$WANT_SLOT" -lt "$ORION_NET_SLOTS" ] \
+      || die "--slot '$WANT_SLOT' is not a slot of $ORION_NET (0-$((ORION_NET_SLOTS - 1)))"
+    exec 9>"$ORION_NET_RUN/slots/$WANT_SLOT"
+    if flock -n 9 && [ ! -e "/sys/class/net/$ORION_VETH_PREFIX$WANT_SLOT" ]; then
+      SLOT=$WANT_SLOT
+    else
+      die "slot $WANT_SLOT (address $(orion_slot_address "$WANT_SLOT")) is taken: the worker cannot come back on its address"
+    fi
+  fi
   start=$((SRANDOM % ORION_NET_SLOTS))
   for ((k = 0; k < ORION_NET_SLOTS; k++)); do
+    [ -z "$SLOT" ] || break
     s=$(((start + k) % ORION_NET_SLOTS))
     exec 9>"$ORION_NET_RUN/slots/$s"
     if flock -n 9 && [ ! -e "/sys/class/net/$ORION_VETH_PREFIX$s" ]; then SLOT=$s; break; fi
@@ -218,6 +231,7 @@ if [ "$INSIDE" -eq 0 ]; then
   join_cgroups "$QUOTA" "$MEM_BYTES"
   IP="$(orion_slot_address "$SLOT")" GW="$(orion_slot_gateway "$SLOT")"
   echo "$IP" >"$DIR/address"
+  echo "$SLOT" >"$DIR/slot"
   echo "orion-sandbox: address $IP gateway $GW"
   # The host's network namespace, for the inside to put the veth's other end there (fd 8).
   exec 8</proc/self/ns/net

@@ -27,6 +27,9 @@ public final class Drivers implements AutoCloseable {
           config.resumeCommand().orElseThrow(() -> new IllegalStateException("ORION_POOL_RESUME_COMMAND is not set")),
           config.commandTimeout());
       case "docker" -> DockerPoolDriver.connect(config.commandTimeout());
+      case "sandbox" -> new SandboxDriver(config.sandboxLauncher().orElseThrow(
+          () -> new IllegalStateException("ORION_SANDBOX_LAUNCHER is not set")), config.sandboxDir(),
+          config.commandTimeout());
       default -> throw new IllegalStateException("unknown driver '" + name + "'");
     });
   }

@@ -24,11 +24,13 @@ import java.util.stream.Collectors;
  *     the restore counts as failed and is retried ({@code ORION_POOL_RESTORE_WAIT}, 30 s)
  * @param webhookAttempts deliveries tried per hook call, with doubling back-off from 1 s
  * @param argocd ArgoCD's address and account ({@code ORION_ARGOCD_URL}, {@code _USERNAME}, {@code _PASSWORD})
- * @param sandboxDir where the sandbox driver finds its workers' recorded launches ({@code ORION_SANDBOX_WORKERS_DIR})
+ * @param sandboxLauncher the sandbox driver's {@code launch_workers.sh} ({@code ORION_SANDBOX_LAUNCHER})
+ * @param sandboxDir where it records its workers ({@code ORION_SANDBOX_WORKERS_DIR}; the launcher's default if unset)
  */
 public record PoolConfig(Duration interval, int batch, Set<String> protectedPools, String defaultDriver,
     Optional<String> suspendCommand, Optional<String> resumeCommand, Duration commandTimeout, Duration restoreWait,
-    int webhookAttempts, Optional<ArgoCdAccount> argocd, Optional<java.nio.file.Path> sandboxDir) {
+    int webhookAttempts, Optional<ArgoCdAccount> argocd, Optional<java.nio.file.Path> sandboxLauncher,
+    Optional<java.nio.file.Path> sandboxDir) {
 
   public static final Set<String> DRIVERS = Set.of("sandbox", "docker", "command", "none");
   /** Rounds poll for due pools every quarter interval, so a pool waits at most 1.25 intervals: 10 s. */
@@ -50,6 +52,10 @@ public record PoolConfig(Duration interval, int batch, Set<String> protectedPool
     if (!DRIVERS.contains(defaultDriver)) {
       throw new ConfigException("ORION_POOL_DRIVER", "must be one of " + DRIVERS.stream().sorted().toList()
           + ", got '" + defaultDriver + "'");
+    }
+    if (defaultDriver.equals("sandbox") && sandboxLauncher.isEmpty()) {
+      throw new ConfigException("ORION_SANDBOX_LAUNCHER", "is required when ORION_POOL_DRIVER=sandbox"
+          + " (the path of launch_workers.sh)");
     }
     if (defaultDriver.equals("command") && (suspendCommand.isEmpty() || resumeCommand.isEmpty())) {
       throw new ConfigException("ORION_POOL_SUSPEND_COMMAND", "and ORION_POOL_RESUME_COMMAND are required when"
@@ -79,6 +85,7 @@ public record PoolConfig(Duration interval, int batch, Set<String> protectedPool
         env.duration("ORION_POOL_RESTORE_WAIT", Duration.ofSeconds(30)),
         env.integer("ORION_POOL_WEBHOOK_ATTEMPTS", 3, 1, 10),
         argocd,
+        env.optional("ORION_SANDBOX_LAUNCHER").map(java.nio.file.Path::of),
         env.optional("ORION_SANDBOX_WORKERS_DIR").map(java.nio.file.Path::of));
   }
 

@@ -105,8 +105,8 @@ class PoolReconcilerTest {
   }
 
   PoolReconciler reconciler(String id) {
-    PoolConfig config = new PoolConfig(Duration.ofSeconds(5), 100, Set.of("core"), "sandbox", Optional.empty(),
-        Optional.empty(), Duration.ofSeconds(10), Duration.ofSeconds(1), 1, Optional.empty(), Optional.empty());
+    PoolConfig config = new PoolConfig(Duration.ofSeconds(5), 100, Set.of("core"), "none", Optional.empty(),
+        Optional.empty(), Duration.ofSeconds(10), Duration.ofSeconds(1), 1, Optional.empty(), Optional.empty(), Optional.empty());
     Claimant claimant = new Claimant(id, Duration.ofSeconds(30), clock);
     PoolMetrics metrics = new PoolMetrics();
     metrics.bind(registry);
