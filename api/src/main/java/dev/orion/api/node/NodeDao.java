@@ -49,9 +49,14 @@ public interface NodeDao {
   @SqlQuery("SELECT " + COLUMNS + " FROM nodes WHERE id = :id FOR UPDATE")
   Optional<NodeRow> lock(@Bind("id") long id);
 
+  /**
+   * A new node starts unclean (V6): it may hold client users from an earlier life, so the
+   * schedulers' scrub removes them before anyone can rent it.
+   */
   @SqlUpdate("INSERT INTO nodes (hostname, ip, ssh_port, host_key, host_key_fingerprint, pool, labels,"
-      + " registered_at, last_seen_at, token_hash)"
-      + " VALUES (:hostname, :ip, :sshPort, :hostKey, :hostKeyFingerprint, :pool, :labels, :now, :now, :tokenHash)")
+      + " clean, registered_at, last_seen_at, token_hash)"
+      + " VALUES (:hostname, :ip, :sshPort, :hostKey, :hostKeyFingerprint, :pool, :labels, FALSE, :now, :now,"
+      + " :tokenHash)")
   @GetGeneratedKeys("id")
   long insert(@BindMethods Registration r, @Bind("tokenHash") String tokenHash);
 

@@ -120,6 +120,18 @@ class ForgetNodeTest {
         Http.json(Map.of("hostname", worker.name(), "cpu_percent", 1.0, "mem_percent", 2.0))).status());
     assertEquals(410, api.http.post("/api/workers/heartbeat", nodeToken,
         Http.json(Map.of("hostname", worker.name()))).status(), "the old token stays void");
+
+    // The machine that came back starts unclean: nobody rents it before it is scrubbed.
+    assertFalse(api.db.jdbi().<Boolean, RuntimeException>withHandle(h -> h.createQuery(
+        "SELECT clean FROM nodes WHERE id = :id").bind("id", fresh).mapTo(Boolean.class).one()));
+    Http.Response unclean = api.http.post("/api/rent", user, "{\"duration_hours\":1,\"count\":1}");
+    assertEquals(409, unclean.status(), unclean.body());
+    api.scrub(fresh, worker);
+    Http.Response rentedAgain = api.http.post("/api/rent", user, "{\"duration_hours\":1,\"count\":1}");
+    assertEquals(201, rentedAgain.status(), rentedAgain.body());
+    assertEquals(fresh, rentedAgain.json().get(0).get("node_id").asLong());
+    assertEquals(200, api.http.post("/api/release/" + rentedAgain.json().get(0).get("rental_id").asLong(), user,
+        null).status());
     assertEquals(fingerprint, api.http.get("/api/rentals/" + rental, user).json().get("host_key_fingerprint").asText(),
         "the old lease still points at the forgotten node");
     assertEquals(List.of("forgotten", "alive"), api.db.jdbi().withHandle(h -> h.createQuery(

@@ -1,6 +1,7 @@
 package dev.orion.api.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,7 +100,7 @@ class NodeApiTest {
         "load", "host_key_fingerprint", "last_seen_at", "lease"), fieldNames(admin));
     assertEquals("127.0.0.1", admin.get("ip").asText());
     assertEquals(HostKeys.fingerprint(key), admin.get("host_key_fingerprint").asText());
-    assertTrue(admin.get("clean").asBoolean());
+    assertFalse(admin.get("clean").asBoolean(), "a new node is scrubbed before anyone can rent it");
   }
 
   private static JsonNode byId(JsonNode nodes, long id) {

@@ -10,7 +10,12 @@ import dev.orion.api.load.LoadConfig;
 import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
+import dev.orion.common.lease.NodeCleanliness;
 import dev.orion.common.metrics.MetricsConfig;
+import dev.orion.common.ssh.SshWorkerOps;
+import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.ssh.WorkerException;
 import dev.orion.agent.AgentConfig;
 import dev.orion.agent.Registrar;
 import dev.orion.testkit.SandboxWorker;
@@ -106,10 +111,18 @@ public final class ApiHarness implements AutoCloseable {
   }
 
   /**
-   * Registers a sandbox worker through the agent's own registration code; returns the node id.
-   * The agent keeps its node token in the worker's state directory, as a real one would.
+   * Registers a sandbox worker through the agent's own registration code and scrubs it, as the
+   * schedulers would before anyone can rent it; returns the node id. The agent keeps its node
+   * token in the worker's state directory, as a real one would.
    */
   public long register(SandboxWorker w) {
+    long id = enrollAgent(w);
+    scrub(id, w);
+    return id;
+  }
+
+  /** Registers a sandbox worker through the agent's own registration code; the node stays unclean. */
+  public long enrollAgent(SandboxWorker w) {
     AgentConfig cfg = agentConfig(w);
     try {
       return new Registrar(HttpClient.newHttpClient(), cfg).register();
@@ -119,6 +132,24 @@ public final class ApiHarness implements AutoCloseable {
     } catch (dev.orion.agent.Refused e) {
       throw new AssertionError(e.getMessage(), e);
     }
+  }
+
+  /**
+   * What the schedulers' scrub loop does to an unclean node, for tests that run no scheduler: over
+   * SSH with the admin key, delete every client user on the worker, then mark the node clean.
+   */
+  public void scrub(long nodeId, SandboxWorker w) {
+    WorkerEndpoint e = w.endpoint(nodeId);
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      SshWorkerOps ops = new SshWorkerOps(c);
+      for (String user : ops.listAccounts(e)) {
+        ops.deleteAccount(e, user);
+      }
+    } catch (WorkerException ex) {
+      throw new AssertionError("scrubbing node " + nodeId + " failed", ex);
+    }
+    assertEquals(1, (int) db.jdbi().withExtension(NodeCleanliness.class, d -> d.markClean(nodeId)),
+        "node " + nodeId + " was unclean and free");
   }
 
   /** The configuration of {@code w}'s agent against this API; its state lives in the worker's directory. */

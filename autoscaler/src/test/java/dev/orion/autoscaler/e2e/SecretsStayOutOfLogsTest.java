@@ -53,6 +53,7 @@ class SecretsStayOutOfLogsTest {
       slow.runInside("printf '#!/bin/sh\\nexec sleep 60\\n' >/run/slow && chmod +x /run/slow"
           + " && mount --bind /run/slow /usr/sbin/useradd");
       register(agents, apiEnv, slow);
+      FreshNodes.markScrubbed(db, slow.name());
       answers.add(rent(client, token, passwords, 502));
 
       // Failure: the worker is gone by the time the rent reaches it (the abandoned rent removed
@@ -64,6 +65,7 @@ class SecretsStayOutOfLogsTest {
       SandboxWorker good = SandboxWorker.start("secret-good", adminKey);
       workers.add(good);
       register(agents, apiEnv, good);
+      FreshNodes.markScrubbed(db, good.name());
       answers.add(rent(client, token, passwords, 201));
       answers.add(rent(client, token, passwords, 409));
     } finally {
