@@ -82,8 +82,11 @@ public interface ReconcileDao {
   @SqlUpdate("UPDATE pool_states SET argocd_saved = :saved WHERE id = :id")
   void argocdSaved(@Bind("id") long id, @Bind("saved") String savedJson);
 
-  /** The node's status, locked: the cordon decides on what it holds, not on the snapshot. */
-  @SqlQuery("SELECT status FROM nodes WHERE id = :id AND pool = :pool AND allocated = FALSE"
+  /**
+   * The node's status, locked: the cordon decides on what it holds, not on the snapshot (a node
+   * forgotten since the snapshot is left alone: forgotten is terminal).
+   */
+  @SqlQuery("SELECT status FROM nodes WHERE id = :id AND pool = :pool AND allocated = FALSE AND status <> 'forgotten'"
       + " AND registered_at <= :registeredBy AND (claimed_until IS NULL OR claimed_until <= :now) FOR UPDATE")
   Optional<String> lockSuspendable(@Bind("id") long nodeId, @Bind("pool") String pool,
       @Bind("registeredBy") Instant registeredBy, @Bind("now") Instant now);
