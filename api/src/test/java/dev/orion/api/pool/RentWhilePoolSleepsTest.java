@@ -26,6 +26,7 @@ class RentWhilePoolSleepsTest {
             "hostname", "w-" + pool, "ip", "127.0.0.1", "ssh_port", 2400 + pool.length(), "host_key",
             TestKeys.ed25519(), "pool", pool)));
         assertEquals(201, r.status(), r.body());
+        api.markScrubbed(r.json().get("node_id").asLong()); // new nodes are rentable once scrubbed
       }
       assertEquals(201, api.http.post("/api/schedules", admin, Http.json(Map.of("pool", "batch",
           "cron_start", "0 8 * * 1-5", "cron_stop", "0 19 * * 1-5", "timezone", "Europe/Paris"))).status());
