@@ -68,6 +68,13 @@ public final class PoolReconciler {
   private final PoolHooks hooks;
   private final PoolMetrics metrics;
   private final ExecutorService steps;
+  /**
+   * Parsed schedules by their stored text: parsing a cron with cron-utils costs more than
+   * evaluating it, and schedules rarely change. An edited schedule is a new key.
+   */
+  private final Map<ReconcileDao.ScheduleRow, Optional<Timetable>> timetables = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_CACHED_TIMETABLES = 20_000;
+  private volatile Instant lastDiscovery = Instant.MIN;
 
   public PoolReconciler(Jdbi jdbi, Claimant claimant, ClaimRenewer renewer, PoolConfig config, Drivers drivers,
       WorkerOps workers, PoolHooks hooks, PoolMetrics metrics, ExecutorService steps) {
@@ -110,6 +117,12 @@ public final class PoolReconciler {
 
   /** Gives every pool named anywhere its row; a pool is reconciled from its first round on. */
   private void discover() {
+    // Once per interval is enough: a new pool waits at most that long for its first round.
+    Instant now = Instant.now();
+    if (now.isBefore(lastDiscovery.plus(config.interval()))) {
+      return;
+    }
+    lastDiscovery = now;
     try {
       ClaimTx.run(jdbi, h -> h.attach(ReconcileDao.class).discover(claimant.now()));
     } catch (RuntimeException e) {
@@ -142,8 +155,13 @@ public final class PoolReconciler {
       Optional<Timetable> timetable = Optional.empty();
       String scheduleError = null;
       try {
-        timetable = Optional.ofNullable(schedules.get(pool)).filter(ReconcileDao.ScheduleRow::active)
-            .flatMap(PoolReconciler::timetable);
+        ReconcileDao.ScheduleRow row = schedules.get(pool);
+        if (row != null && row.active()) {
+          if (timetables.size() > MAX_CACHED_TIMETABLES) {
+            timetables.clear();
+          }
+          timetable = timetables.computeIfAbsent(row, PoolReconciler::timetable);
+        }
       } catch (RuntimeException e) {
         scheduleError = e.getMessage();
       }
