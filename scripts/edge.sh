@@ -9,7 +9,9 @@
 #
 # The API's own variables (ORION_DB_URL, ORION_DB_USER, ORION_DB_PASSWORD, ORION_JWT_SECRET,
 # ORION_AGENT_TOKEN, ORION_ADMIN_*, ORION_SSH_KEY) must be exported: the autoscaler passes its
-# environment to every replica. The first replica migrates the schema, the others validate.
+# environment to every replica. The first replica migrates the schema, the others validate;
+# ORION_DB_MIGRATE_USER and ORION_DB_MIGRATE_PASSWORD (the migration account) reach only the
+# autoscaler, which hands them to the migrating replica alone.
 # Optional: ORION_HOME (.orion), ORION_HTTPS_PORT (8443), ORION_AGENT_PORT (8080),
 # ORION_POOL_PORT (8090), ORION_CADDY_ADMIN and ORION_EDGE_ADMIN (the Caddys' admin APIs: unix
 # sockets pool.sock and edge.sock in $ORION_HOME/caddy/admin, a directory only root may enter),
@@ -70,7 +72,8 @@ start_caddy() { # role caddyfile port-that-answers
     ORION_HTTPS_PORT=$HTTPS_PORT ORION_AGENT_PORT=$AGENT_PORT ORION_POOL_PORT=$POOL_PORT \
     ORION_POOL_ADDRESS=127.0.0.1:$POOL_PORT ORION_CADDY_ADMIN=$CADDY_ADMIN \
     ORION_EDGE_ADMIN=$EDGE_ADMIN \
-    nohup caddy run --config "$file" --adapter caddyfile >"$LOGS/caddy-$role.log" 2>&1 &
+    nohup env -u ORION_DB_MIGRATE_PASSWORD -u ORION_DB_PASSWORD -u ORION_JWT_SECRET -u ORION_ADMIN_PASSWORD \
+      -u ORION_AGENT_TOKEN -u ORION_ALERT_TOKEN caddy run --config "$file" --adapter caddyfile >"$LOGS/caddy-$role.log" 2>&1 &
   echo $! >"$RUN/caddy-$role.pid"
   echo "$port" >"$RUN/caddy-$role.port" # what `./orion status` probes
 }

@@ -20,7 +20,7 @@ class ComposeFileTest {
   private static final Path ROOT =
       Path.of(System.getProperty("orion.root", "..")).toAbsolutePath().normalize();
   private static final Map<String, String> SECRETS = Map.of(
-      "ORION_DB_PASSWORD", "db-pass", "ORION_DB_ROOT_PASSWORD", "root-pass",
+      "ORION_DB_PASSWORD", "db-pass", "ORION_DB_ROOT_PASSWORD", "root-pass", "ORION_DB_MIGRATE_PASSWORD", "mig-pass",
       "ORION_JWT_SECRET", "jwt", "ORION_AGENT_TOKEN", "agent", "ORION_ADMIN_PASSWORD", "admin");
 
   private record Result(int exit, String output) {}

@@ -168,17 +168,26 @@ public final class LocalDb implements AutoCloseable {
   }
 
   /**
-   * Leaves no account without a password and gives the application an account of its own:
-   * every {@code root} account holds root's password, anonymous accounts are dropped, and
-   * {@code appUser@127.0.0.1} may do anything inside {@code database} (its migrations included)
-   * and nothing outside it. Idempotent; passwords are set again, so changed secrets take effect.
+   * Leaves no account without a password and gives the application two accounts of its own:
+   * every {@code root} account holds root's password, anonymous accounts are dropped,
+   * {@code appUser@127.0.0.1} (what the services run as) may read and write rows in
+   * {@code database} and do nothing else (no DDL, nothing outside it), and
+   * {@code migrateUser@127.0.0.1} may do anything inside {@code database} (the one process that
+   * migrates uses it) and nothing outside it. Idempotent; passwords and rights are set again, so
+   * changed secrets take effect and an older install's all-powerful app account is narrowed.
    */
-  public void secure(String database, String appUser, String appPassword) throws SQLException {
-    if (rootPassword.isEmpty() || appPassword.isEmpty()) {
-      throw new IllegalArgumentException("start with startSecured, and give the application a password");
+  public void secure(String database, String appUser, String appPassword, String migrateUser,
+      String migratePassword) throws SQLException {
+    if (rootPassword.isEmpty() || appPassword.isEmpty() || migratePassword.isEmpty()) {
+      throw new IllegalArgumentException("start with startSecured, and give both application accounts a password");
     }
-    if (!database.matches("[A-Za-z0-9_]+") || !appUser.matches("[a-z_][a-z0-9_]{0,31}") || appUser.equals("root")) {
-      throw new IllegalArgumentException("bad database or user name: " + database + ", " + appUser);
+    for (String u : List.of(appUser, migrateUser)) {
+      if (!u.matches("[a-z_][a-z0-9_]{0,31}") || u.equals("root")) {
+        throw new IllegalArgumentException("bad user name: " + u);
+      }
+    }
+    if (!database.matches("[A-Za-z0-9_]+") || appUser.equals(migrateUser)) {
+      throw new IllegalArgumentException("bad database name or one account for both: " + database);
     }
     try (Connection c = DriverManager.getConnection(jdbcUrl(""), "root", rootPassword);
         Statement s = c.createStatement()) {
@@ -196,7 +205,12 @@ public final class LocalDb implements AutoCloseable {
       String app = quote(appUser) + "@'127.0.0.1'";
       s.execute("CREATE USER IF NOT EXISTS " + app + " IDENTIFIED BY " + quote(appPassword));
       s.execute("ALTER USER " + app + " IDENTIFIED BY " + quote(appPassword));
-      s.execute("GRANT ALL PRIVILEGES ON `" + database + "`.* TO " + app);
+      s.execute("REVOKE ALL PRIVILEGES, GRANT OPTION FROM " + app);
+      s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON `" + database + "`.* TO " + app);
+      String migrator = quote(migrateUser) + "@'127.0.0.1'";
+      s.execute("CREATE USER IF NOT EXISTS " + migrator + " IDENTIFIED BY " + quote(migratePassword));
+      s.execute("ALTER USER " + migrator + " IDENTIFIED BY " + quote(migratePassword));
+      s.execute("GRANT ALL PRIVILEGES ON `" + database + "`.* TO " + migrator);
     }
   }
 

@@ -10,7 +10,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>Environment: {@code ORION_LOCALDB_HOME} (data directory), {@code ORION_LOCALDB_PORT},
  * {@code ORION_LOCALDB_DATABASE}, {@code ORION_LOCALDB_ROOT_PASSWORD} and
  * {@code ORION_LOCALDB_APP_PASSWORD} (both required: no account is left without a password),
- * {@code ORION_LOCALDB_APP_USER} (orion), the account the services use, limited to the database.
+ * {@code ORION_LOCALDB_APP_USER} (orion), the account the services use, limited to rows of the
+ * database, and {@code ORION_LOCALDB_MIGRATE_USER} (orion_migrate) with
+ * {@code ORION_LOCALDB_MIGRATE_PASSWORD} (required), the account that migrates it.
  *
  * <p>A mariadbd that dies is started again on the same port and data directory ({@link Supervisor});
  * after {@value #MAX_FAILED_STARTS} failed restarts in a row this process exits with status 1.
@@ -25,9 +27,11 @@ public final class LocalDbMain {
     String rootPassword = required("ORION_LOCALDB_ROOT_PASSWORD");
     String appPassword = required("ORION_LOCALDB_APP_PASSWORD");
     String appUser = env("ORION_LOCALDB_APP_USER", "orion");
+    String migratePassword = required("ORION_LOCALDB_MIGRATE_PASSWORD");
+    String migrateUser = env("ORION_LOCALDB_MIGRATE_USER", "orion_migrate");
     Supervisor db = Supervisor.start(() -> {
       LocalDb started = LocalDb.startSecured(home, port, "+00:00", rootPassword);
-      started.secure(database, appUser, appPassword);
+      started.secure(database, appUser, appPassword, migrateUser, migratePassword);
       started.createDatabase(database);
       return started;
     }, Duration.ofSeconds(1), Duration.ofSeconds(30), MAX_FAILED_STARTS, () -> System.exit(1));

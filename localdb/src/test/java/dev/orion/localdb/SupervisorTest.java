@@ -31,14 +31,17 @@ class SupervisorTest {
     AtomicBoolean gaveUp = new AtomicBoolean();
     try (Supervisor sup = Supervisor.start(() -> {
       LocalDb db = LocalDb.startSecured(home, port, "+00:00", "root-pass");
-      db.secure(DATABASE, APP_USER, APP_PASSWORD);
+      db.secure(DATABASE, APP_USER, APP_PASSWORD, "orion_mig", "mig-pass");
       db.createDatabase(DATABASE);
       return db;
     }, Duration.ofMillis(200), Duration.ofSeconds(2), 5, () -> gaveUp.set(true))) {
       String url = "jdbc:mariadb://127.0.0.1:" + port + "/" + DATABASE;
-      try (Connection c = DriverManager.getConnection(url, APP_USER, APP_PASSWORD);
+      try (Connection c = DriverManager.getConnection(url, "orion_mig", "mig-pass");
           Statement s = c.createStatement()) {
         s.execute("CREATE TABLE survivor (v VARCHAR(20))");
+      }
+      try (Connection c = DriverManager.getConnection(url, APP_USER, APP_PASSWORD);
+          Statement s = c.createStatement()) {
         s.execute("INSERT INTO survivor VALUES ('before the kill')");
       }
 
@@ -51,6 +54,11 @@ class SupervisorTest {
 
       String answer = awaitAnswer(url, Duration.ofSeconds(120));
       assertEquals("before the kill", answer);
+      // The server answers before the starter returns (it still checks accounts then): wait for it.
+      Instant until = Instant.now().plusSeconds(60);
+      while (sup.restarts() == 0 && Instant.now().isBefore(until)) {
+        Thread.sleep(100);
+      }
       assertEquals(1, sup.restarts());
       assertNotEquals(pid, sup.current().pid().orElseThrow(), "a new mariadbd serves");
       assertFalse(gaveUp.get());

@@ -115,6 +115,11 @@ public final class ProcessDriver implements ReplicaDriver {
     env.put("ORION_METRICS_HOST", settings.host());
     env.put("ORION_METRICS_PORT", Integer.toString(port + settings.metricsPortOffset()));
     env.put("ORION_DB_MIGRATE", Boolean.toString(ownsSchema));
+    if (!ownsSchema) {
+      // Only the replica that migrates holds the migration account (it may change the schema).
+      env.remove("ORION_DB_MIGRATE_USER");
+      env.remove("ORION_DB_MIGRATE_PASSWORD");
+    }
     try {
       Files.createDirectories(settings.logDir());
       Files.createDirectories(settings.runDir());
@@ -123,6 +128,10 @@ public final class ProcessDriver implements ReplicaDriver {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(
               settings.logDir().resolve(id + ".log").toFile()));
       pb.environment().putAll(env);
+      if (!ownsSchema) {
+        pb.environment().remove("ORION_DB_MIGRATE_USER"); // inherited from the autoscaler too
+        pb.environment().remove("ORION_DB_MIGRATE_PASSWORD");
+      }
       Process p = pb.start();
       Replica r = new Replica(id, settings.host() + ":" + port, p.pid(), true);
       children.put(id, new Child(r, p));

@@ -33,7 +33,9 @@ public record ReplicaSpec(String image, List<String> env, Map<String, String> la
     if (config.getEnv() != null) {
       for (String kv : config.getEnv()) {
         // A copy never owns the schema: the template (or the first replica) migrated it.
-        if (!kv.startsWith("ORION_DB_MIGRATE=")) {
+        // Nor does it hold the migration account.
+        if (!kv.startsWith("ORION_DB_MIGRATE=") && !kv.startsWith("ORION_DB_MIGRATE_USER=")
+            && !kv.startsWith("ORION_DB_MIGRATE_PASSWORD=")) {
           env.add(kv);
         }
       }

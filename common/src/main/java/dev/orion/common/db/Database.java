@@ -31,10 +31,12 @@ public final class Database implements AutoCloseable {
   public static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
   private final HikariDataSource dataSource;
+  private final DbConfig cfg;
   private final Jdbi jdbi;
 
-  private Database(HikariDataSource dataSource) {
+  private Database(HikariDataSource dataSource, DbConfig cfg) {
     this.dataSource = dataSource;
+    this.cfg = cfg;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
     // InnoDB resolves lock cycles (gap locks of concurrent inserts, ...) by failing one side with
     // SQLSTATE 40001; transactions are short and idempotent, so they are simply run again.
@@ -61,7 +63,7 @@ public final class Database implements AutoCloseable {
     hc.addDataSourceProperty("socketTimeout", Math.toIntExact(cfg.socketTimeout().toMillis()));
     // Short lock waits: a blocked claim should give up and retry, not pile up connections.
     hc.setConnectionInitSql("SET SESSION innodb_lock_wait_timeout = " + LOCK_WAIT.toSeconds());
-    return new Database(new HikariDataSource(hc));
+    return new Database(new HikariDataSource(hc), cfg);
   }
 
   public Jdbi jdbi() {
@@ -72,19 +74,25 @@ public final class Database implements AutoCloseable {
     return dataSource;
   }
 
-  /** Applies pending migrations; only the schema owner (the API) calls this. */
+  /**
+   * Applies pending migrations; only the schema owner (the API) calls this. Runs as the migration
+   * account when one is configured (a short-lived connection of its own), else as the runtime one.
+   */
   public void migrate() {
-    flyway().migrate();
+    if (cfg.migrateUser().isEmpty()) {
+      flyway(Flyway.configure().dataSource(dataSource)).migrate();
+    } else {
+      flyway(Flyway.configure().dataSource(cfg.url(), cfg.migrateUser(), cfg.migratePassword())).migrate();
+    }
   }
 
   /** Fails when the schema is behind or ahead of this build; every other process calls this. */
   public void validate() {
-    flyway().validate();
+    flyway(Flyway.configure().dataSource(dataSource)).validate();
   }
 
-  private Flyway flyway() {
-    return Flyway.configure()
-        .dataSource(dataSource)
+  private static Flyway flyway(org.flywaydb.core.api.configuration.FluentConfiguration configure) {
+    return configure
         .locations("classpath:db/migration")
         // Each area of the code numbers its migrations in a range of its own (V3-V9, V10-V19, ...,
         // V40+), and they land in any order: a database that already has V40 must still take a
