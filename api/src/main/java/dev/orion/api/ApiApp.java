@@ -55,9 +55,12 @@ public final class ApiApp implements AutoCloseable {
   private final Provisioner provisioner;
   private final Javalin http;
   private final MetricsServer metricsServer;
+  private final LoadService load;
 
   private ApiApp(ApiConfig config, Database db, AccountService accounts, Startup startup,
-      WorkerConnections connections, Provisioner provisioner, Javalin http, MetricsServer metricsServer) {
+      WorkerConnections connections, Provisioner provisioner, Javalin http, MetricsServer metricsServer,
+      LoadService load) {
+    this.load = load;
     this.config = config;
     this.db = db;
     this.accounts = accounts;
@@ -98,10 +101,11 @@ public final class ApiApp implements AutoCloseable {
         clock);
     PrometheusMeterRegistry metrics = Metrics.registry();
     FleetMetrics.register(metrics, db.jdbi(), clock);
+    LoadService load = new LoadService(db.jdbi(), config.load(), true);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts, guard),
         new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList,
-            new LoadService(db.jdbi(), config.load()), clock), guard),
+            load, clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate, limits,
             pools::describeSleeping, config.load().placement()), guard, metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),
@@ -114,10 +118,11 @@ public final class ApiApp implements AutoCloseable {
       http.start(config.httpHost(), config.httpPort());
     } catch (RuntimeException e) {
       metricsServer.close();
+      load.close();
       db.close();
       throw e;
     }
-    return new ApiApp(config, db, accounts, startup, connections, provisioner, http, metricsServer);
+    return new ApiApp(config, db, accounts, startup, connections, provisioner, http, metricsServer, load);
   }
 
   /**
@@ -157,6 +162,7 @@ public final class ApiApp implements AutoCloseable {
     startup.stop();
     http.stop();
     metricsServer.close();
+    load.close(); // folds what heartbeats queued before the database goes
     provisioner.close();
     connections.close();
     db.close();

@@ -85,7 +85,7 @@ public final class NodeService {
         }
       }
       if (id != null) {
-        load.record(id, req.cpuPercent(), req.memPercent(), req.loadSource(), now);
+        load.submit(id, req.cpuPercent(), req.memPercent(), req.loadSource(), now);
       }
     }
     if (updated == 0) {

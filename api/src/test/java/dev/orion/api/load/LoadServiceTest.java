@@ -131,4 +131,75 @@ class LoadServiceTest {
     pool.shutdown();
     assertEquals(50.0, row(4).cpuPercent());
   }
+
+  /** Events of kind load about {@code node}, as from->to, in write order. */
+  static List<String> loadEvents(long node) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT CONCAT(from_status, '->', to_status) FROM events"
+        + " WHERE kind = 'load' AND node_id = :n ORDER BY seq").bind("n", node).mapTo(String.class).list());
+  }
+
+  /** A flush folds queued figures exactly as folding each heartbeat at once does. */
+  @Test
+  void aFlushFoldsLikeOneHeartbeatAtATime() {
+    LoadService queued = new LoadService(db.jdbi(), LoadConfig.defaults(), false);
+    for (int s = 0; s <= 120; s++) {
+      double cpu = s < 60 ? 100 : 5;
+      load.record(20, cpu, 30, "cgroup-v2", T0.plusSeconds(s));
+      queued.submit(21, cpu, 30, "cgroup-v2", T0.plusSeconds(s));
+      if (s % 7 == 0) {
+        queued.flush(); // several heartbeats per flush, and a flush now and then
+      }
+    }
+    queued.flush();
+    assertEquals(0, queued.queued());
+    LoadDao.Row one = row(20);
+    LoadDao.Row batched = row(21);
+    assertEquals(one.cpuPercent(), batched.cpuPercent());
+    assertEquals(one.memPercent(), batched.memPercent());
+    assertEquals(one.loadClass(), batched.loadClass());
+    assertEquals(one.classSince(), batched.classSince());
+    assertEquals(one.sampledAt(), batched.sampledAt());
+    assertEquals(List.of("high->moderate", "moderate->low"), loadEvents(21)); // the first heartbeat starts high
+    assertEquals(loadEvents(20), loadEvents(21));
+  }
+
+  /**
+   * Two replicas queue heartbeats of the same nodes and flush at the same time: every class
+   * change is told once, and no replica's write is lost (a lost compare-and-set puts the figures
+   * back for the next flush).
+   */
+  @Test
+  void replicasFlushingTheSameNodesTellEachChangeOnce() throws Exception {
+    LoadService a = new LoadService(db.jdbi(), LoadConfig.defaults(), false);
+    LoadService b = new LoadService(db.jdbi(), LoadConfig.defaults(), false);
+    int nodes = 40;
+    for (int n = 0; n < nodes; n++) {
+      load.record(300 + n, 0, 10, "proc", T0); // the burn starts from a known low row
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    for (int s = 1; s <= 60; s++) {
+      for (int n = 0; n < nodes; n++) {
+        (s % 2 == 0 ? a : b).submit(300 + n, 100, 10, "proc", T0.plusSeconds(s)); // the edge alternates
+      }
+      if (s % 5 == 0) {
+        Future<?> fa = pool.submit(a::flush);
+        Future<?> fb = pool.submit(b::flush);
+        fa.get();
+        fb.get();
+      }
+    }
+    while (a.queued() + b.queued() > 0) {
+      Future<?> fa = pool.submit(a::flush);
+      Future<?> fb = pool.submit(b::flush);
+      fa.get();
+      fb.get();
+    }
+    pool.shutdown();
+    for (int n = 0; n < nodes; n++) {
+      assertEquals(List.of("low->moderate", "moderate->high"), loadEvents(300 + n), "node " + (300 + n));
+      LoadDao.Row r = row(300 + n);
+      assertEquals(T0.plusSeconds(60), r.sampledAt(), "the last heartbeat is folded in");
+      assertTrue(r.cpuPercent() > 95, "60 s of a burn: " + r.cpuPercent());
+    }
+  }
 }

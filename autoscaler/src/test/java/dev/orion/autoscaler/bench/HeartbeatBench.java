@@ -44,26 +44,29 @@ public final class HeartbeatBench {
     DbConfig db = TestDb.freshConfig(40);
     Path home = Path.of("autoscaler/target/heartbeat-bench-" + ProcessHandle.current().pid()).toAbsolutePath();
     ApiProcesses api = new ApiProcesses(db, home);
-    int port = Ports.free();
-    ProcessBuilder pb = new ProcessBuilder(ApiProcesses.command(ApiProcesses.API_MAIN)).redirectErrorStream(true)
-        .redirectOutput(home.resolve("api.log").toFile());
-    pb.environment().putAll(api.env());
-    pb.environment().put("ORION_HTTP_PORT", Integer.toString(port));
-    pb.environment().put("ORION_METRICS_PORT", "0");
-    pb.environment().put("ORION_DB_POOL_SIZE", "16");
-    Process apiProcess = pb.start();
+    // Two replicas of the same build on the one database, used one at a time: the default, which
+    // queues load figures and folds them in batches, and one folding each heartbeat at once
+    // (ORION_LOAD_FLUSH_INTERVAL=0, the code path before batching), so before and after are
+    // measured side by side in one run.
+    Replica batched = Replica.start(api, home, "batched", null);
+    Replica perBeat = null;
     try {
-      String base = "http://127.0.0.1:" + port;
-      awaitReady(base);
-      List<String[]> nodes = enroll(api, base, agents); // {hostname, token}
+      awaitReady(batched.base()); // it migrates; the other only validates
+      perBeat = Replica.start(api, home, "per-heartbeat", "0");
+      awaitReady(perBeat.base());
+      List<String[]> nodes = enroll(api, batched.base(), agents); // {hostname, token}
       Path withLoad = script(home, nodes, true);
       Path withoutLoad = script(home, nodes, false);
       List<double[]> loaded = new ArrayList<>();
+      List<double[]> before = new ArrayList<>();
       List<double[]> bare = new ArrayList<>();
-      wrk(base, withLoad, apiProcess.pid(), 3); // warm-up
+      wrk(batched.base(), withLoad, batched.pid(), 3); // warm-up
+      wrk(perBeat.base(), withLoad, perBeat.pid(), 3);
+      wrk(batched.base(), withoutLoad, batched.pid(), 3);
       for (int r = 0; r < rounds; r++) {
-        bare.add(wrk(base, withoutLoad, apiProcess.pid(), 10));
-        loaded.add(wrk(base, withLoad, apiProcess.pid(), 10));
+        bare.add(wrk(batched.base(), withoutLoad, batched.pid(), 10));
+        before.add(wrk(perBeat.base(), withLoad, perBeat.pid(), 10));
+        loaded.add(wrk(batched.base(), withLoad, batched.pid(), 10));
       }
       String section = String.format(Locale.ROOT, """
 
@@ -72,24 +75,58 @@ public final class HeartbeatBench {
           - date: %s
           - machine: %s
           - command: `bench/heartbeats.sh %d %d`
-          - setup: embedded MariaDB 11.4 and one API process (`dev.orion.api.ApiMain`, -Xmx256m, serial GC,
-            16 database connections) on this machine; %d agents enrolled, each with its own node token;
-            wrk, 16 connections, each request the next agent's heartbeat; %d alternating rounds of 10 s;
-            API CPU from /proc/PID/stat. Target: >= 2,000 heartbeats/s on 2 cores.
+          - setup: embedded MariaDB 11.4 and two API processes of the same build (`dev.orion.api.ApiMain`,
+            -Xmx256m, serial GC, 16 database connections each), used one at a time: one with the default
+            load folding (figures queued, folded every ORION_LOAD_FLUSH_INTERVAL = 200 ms in one batch),
+            one folding each heartbeat at once (ORION_LOAD_FLUSH_INTERVAL=0, as before batching); %d agents
+            enrolled, each with its own node token; wrk, 16 connections, each request the next agent's
+            heartbeat; %d rounds of 10 s, the three kinds alternating within each round; API CPU from
+            /proc/PID/stat of the process measured. Target: >= 2,000 heartbeats/s on 2 cores.
 
           | heartbeat | heartbeats/s (median) | API CPU per 1,000/s (cores) | rounds (heartbeats/s) |
           |---|---|---|---|
-          | with load figures (node row + smoothed load and class) | %.0f | %.2f | %s |
+          | with load figures, folded in batches (after) | %.0f | %.2f | %s |
+          | with load figures, folded one heartbeat at a time (before) | %.0f | %.2f | %s |
           | without load figures (node row only; baseline) | %.0f | %.2f | %s |
           """, started, EdgeBench.machine(), agents, rounds, agents, rounds,
-          median(loaded, 0), median(loaded, 1), rates(loaded), median(bare, 0), median(bare, 1), rates(bare));
+          median(loaded, 0), median(loaded, 1), rates(loaded), median(before, 0), median(before, 1), rates(before),
+          median(bare, 0), median(bare, 1), rates(bare));
       System.out.print(section);
       Files.writeString(report, section, StandardOpenOption.APPEND);
     } finally {
-      apiProcess.destroy();
-      apiProcess.waitFor();
+      batched.stop();
+      if (perBeat != null) {
+        perBeat.stop();
+      }
     }
     System.exit(0);
+  }
+
+  /** One API process of the benchmark, on a free port, its log in the bench's directory. */
+  record Replica(Process process, String base) {
+    static Replica start(ApiProcesses api, Path home, String name, String flushInterval) throws Exception {
+      int port = Ports.free();
+      ProcessBuilder pb = new ProcessBuilder(ApiProcesses.command(ApiProcesses.API_MAIN)).redirectErrorStream(true)
+          .redirectOutput(home.resolve("api-" + name + ".log").toFile());
+      pb.environment().putAll(api.env());
+      pb.environment().put("ORION_HTTP_PORT", Integer.toString(port));
+      pb.environment().put("ORION_METRICS_PORT", "0");
+      pb.environment().put("ORION_DB_POOL_SIZE", "16");
+      if (flushInterval != null) {
+        pb.environment().put("ORION_LOAD_FLUSH_INTERVAL", flushInterval);
+        pb.environment().put("ORION_DB_MIGRATE", "false"); // the other replica migrates
+      }
+      return new Replica(pb.start(), "http://127.0.0.1:" + port);
+    }
+
+    long pid() {
+      return process.pid();
+    }
+
+    void stop() throws InterruptedException {
+      process.destroy();
+      process.waitFor();
+    }
   }
 
   private static List<String[]> enroll(ApiProcesses api, String base, int agents) throws Exception {
