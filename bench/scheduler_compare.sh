@@ -56,7 +56,7 @@ load_end=$(load_average)
 # Column of the figure compared and its name, per benchmark.
 case $kind in
   expiry)   col=5; title="Scheduler before/after the claim queue: due expirations, 3 schedulers"
-            header="| side | round | load average at start | expirations | seconds | per second | shares | duplicates |" ;;
+            header="| side | round | load average at start | instances | expirations | seconds | per second | shares | duplicates |" ;;
   failover) col=4; title="Scheduler before/after the claim queue: failover of leases on killed workers"
             header="| side | round | load average at start | killed | p50 ms | p95 ms | max ms |" ;;
   health)   col=5; title="Scheduler before/after the claim queue: health-check CPU"
