@@ -51,21 +51,21 @@ public final class ApiApp implements AutoCloseable {
   private final Database db;
   private final AccountService accounts;
   private final Startup startup;
-  private final WorkerConnections connections;
+  private final SshWorkerOps workers;
   private final Provisioner provisioner;
   private final Javalin http;
   private final MetricsServer metricsServer;
   private final LoadService load;
 
   private ApiApp(ApiConfig config, Database db, AccountService accounts, Startup startup,
-      WorkerConnections connections, Provisioner provisioner, Javalin http, MetricsServer metricsServer,
+      SshWorkerOps workers, Provisioner provisioner, Javalin http, MetricsServer metricsServer,
       LoadService load) {
     this.load = load;
     this.config = config;
     this.db = db;
     this.accounts = accounts;
     this.startup = startup;
-    this.connections = connections;
+    this.workers = workers;
     this.provisioner = provisioner;
     this.http = http;
     this.metricsServer = metricsServer;
@@ -93,8 +93,9 @@ public final class ApiApp implements AutoCloseable {
     Limits limits = config.limits();
     AccountService accounts = new AccountService(db.jdbi(), tokens, clock, limits.signupOpen(),
         new LoginThrottle(limits.loginFailures(), limits.loginWindow(), limits.loginBackoffMax()));
-    WorkerConnections connections = new WorkerConnections(config.ssh());
-    Provisioner provisioner = new Provisioner(new SshWorkerOps(connections), config.provisionParallelism());
+    // One persistent admin connection per worker, shared by rents and registration probes.
+    SshWorkerOps workers = new SshWorkerOps(new WorkerConnections(config.ssh()));
+    Provisioner provisioner = new Provisioner(workers, config.provisionParallelism());
     Guard guard = new Guard(tokens, new Sessions(db.jdbi()), config.agentToken());
     NodeList nodeList = NodeList.of(db.jdbi(), config.nodeListMaxAge());
     PoolService pools = new PoolService(db.jdbi(), config.pools().protectedPools(), config.pools().defaultDriver(),
@@ -104,10 +105,10 @@ public final class ApiApp implements AutoCloseable {
     LoadService load = new LoadService(db.jdbi(), config.load(), true);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts, guard),
-        new NodeHandlers(new NodeService(db.jdbi(), connections, new SshWorkerOps(connections), nodeList,
+        new NodeHandlers(new NodeService(db.jdbi(), workers, nodeList,
             load, clock), guard),
         new RentalHandlers(new RentalService(db.jdbi(), provisioner, clock, nodeList::invalidate, limits,
-            pools::describeSleeping, config.load().placement()), guard, metrics),
+            pools::describeSleeping, config.load().placement(), config.rescueAfter()), guard, metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),
         new PoolHandlers(pools, guard),
         new AlertHandlers(new AlertService(db.jdbi(), config.alerts().classByAlert(), clock), config.alerts()),
@@ -122,7 +123,7 @@ public final class ApiApp implements AutoCloseable {
       db.close();
       throw e;
     }
-    return new ApiApp(config, db, accounts, startup, connections, provisioner, http, metricsServer, load);
+    return new ApiApp(config, db, accounts, startup, workers, provisioner, http, metricsServer, load);
   }
 
   /**
@@ -164,7 +165,7 @@ public final class ApiApp implements AutoCloseable {
     metricsServer.close();
     load.close(); // folds what heartbeats queued before the database goes
     provisioner.close();
-    connections.close();
+    workers.close();
     db.close();
   }
 }

@@ -6,12 +6,18 @@ import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
 import dev.orion.common.db.DbConfig;
+import dev.orion.common.lease.RescueBound;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Everything the API process is configured with, read once from the environment. */
+/**
+ * Everything the API process is configured with, read once from the environment.
+ *
+ * @param rescueAfter {@code ORION_RESCUE_AFTER} ({@link RescueBound}), the schedulers' bound: reset
+ *     leaves a lease provisioning for less than this to its rent
+ */
 public record ApiConfig(
     String httpHost,
     int httpPort,
@@ -27,12 +33,17 @@ public record ApiConfig(
     LoadConfig load,
     DbConfig db,
     SshConfig ssh,
+    Duration rescueAfter,
     MetricsConfig metrics,
     AlertConfig alerts,
     Limits limits) {
 
   /** {@code ORION_METRICS_PORT} of a lone API; the autoscaler gives each replica its own. */
   public static final int DEFAULT_METRICS_PORT = 9470;
+
+  public ApiConfig {
+    RescueBound.check(rescueAfter, ssh);
+  }
 
   public static ApiConfig from(Env env) {
     String secret = env.required("ORION_JWT_SECRET");
@@ -63,6 +74,7 @@ public record ApiConfig(
         LoadConfig.from(env),
         DbConfig.from(env, 20),
         SshConfig.from(env),
+        RescueBound.from(env, SshConfig.from(env)),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT),
         AlertConfig.from(env),
         Limits.from(env));
@@ -80,7 +92,7 @@ public record ApiConfig(
     return "ApiConfig[http=" + httpHost + ":" + httpPort + ", jwtSecret=***, jwtTtl=" + jwtTtl
         + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
         + ", provisionParallelism=" + provisionParallelism + ", nodeListMaxAge=" + nodeListMaxAge
-        + ", pools=" + pools + ", load=" + load + ", db=" + db + ", ssh=" + ssh + ", metrics=" + metrics + ", alerts=" + alerts
+        + ", pools=" + pools + ", load=" + load + ", db=" + db + ", ssh=" + ssh + ", rescueAfter=" + rescueAfter + ", metrics=" + metrics + ", alerts=" + alerts
         + ", limits=" + limits + "]";
   }
 }

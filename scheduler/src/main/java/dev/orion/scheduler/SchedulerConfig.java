@@ -3,6 +3,7 @@ package dev.orion.scheduler;
 import dev.orion.common.config.ConfigException;
 import dev.orion.common.config.Env;
 import dev.orion.common.db.DbConfig;
+import dev.orion.common.lease.RescueBound;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
 import dev.orion.scheduler.pool.PoolConfig;
@@ -24,7 +25,7 @@ import java.util.UUID;
  * @param claimRenewInterval how often a live instance renews the claims it still works on, so work
  *     longer than the claim timeout keeps its claim; at most half the claim timeout, so one missed
  *     renewal (a slow database) does not lose every claim
- * @param rescueAfter how long a lease may stay provisioning before the rescue loop ends it as
+ * @param rescueAfter ({@link RescueBound}, the API's too) how long a lease may stay provisioning before the rescue loop ends it as
  *     failed: longer than any live rent takes (its SSH connect and command timeouts)
  * @param loops which loops this instance runs (all by default; benchmarks run only expiry)
  * @param ssh admin SSH access to workers; an instance without it may run only the expiry loop
@@ -78,14 +79,7 @@ public record SchedulerConfig(
       throw new ConfigException("ORION_CLAIM_RENEW_INTERVAL", "must be positive and at most half of"
           + " ORION_CLAIM_TIMEOUT (" + claimTimeout + "), got " + claimRenewInterval);
     }
-    if (ssh.isPresent()) {
-      Duration rent = ssh.get().connectTimeout().plus(ssh.get().commandTimeout());
-      if (rescueAfter.compareTo(rent.multipliedBy(2)) <= 0) {
-        throw new ConfigException("ORION_RESCUE_AFTER", "must exceed twice what one rent's SSH step may take"
-            + " (ORION_SSH_CONNECT_TIMEOUT + ORION_SSH_COMMAND_TIMEOUT = " + rent + "), got " + rescueAfter
-            + ": a live rent must never be rescued");
-      }
-    }
+    RescueBound.check(rescueAfter, ssh.orElse(null));
     if (probeTimeout.compareTo(claimTimeout) >= 0) {
       throw new ConfigException("ORION_HEALTH_PROBE_TIMEOUT",
           "must be shorter than ORION_CLAIM_TIMEOUT (" + claimTimeout + "), got " + probeTimeout);
@@ -116,7 +110,7 @@ public record SchedulerConfig(
         env.integer("ORION_MIGRATION_BATCH", 20, 1, 500),
         env.duration("ORION_SCRUB_INTERVAL", Duration.ofSeconds(1)),
         env.integer("ORION_SCRUB_BATCH", 20, 1, 500),
-        env.duration("ORION_RESCUE_AFTER", Duration.ofMinutes(2)),
+        env.duration(RescueBound.NAME, RescueBound.DEFAULT),
         env.duration("ORION_RESCUE_INTERVAL", Duration.ofSeconds(1)),
         env.integer("ORION_RESCUE_BATCH", 50, 1, 500),
         env.duration("ORION_HEALTH_INTERVAL", Duration.ofSeconds(1)),

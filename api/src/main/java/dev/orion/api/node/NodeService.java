@@ -12,7 +12,6 @@ import dev.orion.common.event.EventLog;
 import dev.orion.common.node.NodeStatus;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.HostKeys;
-import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.worker.WorkerOps;
@@ -33,7 +32,6 @@ public final class NodeService {
   private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
   private final Jdbi jdbi;
   private final NodeList nodeList;
-  private final WorkerConnections connections;
   private final WorkerOps ops;
   private final LoadService load;
   /**
@@ -46,14 +44,13 @@ public final class NodeService {
 
   /**
    * @param ops how a node's new address is checked before it is taken (a probe over SSH that
-   *     verifies the pinned host key)
+   *     verifies the pinned host key), and told when a node is forgotten
    */
-  public NodeService(Jdbi jdbi, WorkerConnections connections, WorkerOps ops, NodeList nodeList, LoadService load,
+  public NodeService(Jdbi jdbi, WorkerOps ops, NodeList nodeList, LoadService load,
       Clock clock) {
     this.jdbi = jdbi;
     this.load = load;
     this.nodeList = nodeList;
-    this.connections = connections;
     this.ops = ops;
     this.clock = clock;
   }
@@ -238,7 +235,7 @@ public final class NodeService {
       return node.status();
     });
     nodeList.invalidate();
-    connections.forget(nodeId);
+    ops.forget(nodeId);
     LOG.info("node {} {}->forgotten by {}", nodeId, from, admin.actor());
   }
 

@@ -1,19 +1,14 @@
 package dev.orion.api.rental;
 
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.customizer.BindList;
-import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.customizer.Define;
-import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-/** Leases, their nodes and their event history. */
+/** Leases as the API reads them (owner checks, lists, history); every lease write is {@code LeaseStore}'s. */
 @RegisterConstructorMapper(RentalDao.FreeNode.class)
 @RegisterConstructorMapper(RentalDao.RentalRow.class)
 @RegisterConstructorMapper(RentalDao.EventRow.class)
@@ -26,9 +21,6 @@ public interface RentalDao {
 
   record EventRow(long id, String kind, Instant at, String actor, String fromStatus, String toStatus, Long fromNodeId,
       Long toNodeId, String reason) {}
-
-  record NewRental(long userId, long nodeId, String clientUser, String passwordCrypt, String publicKey,
-      Instant createdAt, Instant leasedUntil) {}
 
 
   String ALLOCATABLE = "status = 'alive' AND allocated = FALSE AND clean = TRUE";
@@ -47,22 +39,9 @@ public interface RentalDao {
   @SqlQuery("SELECT COUNT(*) FROM nodes WHERE " + ALLOCATABLE)
   int countFree();
 
-  @SqlUpdate("UPDATE nodes SET allocated = TRUE WHERE id IN (<ids>)")
-  void allocate(@BindList("ids") Collection<Long> ids);
-
-  /**
-   * A lease ended while moving may hold a second node a scheduler reserved for it
-   * ({@code rentals.target_node_id}, V2): free that one dirty too, in the same transaction.
-   */
-  @SqlUpdate("UPDATE nodes n JOIN rentals r ON r.target_node_id = n.id"
-      + " SET n.allocated = FALSE, n.clean = FALSE, r.target_node_id = NULL WHERE r.id = :id")
-  void releaseReservedNodeDirty(@Bind("id") long rentalId);
-
-  @SqlUpdate("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, public_key, status, created_at,"
-      + " leased_until) VALUES (:userId, :nodeId, :clientUser, :passwordCrypt, :publicKey, 'provisioning',"
-      + " :createdAt, :leasedUntil)")
-  @GetGeneratedKeys("id")
-  long insert(@BindMethods NewRental r);
+  /** Live leases of {@code clientUser} on the node (the same account may have rented it again). */
+  @SqlQuery("SELECT COUNT(*) FROM rentals WHERE node_id = :node AND client_user = :user AND status <> 'ended'")
+  int liveLeasesOf(@Bind("node") long nodeId, @Bind("user") String clientUser);
 
   String SELECT_RENTAL = "SELECT r.id, r.user_id, u.username, r.node_id, n.hostname, n.ip, n.ssh_port, n.host_key,"
       + " n.host_key_fingerprint, r.client_user, r.password_crypt, r.public_key, r.status, r.end_reason,"
@@ -83,26 +62,6 @@ public interface RentalDao {
   @SqlQuery(SELECT_RENTAL + " WHERE r.status IN ('active', 'migrating')"
       + " OR (r.status = 'provisioning' AND r.created_at < :stuckBefore) ORDER BY r.id FOR UPDATE")
   List<RentalRow> lockAllLive(@Bind("stuckBefore") Instant stuckBefore);
-
-  @SqlUpdate("UPDATE rentals SET status = :to WHERE id = :id AND status = :from")
-  int transition(@Bind("id") long id, @Bind("from") String from, @Bind("to") String to);
-
-  @SqlUpdate("UPDATE rentals SET status = 'ended', end_reason = :reason, ended_at = :now"
-      + " WHERE id = :id AND status <> 'ended'")
-  int end(@Bind("id") long id, @Bind("reason") String reason, @Bind("now") Instant now);
-
-  /** Ends the lease only if it is still {@code from}; returns 0 when someone else ended or moved it. */
-  @SqlUpdate("UPDATE rentals SET status = 'ended', end_reason = :reason, ended_at = :now"
-      + " WHERE id = :id AND status = :from")
-  int endIf(@Bind("id") long id, @Bind("from") String from, @Bind("reason") String reason, @Bind("now") Instant now);
-
-  /**
-   * Refused (0 rows) while a scheduler holds a claim on the lease (it may be ending or moving it
-   * right now); the client retries once the claim is released or lapses.
-   */
-  @SqlUpdate("UPDATE rentals SET leased_until = :until WHERE id = :id"
-      + " AND (claimed_until IS NULL OR claimed_until <= :now)")
-  int extend(@Bind("id") long id, @Bind("until") Instant until, @Bind("now") Instant now);
 
   /**
    * In write order ({@code seq}): a lease's own events are written one transaction after another.

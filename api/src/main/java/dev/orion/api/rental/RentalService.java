@@ -3,9 +3,12 @@ package dev.orion.api.rental;
 import dev.orion.api.Limits;
 import dev.orion.api.auth.Principal;
 import dev.orion.api.load.LoadConfig;
-import dev.orion.common.event.Event;
-import dev.orion.common.event.EventLog;
+import dev.orion.common.lease.EndReason;
+import dev.orion.common.lease.Lease;
+import dev.orion.common.lease.LeaseStatus;
+import dev.orion.common.lease.LeaseStore;
 import dev.orion.common.lease.NodeCleanliness;
+import dev.orion.common.lease.RescueBound;
 import dev.orion.common.problem.OrionException;
 import dev.orion.common.ssh.ClientAccount;
 import dev.orion.common.ssh.PasswordCrypt;
@@ -17,6 +20,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -34,12 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class RentalService {
   private static final Logger LOG = LoggerFactory.getLogger(RentalService.class);
   /**
-   * A rent still provisioning after this long is taken to be stuck (its API process died); younger
-   * ones belong to a rent in flight, which reset leaves alone so that it cannot race the rent's
-   * own user creation.
-   */
-  private static final Duration PROVISIONING_STUCK_AFTER = Duration.ofMinutes(5);
-  /**
    * A rent provisions within seconds; one whose API died is ended by the scheduler's rescue, after
    * which a release answers like for any ended lease.
    */
@@ -54,29 +52,34 @@ public final class RentalService {
   private final Limits limits;
   private final SleepingPools sleeping;
   private final LoadConfig.Placement placement;
+  /**
+   * ORION_RESCUE_AFTER, the schedulers' bound too: a rent still provisioning after this long is
+   * stranded (its API died) and the rescue ends it; younger ones belong to a rent in flight, which
+   * reset leaves alone so that it cannot race the rent's own user creation.
+   */
+  private final Duration provisioningBound;
 
   /**
    * @param allocationChanged told after every change of which node holds which lease, so caches
    *     of the node list (see {@code NodeList}) can drop what they hold
    */
   public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged) {
-    this(jdbi, provisioner, clock, allocationChanged, Limits.defaults());
+    this(jdbi, provisioner, clock, allocationChanged, Limits.defaults(), SleepingPools.NONE, RescueBound.DEFAULT);
   }
 
-  /** @param limits live leases per account and the longest total lease */
-  public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits) {
-    this(jdbi, provisioner, clock, allocationChanged, limits, SleepingPools.NONE);
-  }
-
-  /** @param sleeping pools asleep now, named in the 409 of a rent that finds too few free workers */
+  /**
+   * @param limits live leases per account and the longest total lease
+   * @param sleeping pools asleep now, named in the 409 of a rent that finds too few free workers
+   * @param provisioningBound how long a lease may be provisioning before the rescue ends it
+   */
   public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits,
-      SleepingPools sleeping) {
-    this(jdbi, provisioner, clock, allocationChanged, limits, sleeping, LoadConfig.Placement.LOAD);
+      SleepingPools sleeping, Duration provisioningBound) {
+    this(jdbi, provisioner, clock, allocationChanged, limits, sleeping, LoadConfig.Placement.LOAD, provisioningBound);
   }
 
   /** @param placement which free workers a rent takes first ({@code ORION_PLACEMENT}) */
   public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits,
-      SleepingPools sleeping, LoadConfig.Placement placement) {
+      SleepingPools sleeping, LoadConfig.Placement placement, Duration provisioningBound) {
     this.sleeping = sleeping;
     this.placement = placement;
     this.jdbi = jdbi;
@@ -84,6 +87,7 @@ public final class RentalService {
     this.provisioner = provisioner;
     this.clock = clock;
     this.limits = limits;
+    this.provisioningBound = provisioningBound;
   }
 
   private record Allocation(long rentalId, RentalDao.FreeNode node) {}
@@ -129,7 +133,13 @@ public final class RentalService {
             + failure + "; nothing was allocated", failed.error());
       }
       failure = "activation failed";
-      activate(caller, allocations);
+      try {
+        activate(caller, allocations);
+      } catch (Rescued e) {
+        failure = e.getMessage();
+        throw OrionException.badGateway("the workers took too long to provision: " + e.getMessage()
+            + "; nothing is allocated to you, rent again", e);
+      }
       activated = true;
       return allocations.stream().map(a -> new RentalViews.Credentials(a.rentalId(), a.node().ip(),
           a.node().sshPort(), account.user(), password, until, a.node().id(), a.node().hostname(),
@@ -163,18 +173,14 @@ public final class RentalService {
         if (nodes.size() < count) {
           return null;
         }
-        dao.allocate(nodes.stream().map(RentalDao.FreeNode::id).toList());
+        LeaseStore store = LeaseStore.on(h);
         Instant now = now();
         List<Allocation> result = new ArrayList<>(count);
-        List<Event> events = new ArrayList<>(count);
         for (RentalDao.FreeNode n : nodes) {
-          long id = dao.insert(new RentalDao.NewRental(caller.userId(), n.id(), account.user(),
-              account.passwordCrypt(), account.publicKey(), now, until));
-          events.add(Event.lease(id, now, caller.actor(), null, "provisioning", null, n.id(),
-              "rented until " + until));
+          long id = store.open(new LeaseStore.NewLease(caller.userId(), n.id(), account.user(),
+              account.passwordCrypt(), account.publicKey(), now, until), caller.actor(), "rented until " + until);
           result.add(new Allocation(id, n));
         }
-        EventLog.append(h, events);
         return result;
       });
       if (got != null) {
@@ -211,45 +217,68 @@ public final class RentalService {
         : tier.ids().isEmpty() ? dao.lockFreeNodes(limit) : p.lockAllBut(tier.ids(), limit));
   }
 
+  /**
+   * Activates every lease of the rent, only from provisioning: a rent slower than the rescue bound
+   * finds its leases ended by the scheduler's rescue (their nodes freed, maybe rented again) and
+   * activates none of them.
+   */
   private void activate(Principal caller, List<Allocation> allocations) {
     jdbi.useTransaction(h -> {
-      RentalDao dao = h.attach(RentalDao.class);
+      LeaseStore store = LeaseStore.on(h);
       Instant now = now();
-      List<Event> events = new ArrayList<>();
-      for (Allocation a : allocations) {
-        if (dao.transition(a.rentalId(), "provisioning", "active") == 0) {
-          throw OrionException.conflict("lease " + a.rentalId() + " was ended while it was being provisioned");
+      List<Lease> leases = store.lock(allocations.stream().map(Allocation::rentalId).toList());
+      for (Lease l : leases) {
+        if (l.status() != LeaseStatus.PROVISIONING) {
+          throw new Rescued(l.id(), Duration.between(l.createdAt(), now));
         }
-        events.add(Event.lease(a.rentalId(), now, caller.actor(), "provisioning", "active", null,
-            a.node().id(), "client user created"));
       }
-      EventLog.append(h, events);
+      for (Lease l : leases) {
+        store.activate(l, now, caller.actor(), "client user created");
+      }
     });
+  }
+
+  /** A lease of this rent was ended by the rescue before the rent could activate it. */
+  private final class Rescued extends RuntimeException {
+    Rescued(long rentalId, Duration after) {
+      super("lease " + rentalId + " was still provisioning after " + after.toSeconds() + " s, past ORION_RESCUE_AFTER ("
+          + provisioningBound + "), and the scheduler ended it");
+    }
   }
 
   /**
    * Undoes a rent that did not activate: every lease it still holds ends (failed), its node is
-   * freed dirty, and the accounts are deleted. A lease the scheduler's rescue ended meanwhile has
-   * freed its node already (which may be rented again by now): that node is only marked dirty.
+   * freed dirty, and its accounts are deleted. A lease the scheduler's rescue ended meanwhile has
+   * freed its node already, which may be rented again by now: that node is only marked dirty (so
+   * no cleanup under way marks it clean with this rent's account on it), and the account is
+   * deleted there unless a live lease of the same client user holds the node now.
    * Never throws: this runs in a {@code finally}, and a database that is away leaves the leases to
    * the rescue.
    */
   private void abandonQuietly(List<Allocation> allocations, String user, String why) {
+    List<Allocation> toDelete = new ArrayList<>();
+    java.util.Map<Long, Long> epochs = new java.util.HashMap<>();
     try {
       jdbi.useTransaction(h -> {
-        RentalDao dao = h.attach(RentalDao.class);
+        toDelete.clear();
+        epochs.clear();
+        LeaseStore store = LeaseStore.on(h);
         Instant now = now();
-        List<Event> events = new ArrayList<>();
+        List<Lease> leases = store.lock(allocations.stream().map(Allocation::rentalId).toList());
+        List<Lease> mine = leases.stream().filter(l -> l.status() == LeaseStatus.PROVISIONING).toList();
+        epochs.putAll(store.end(mine, EndReason.FAILED, now, "api", l -> "provisioning failed: " + truncate(why)));
         for (Allocation a : allocations) {
-          if (dao.endIf(a.rentalId(), "provisioning", "failed", now) == 1) {
-            h.attach(NodeCleanliness.class).freeDirty(List.of(a.node().id()));
-            events.add(Event.lease(a.rentalId(), now, "api", "provisioning", "ended", a.node().id(), null,
-                "provisioning failed: " + truncate(why)));
+          boolean ended = mine.stream().anyMatch(l -> l.id() == a.rentalId());
+          if (ended) {
+            toDelete.add(a);
           } else {
-            h.attach(NodeCleanliness.class).markDirty(a.node().id());
+            NodeCleanliness nodes = h.attach(NodeCleanliness.class);
+            nodes.markDirty(a.node().id());
+            if (h.attach(RentalDao.class).liveLeasesOf(a.node().id(), user) == 0) {
+              toDelete.add(a);
+            }
           }
         }
-        EventLog.append(h, events);
       });
     } catch (RuntimeException e) {
       LOG.error("abandoning rentals {} failed; the scheduler's rescue ends them",
@@ -257,33 +286,47 @@ public final class RentalService {
       return;
     }
     try {
-      deprovision(allocations.stream().map(a -> new Provisioner.Removal(endpoint(a.node()), user)).toList());
+      deprovision(toDelete.stream().map(a -> new Provisioner.Removal(endpoint(a.node()), user)).toList(), epochs);
     } catch (RuntimeException e) {
       LOG.error("removing the accounts of an abandoned rent failed; scrub removes them", e);
     }
   }
 
   public void release(Principal caller, long rentalId) {
-    RentalDao.RentalRow r = jdbi.inTransaction(h -> {
-      RentalDao dao = h.attach(RentalDao.class);
-      RentalDao.RentalRow row = dao.lockVisible(rentalId, ownerFilter(caller))
+    Released r = jdbi.inTransaction(h -> {
+      RentalDao.RentalRow row = h.attach(RentalDao.class).lockVisible(rentalId, ownerFilter(caller))
           .orElseThrow(() -> notFound(rentalId));
-      switch (row.status()) {
-        case "ended" -> throw OrionException.conflict("lease " + rentalId + " already ended (" + row.endReason() + ")");
-        case "provisioning" -> throw OrionException.conflict("lease " + rentalId + " is still being provisioned",
+      LeaseStore store = LeaseStore.on(h);
+      Lease lease = store.lock(rentalId).orElseThrow(() -> notFound(rentalId));
+      Instant now = now();
+      switch (lease.status()) {
+        case ENDED -> throw OrionException.conflict("lease " + rentalId + " already ended (" + row.endReason() + ")");
+        case PROVISIONING -> throw OrionException.conflict("lease " + rentalId + " is still being provisioned",
             PROVISIONING_RETRY_AFTER);
+        case MIGRATING -> {
+          if (lease.claimHeld(now)) {
+            // The scheduler moving it owns the node it reserved and may be creating the login
+            // there right now: ending the lease under it would free that node to someone else.
+            throw OrionException.conflict("lease " + rentalId + " is being moved to another node right now",
+                retryAfter(lease, now));
+          }
+        }
         default -> { }
       }
-      Instant now = now();
-      dao.end(rentalId, "released", now);
-      h.attach(NodeCleanliness.class).freeDirty(List.of(row.nodeId()));
-      dao.releaseReservedNodeDirty(rentalId);
-      EventLog.append(h, Event.lease(rentalId, now, caller.actor(), row.status(), "ended", row.nodeId(), null,
-          "released"));
-      return row;
+      Map<Long, Long> epochs = store.end(List.of(lease), EndReason.RELEASED, now, caller.actor(), l -> "released");
+      return new Released(row, epochs);
     });
-    deprovision(List.of(removal(r)));
+    deprovision(List.of(removal(r.row())), r.epochs());
     allocationChanged.run();
+  }
+
+  private record Released(RentalDao.RentalRow row, Map<Long, Long> epochs) {}
+
+  /** Until the claim lapses at the latest (a live scheduler finishes or releases it before). */
+  private static Duration retryAfter(Lease lease, Instant now) {
+    Duration left = Duration.between(now, lease.claimedUntil());
+    return left.compareTo(PROVISIONING_RETRY_AFTER) < 0 ? PROVISIONING_RETRY_AFTER
+        : Duration.ofSeconds(Math.min(30, left.toSeconds() + 1));
   }
 
   public RentalViews.Extended extend(Principal caller, long rentalId, RentRequests.Extend req) {
@@ -309,11 +352,12 @@ public final class RentalService {
             + " h in all; a lease lasts at most " + limits.maxLease().toHours() + " h including extensions"
             + " (ORION_MAX_LEASE_HOURS)");
       }
-      if (dao.extend(rentalId, until, now) == 0) {
+      LeaseStore store = LeaseStore.on(h);
+      Lease lease = store.lock(rentalId).orElseThrow(() -> notFound(rentalId));
+      if (lease.claimHeld(now)) {
         throw OrionException.conflict("lease " + rentalId + " is being handled by a scheduler; try again shortly");
       }
-      EventLog.append(h, Event.lease(rentalId, now, caller.actor(), row.status(), row.status(), row.nodeId(),
-          row.nodeId(), "extended to " + until));
+      store.extend(lease, until, now, caller.actor());
       return new RentalViews.Extended(rentalId, until);
     });
     allocationChanged.run();
@@ -335,35 +379,44 @@ public final class RentalService {
   }
 
   /** Ends every live lease and removes every client user; returns how many leases ended. */
+  /**
+   * Ends every live lease and removes every client user; returns how many leases ended. Leases
+   * work is under way on are left alone: a rent still provisioning within the rescue bound (the
+   * rent itself, or the rescue, ends it) and a migration whose scheduler holds its claim (it owns
+   * the node it reserved; expiry or a later reset ends the lease).
+   */
   public int reset(Principal admin) {
-    List<RentalDao.RentalRow> ended = jdbi.inTransaction(h -> {
-      RentalDao dao = h.attach(RentalDao.class);
+    Reset done = jdbi.inTransaction(h -> {
+      LeaseStore store = LeaseStore.on(h);
       Instant now = now();
-      List<RentalDao.RentalRow> live = dao.lockAllLive(now.minus(PROVISIONING_STUCK_AFTER));
-      List<Event> events = new ArrayList<>(live.size());
-      for (RentalDao.RentalRow r : live) {
-        dao.end(r.id(), "reset", now);
-        h.attach(NodeCleanliness.class).freeDirty(List.of(r.nodeId()));
-        dao.releaseReservedNodeDirty(r.id());
-        events.add(Event.lease(r.id(), now, admin.actor(), r.status(), "ended", r.nodeId(), null, "reset"));
-      }
-      EventLog.append(h, events);
-      return live;
+      List<RentalDao.RentalRow> live = h.attach(RentalDao.class).lockAllLive(now.minus(provisioningBound));
+      List<Lease> leases = store.lock(live.stream().map(RentalDao.RentalRow::id).toList()).stream()
+          .filter(l -> !(l.status() == LeaseStatus.MIGRATING && l.claimHeld(now))).toList();
+      Map<Long, Long> epochs = store.end(leases, EndReason.RESET, now, admin.actor(), l -> "reset");
+      java.util.Set<Long> ended = leases.stream().map(Lease::id).collect(java.util.stream.Collectors.toSet());
+      return new Reset(live.stream().filter(r -> ended.contains(r.id())).toList(), epochs);
     });
-    deprovision(ended.stream().map(RentalService::removal).toList());
+    deprovision(done.rows().stream().map(RentalService::removal).toList(), done.epochs());
     allocationChanged.run();
-    LOG.info("reset by {} ended {} lease(s)", admin.username(), ended.size());
-    return ended.size();
+    LOG.info("reset by {} ended {} lease(s)", admin.username(), done.rows().size());
+    return done.rows().size();
   }
 
-  /** Removes the client user; a node becomes allocatable again only when that worked. */
-  private void deprovision(List<Provisioner.Removal> removals) {
+  private record Reset(List<RentalDao.RentalRow> rows, Map<Long, Long> epochs) {}
+
+  /**
+   * Removes the client user; a node becomes allocatable again only when that worked, and only if
+   * nothing freed it dirty again since {@code epochs} were taken (it was rented and released
+   * meanwhile: that lease's cleanup marks it clean).
+   */
+  private void deprovision(List<Provisioner.Removal> removals, Map<Long, Long> epochs) {
     for (Provisioner.Outcome o : provisioner.delete(removals)) {
-      if (o.ok()) {
-        jdbi.useExtension(NodeCleanliness.class, d -> d.markClean(o.endpoint().nodeId()));
-      } else {
+      long node = o.endpoint().nodeId();
+      if (!o.ok()) {
         LOG.warn("node {}: could not remove the client user ({}); it stays out of the pool until scrubbed",
-            o.endpoint().nodeId(), o.error().getMessage());
+            node, o.error().getMessage());
+      } else if (epochs.containsKey(node)) {
+        jdbi.useExtension(NodeCleanliness.class, d -> d.markClean(node, epochs.get(node)));
       }
     }
   }

@@ -42,7 +42,7 @@ class DatabaseAtStartTest {
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, "late-secret-0123456789-0123456789-abcdef", Duration.ofHours(1),
         "agent-token-0123456789", Optional.of("admin"), Optional.of("admin-password-1"), true, 4,
         Duration.ofMillis(500), new PoolsConfig(Set.of("system"), "none"), LoadConfig.defaults(), dbc,
-        TestSsh.config(), MetricsConfig.ephemeral(),
+        TestSsh.config(), dev.orion.common.lease.RescueBound.DEFAULT, MetricsConfig.ephemeral(),
         new AlertConfig(Optional.empty(), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024),
         Limits.defaults());
     LocalDb db = null;

@@ -78,7 +78,7 @@ public final class ApiHarness implements AutoCloseable {
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
         Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), new PoolsConfig(Set.of(PROTECTED_POOL), "none"),
         LoadConfig.defaults(), dbc,
-        TestSsh.config(), MetricsConfig.ephemeral(),
+        TestSsh.config(), dev.orion.common.lease.RescueBound.DEFAULT, MetricsConfig.ephemeral(),
         new AlertConfig(Optional.of(ALERT_TOKEN), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024), limits);
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc, cfg, clock);
   }
@@ -156,7 +156,8 @@ public final class ApiHarness implements AutoCloseable {
    * port): there is nothing to delete, and a new node is rentable only once marked clean.
    */
   public void markScrubbed(long nodeId) {
-    assertEquals(1, (int) db.jdbi().withExtension(NodeCleanliness.class, d -> d.markClean(nodeId)),
+    assertEquals(1, (int) db.jdbi().withExtension(NodeCleanliness.class, d -> d.markClean(nodeId,
+        d.epochs(java.util.List.of(nodeId)).get(nodeId))),
         "node " + nodeId + " was unclean and free");
   }
 

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A lease's lifecycle, with its one transition table. Every lease transition is written with a
- * {@code rental_events} row, and every event is checked against this table before it is written
+ * A lease's lifecycle, with its one transition table. Every lease transition is written by
+ * {@link LeaseStore} with its event, and every event is checked against this table before it is written
  * ({@link #requireTransition}), so an illegal transition fails loudly instead of being stored.
  * V3 mirrors the set as a CHECK constraint; {@code docs/architecture.md} draws the table
  * ({@code LifecycleDiagramTest} keeps them equal).
@@ -55,6 +55,17 @@ public enum LeaseStatus {
     if (!ok) {
       throw new IllegalStateException("illegal lease transition " + (from == null ? "(new)" : from.db())
           + " -> " + to.db());
+    }
+  }
+
+  /**
+   * Checks a real change of state (not staying put) from {@code from} to {@code to}.
+   *
+   * @throws IllegalStateException when the table does not allow it: a bug, never a user error
+   */
+  public static void requireChange(LeaseStatus from, LeaseStatus to) {
+    if (!from.next().contains(to)) {
+      throw new IllegalStateException("illegal lease transition " + from.db() + " -> " + to.db());
     }
   }
 

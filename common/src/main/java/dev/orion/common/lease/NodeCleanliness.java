@@ -1,28 +1,58 @@
 package dev.orion.common.lease;
 
 import java.util.Collection;
+import java.util.Map;
+import org.jdbi.v3.sqlobject.config.KeyColumn;
+import org.jdbi.v3.sqlobject.config.ValueColumn;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * The one way a node leaves a lease and the one way it becomes rentable again, for the API and the
  * schedulers alike. A node is freed dirty: it may still hold the lease's client user, so nobody
  * can rent it until that user is known to be gone ({@link #markClean}).
+ *
+ * <p>Every freeing or dirtying counts up the node's {@code dirty_epoch} (V7). A cleanup remembers
+ * the epoch it started from and marks the node clean only while it is unchanged: a slow deletion
+ * that finishes after the node was rented and freed again must not vouch for the later tenant's
+ * account being gone.
  */
 public interface NodeCleanliness {
-  /** Unallocated but unclean; call in the transaction that ends or moves the lease. */
-  @SqlUpdate("UPDATE nodes SET allocated = FALSE, clean = FALSE WHERE id IN (<ids>)")
-  void freeDirty(@BindList("ids") Collection<Long> nodeIds);
+  /**
+   * Unallocated but unclean; call in the transaction that ends or moves the lease. Returns each
+   * node's new epoch, for the cleanup that follows ({@link #markClean}).
+   */
+  default Map<Long, Long> freeDirty(Collection<Long> nodeIds) {
+    if (nodeIds.isEmpty()) {
+      return Map.of();
+    }
+    free(nodeIds);
+    return epochs(nodeIds);
+  }
 
-  /** May hold a client user nobody accounts for, whoever holds it now. */
-  @SqlUpdate("UPDATE nodes SET clean = FALSE WHERE id = :id")
+  @SqlUpdate("UPDATE nodes SET allocated = FALSE, clean = FALSE, dirty_epoch = dirty_epoch + 1 WHERE id IN (<ids>)")
+  void free(@BindList("ids") Collection<Long> nodeIds);
+
+  @SqlQuery("SELECT id, dirty_epoch FROM nodes WHERE id IN (<ids>)")
+  @KeyColumn("id")
+  @ValueColumn("dirty_epoch")
+  Map<Long, Long> epochs(@BindList("ids") Collection<Long> nodeIds);
+
+  /**
+   * May hold a client user nobody accounts for, whoever holds it now; a cleanup under way no
+   * longer vouches for it.
+   */
+  @SqlUpdate("UPDATE nodes SET clean = FALSE, dirty_epoch = dirty_epoch + 1 WHERE id = :id")
   void markDirty(@Bind("id") long nodeId);
 
   /**
-   * After every client user was deleted from the node. A node allocated meanwhile is left alone:
-   * its new lease owns it, and frees it dirty again when it ends.
+   * After every client user was deleted from the node, by a cleanup that started at {@code epoch}.
+   * A node allocated or freed again meanwhile is left alone: its later lease owns it, and its own
+   * cleanup marks it clean. Returns 1 when marked.
    */
-  @SqlUpdate("UPDATE nodes SET clean = TRUE WHERE id = :id AND allocated = FALSE AND clean = FALSE")
-  int markClean(@Bind("id") long nodeId);
+  @SqlUpdate("UPDATE nodes SET clean = TRUE WHERE id = :id AND allocated = FALSE AND clean = FALSE"
+      + " AND dirty_epoch = :epoch")
+  int markClean(@Bind("id") long nodeId, @Bind("epoch") long epoch);
 }

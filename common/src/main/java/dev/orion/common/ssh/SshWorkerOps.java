@@ -41,6 +41,11 @@ public final class SshWorkerOps implements WorkerOps, AutoCloseable {
   }
 
   @Override
+  public void forget(long nodeId) {
+    connections.forget(nodeId);
+  }
+
+  @Override
   public void close() {
     connections.close();
   }

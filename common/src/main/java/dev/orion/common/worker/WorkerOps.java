@@ -32,4 +32,11 @@ public interface WorkerOps {
 
   /** The client accounts present on the worker (never system or operator accounts). */
   List<String> listAccounts(WorkerEndpoint worker) throws WorkerException;
+
+  /**
+   * The node was forgotten: drop whatever is kept for it (a cached connection, which would
+   * otherwise still trust the old pinned host key). Nothing to do for an implementation that keeps
+   * nothing.
+   */
+  default void forget(long nodeId) {}
 }

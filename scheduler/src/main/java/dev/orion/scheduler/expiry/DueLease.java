@@ -6,7 +6,6 @@ import java.time.Instant;
 public record DueLease(
     long id,
     long nodeId,
-    Long targetNodeId,
     String status,
     String clientUser,
     Instant leasedUntil,

@@ -8,7 +8,6 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** The rentals aggregate as the expiry queue sees it. */
 public interface ExpiryDao {
@@ -17,21 +16,9 @@ public interface ExpiryDao {
   @SqlQuery
   List<Long> lockDue(@Bind("now") Instant now, @Bind("limit") int limit);
 
-  @SqlQuery("SELECT r.id, r.node_id, r.target_node_id, r.status, r.client_user, r.leased_until,"
+  @SqlQuery("SELECT r.id, r.node_id, r.status, r.client_user, r.leased_until,"
       + " n.status AS node_status, n.ip, n.ssh_port, n.host_key"
       + " FROM rentals r JOIN nodes n ON n.id = r.node_id WHERE r.id IN (<ids>)")
   @RegisterConstructorMapper(DueLease.class)
   List<DueLease> load(@BindList("ids") Collection<Long> ids);
-
-  /**
-   * Of leases whose claim the completing transaction holds (and has locked), those still due: an
-   * extend may have slipped in before the claim, a release or reset by the API meanwhile.
-   */
-  @SqlQuery("SELECT id FROM rentals WHERE id IN (<ids>) AND leased_until <= :now"
-      + " AND status IN ('active', 'migrating')")
-  List<Long> stillDue(@BindList("ids") Collection<Long> ids, @Bind("now") Instant now);
-
-  @SqlUpdate("UPDATE rentals SET status = 'ended', end_reason = 'expired', ended_at = :now, target_node_id = NULL"
-      + " WHERE id IN (<ids>)")
-  int endExpired(@BindList("ids") Collection<Long> ids, @Bind("now") Instant now);
 }

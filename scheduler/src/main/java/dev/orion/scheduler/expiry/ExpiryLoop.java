@@ -6,13 +6,15 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.common.event.Event;
-import dev.orion.common.event.EventLog;
+import dev.orion.common.lease.EndReason;
+import dev.orion.common.lease.Lease;
+import dev.orion.common.lease.LeaseStatus;
+import dev.orion.common.lease.LeaseStore;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import org.jdbi.v3.core.Handle;
@@ -21,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends leases at {@code leased_until}: claim a batch of due leases, end them in one conditional
- * transaction that also frees their nodes (unallocated, not yet clean), then delete each client
- * user on its node if the node is alive and mark the node clean. A node that is dead, or whose
+ * Ends leases at {@code leased_until}: claim a batch of due leases, end them in one transaction
+ * through the lease store, which also frees their nodes (unallocated, not yet clean), then delete
+ * each client user on its node if the node is alive and mark the node clean (fenced by the node's
+ * dirty epoch: not if it was rented and freed again meanwhile). A node that is dead, or whose
  * user could not be deleted, stays unclean until the scrub loop has removed its client users.
  *
  * <p>The database is changed before the worker on purpose: a scheduler that dies after ending a
@@ -73,26 +76,29 @@ public final class ExpiryLoop {
       return 0;
     }
     long claimedAt = System.nanoTime();
-    List<ExpiryPlan> ended = end(claimed);
+    List<Cleanup> ended = end(claimed);
     log.debug("claimed {} leases in {} ms, ended {} in {} ms", claimed.size(),
         (claimedAt - started) / 1_000_000, ended.size(), (System.nanoTime() - claimedAt) / 1_000_000);
     if (removal != null) {
-      CompletableFuture.allOf(ended.stream().filter(ExpiryPlan::deleteUser)
-          .map(p -> CompletableFuture.runAsync(() -> cleanUp(p), ssh))
+      CompletableFuture.allOf(ended.stream()
+          .map(c -> CompletableFuture.runAsync(() -> cleanUp(c), ssh))
           .toArray(CompletableFuture[]::new)).join();
     }
     return claimed.size();
   }
 
+  /** A lease ended on an alive node: its user is deleted, then the node marked clean if still at {@code epoch}. */
+  private record Cleanup(DueLease lease, long epoch) {}
+
   /** Ends the batch in one transaction; if that fails, each lease on its own so one bad row cannot block the rest. */
-  private List<ExpiryPlan> end(List<Claim<DueLease>> claims) {
+  private List<Cleanup> end(List<Claim<DueLease>> claims) {
     try {
       return queue.complete(claims, this::endInTx);
     } catch (RuntimeException batchFailure) {
       log.warn("ending {} leases in one transaction failed, retrying one by one: {}",
           claims.size(), batchFailure.toString());
     }
-    List<ExpiryPlan> ended = new ArrayList<>();
+    List<Cleanup> ended = new ArrayList<>();
     for (Claim<DueLease> c : claims) {
       try {
         ended.addAll(queue.complete(List.of(c), this::endInTx));
@@ -104,48 +110,55 @@ public final class ExpiryLoop {
     return ended;
   }
 
-  private List<ExpiryPlan> endInTx(Handle h, List<Claim<DueLease>> held) {
+  /**
+   * Ends those of the held leases still due (an extend may have slipped in before the claim, a
+   * release or reset by the API meanwhile), as their locked rows say.
+   */
+  private List<Cleanup> endInTx(Handle h, List<Claim<DueLease>> held) {
     if (held.isEmpty()) {
       return List.of();
     }
     Instant now = claimant.now();
-    ExpiryDao dao = h.attach(ExpiryDao.class);
-    Set<Long> due = new HashSet<>(dao.stillDue(held.stream().map(Claim::id).toList(), now));
-    List<ExpiryPlan> ended = held.stream().filter(c -> due.contains(c.id()))
-        .map(c -> ExpiryDecision.plan(c.item())).toList();
-    for (Claim<DueLease> c : held) {
-      if (!due.contains(c.id())) {
+    LeaseStore store = LeaseStore.on(h);
+    Map<Long, ExpiryPlan> plans = new HashMap<>();
+    held.forEach(c -> plans.put(c.id(), ExpiryDecision.plan(c.item())));
+    List<Lease> due = new ArrayList<>();
+    for (Lease l : store.lock(plans.keySet())) {
+      if ((l.status() == LeaseStatus.ACTIVE || l.status() == LeaseStatus.MIGRATING) && !l.leasedUntil().isAfter(now)) {
+        due.add(l);
+      } else {
         log.info("rental {} {}->ended (expired) skipped: extended, released or reset meanwhile",
-            c.id(), c.item().status());
+            l.id(), l.status().db());
       }
     }
-    if (ended.isEmpty()) {
-      return ended;
+    if (due.isEmpty()) {
+      return List.of();
     }
-    dao.endExpired(ended.stream().map(p -> p.lease().id()).toList(), now);
-    List<Event> events = new ArrayList<>(ended.size());
-    List<Long> nodes = new ArrayList<>();
-    for (ExpiryPlan p : ended) {
-      events.add(Event.lease(p.lease().id(), now, claimant.actor(), p.lease().status(), "ended",
-          p.lease().nodeId(), null, p.reason()));
-      nodes.addAll(p.nodesToFree());
+    Map<Long, Long> epochs = store.end(due, EndReason.EXPIRED, now, claimant.actor(), l -> plans.get(l.id()).reason());
+    List<Cleanup> cleanups = new ArrayList<>();
+    for (Lease l : due) {
+      ExpiryPlan p = plans.get(l.id());
+      log.info("rental {} {}->ended (expired) on node {} ({})", l.id(), l.status().db(), l.nodeId(),
+          p.lease().nodeStatus());
+      if (p.deleteUser()) {
+        cleanups.add(new Cleanup(p.lease(), epochs.get(l.nodeId())));
+      }
     }
-    h.attach(NodeCleanliness.class).freeDirty(nodes);
-    EventLog.append(h, events);
-    for (ExpiryPlan p : ended) {
-      log.info("rental {} {}->ended (expired) on node {} ({})", p.lease().id(), p.lease().status(),
-          p.lease().nodeId(), p.lease().nodeStatus());
-    }
-    return ended;
+    return cleanups;
   }
 
-  private void cleanUp(ExpiryPlan plan) {
-    DueLease lease = plan.lease();
+  private void cleanUp(Cleanup c) {
+    DueLease lease = c.lease();
     try {
       removal.remove(lease);
-      jdbi.useExtension(NodeCleanliness.class, dao -> dao.markClean(lease.nodeId()));
-      log.info("node {} unclean->clean: client user {} of rental {} deleted",
-          lease.nodeId(), lease.clientUser(), lease.id());
+      int marked = jdbi.withExtension(NodeCleanliness.class, dao -> dao.markClean(lease.nodeId(), c.epoch()));
+      if (marked == 1) {
+        log.info("node {} unclean->clean: client user {} of rental {} deleted",
+            lease.nodeId(), lease.clientUser(), lease.id());
+      } else {
+        log.info("node {}: client user {} of rental {} deleted; not marked clean, it was cleaned, rented or"
+            + " freed again meanwhile", lease.nodeId(), lease.clientUser(), lease.id());
+      }
     } catch (Exception e) {
       log.warn("node {} unclean->clean failed for user {} of rental {}; the scrub loop retries: {}",
           lease.nodeId(), lease.clientUser(), lease.id(), e.getMessage());

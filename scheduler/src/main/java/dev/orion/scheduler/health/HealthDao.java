@@ -44,11 +44,4 @@ public interface HealthDao {
       + " last_seen_at = CASE WHEN :toStatus = 'alive' THEN :now ELSE last_seen_at END"
       + " WHERE id = :nodeId")
   int record(@BindMethods Verdict v, @Bind("now") Instant now);
-
-  /** Live leases on a node, locked before the node itself (the order every writer uses). */
-  @SqlQuery("SELECT id FROM rentals WHERE node_id = :node AND status = 'active' FOR UPDATE")
-  List<Long> lockActiveLeases(@Bind("node") long nodeId);
-
-  @SqlUpdate("UPDATE rentals SET status = 'migrating' WHERE id IN (<ids>) AND status = 'active'")
-  int markMigrating(@BindList("ids") Collection<Long> ids);
 }

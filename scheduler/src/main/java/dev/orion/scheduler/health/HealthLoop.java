@@ -7,8 +7,8 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.common.event.Event;
-import dev.orion.common.event.EventLog;
+import dev.orion.common.lease.Lease;
+import dev.orion.common.lease.LeaseStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -178,32 +178,23 @@ public final class HealthLoop {
   /** A verdict on its own transaction, with the node's leases moved to migrating if it died. */
   private boolean applyDeath(Verdict v, Claim<NodeState> claim) {
     try {
-      List<List<Long>> leases = new ArrayList<>(1);
+      List<List<Lease>> leases = new ArrayList<>(1);
       List<Long> migrating = queue.complete(List.of(claim),
           // Leases are locked before their node: the order every writer uses. (Cleared first: a
           // transaction retried after a deadlock runs this again.)
           h -> {
             leases.clear();
-            leases.add(v.diesNow() ? h.attach(HealthDao.class).lockActiveLeases(v.nodeId()) : List.of());
+            leases.add(v.diesNow() ? LeaseStore.on(h).lockActiveOn(v.nodeId()) : List.of());
           },
           (h, held) -> {
             if (held.isEmpty()) {
               return null; // nothing written: the locks taken above go with the commit
             }
-            HealthDao dao = h.attach(HealthDao.class);
-            dao.record(v, claimant.now());
-            List<Long> ids = leases.get(0);
-            if (!ids.isEmpty()) {
-              dao.markMigrating(ids);
-              Instant at = claimant.now();
-              List<Event> events = new ArrayList<>();
-              for (long id : ids) {
-                events.add(Event.lease(id, at, claimant.actor(), "active", "migrating", v.nodeId(), null,
-                    "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error()));
-              }
-              EventLog.append(h, events);
-            }
-            return ids;
+            h.attach(HealthDao.class).record(v, claimant.now());
+            List<Lease> active = leases.get(0);
+            LeaseStore.on(h).startMigration(active, claimant.now(), claimant.actor(),
+                l -> "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error());
+            return active.stream().map(Lease::id).toList();
           });
       logOutcome(v, migrating);
       return true;

@@ -9,12 +9,10 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
- * Rentals and the nodes they move between, as the migration queue sees them. Every write here
- * runs inside a transaction fenced by the lease's claim (see {@code ClaimQueue}), which has locked
- * the lease row first: the order every writer (the API's release included) uses.
+ * Rentals and the nodes they move between, as the migration queue reads them. Its writes (the
+ * reservation, the move) are the lease store's, inside transactions fenced by the lease's claim.
  */
 public interface MigrationDao {
   /** See {@code MigrationDao/lockDue.sql}. */
@@ -36,28 +34,4 @@ public interface MigrationDao {
   @UseClasspathSqlLocator
   @SqlQuery
   Optional<Long> lockFreeNode(@Bind("pool") String pool);
-
-  @SqlUpdate("UPDATE nodes SET allocated = 1 WHERE id = :id AND allocated = 0")
-  int allocate(@Bind("id") long nodeId);
-
-  /** The reservation, recorded on the lease so a successor reuses the same node. */
-  @SqlUpdate("UPDATE rentals SET target_node_id = :target WHERE id = :id AND status = 'migrating'")
-  int reserve(@Bind("id") long rentalId, @Bind("target") long target);
-
-  /** The move itself, only for a lease still migrating (not released or expired meanwhile). */
-  @SqlUpdate("UPDATE rentals SET node_id = :target, status = 'active', target_node_id = NULL"
-      + " WHERE id = :id AND status = 'migrating'")
-  int move(@Bind("id") long rentalId, @Bind("target") long target);
-
-  @SqlUpdate("UPDATE rentals SET target_node_id = NULL WHERE id = :id")
-  int dropReservation(@Bind("id") long rentalId);
-
-  /**
-   * A lease released or reset by the API while it was moving: free its reserved node too
-   * (unclean: the login may be on it).
-   */
-  @SqlUpdate("UPDATE nodes n JOIN rentals r ON r.target_node_id = n.id"
-      + " SET n.allocated = 0, n.clean = 0, r.target_node_id = NULL"
-      + " WHERE r.id = :id AND r.status = 'ended'")
-  int freeOrphanedReservation(@Bind("id") long rentalId);
 }

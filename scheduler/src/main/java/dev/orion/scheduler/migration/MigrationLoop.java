@@ -1,6 +1,8 @@
 package dev.orion.scheduler.migration;
 
-import dev.orion.common.lease.NodeCleanliness;
+import dev.orion.common.lease.Lease;
+import dev.orion.common.lease.LeaseStatus;
+import dev.orion.common.lease.LeaseStore;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.Claim;
@@ -8,8 +10,6 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.common.event.Event;
-import dev.orion.common.event.EventLog;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -94,11 +94,12 @@ public final class MigrationLoop {
     try {
       workers.createAccount(to.worker(), lease.account());
     } catch (WorkerException e) {
+      // Whatever the row reserves is freed (unclean: a half-made login may be there), never the
+      // node remembered above: the row is the reservation's one record.
       queue.complete(List.of(claim), (h, held) -> {
-        if (!held.isEmpty() && target != lease.nodeId()) {
-          h.attach(MigrationDao.class).dropReservation(lease.id());
-          // A half-made login may be there: free but unclean.
-          h.attach(NodeCleanliness.class).freeDirty(List.of(target));
+        if (!held.isEmpty()) {
+          LeaseStore store = LeaseStore.on(h);
+          store.lock(lease.id()).ifPresent(store::dropReservation);
         }
         return null;
       });
@@ -116,13 +117,16 @@ public final class MigrationLoop {
       if (held.isEmpty()) {
         return Optional.<Long>empty();
       }
-      MigrationDao dao = h.attach(MigrationDao.class);
-      Optional<Long> node = dao.lockFreeNode(pool);
-      if (node.isEmpty()) {
+      LeaseStore store = LeaseStore.on(h);
+      Optional<Lease> locked = store.lock(claim.id());
+      if (locked.isEmpty() || locked.get().status() != LeaseStatus.MIGRATING) {
         return Optional.<Long>empty();
       }
-      if (dao.reserve(claim.id(), node.get()) == 0 || dao.allocate(node.get()) == 0) {
-        h.rollback();
+      if (locked.get().targetNodeId() != null) {
+        return Optional.of(locked.get().targetNodeId());
+      }
+      Optional<Long> node = h.attach(MigrationDao.class).lockFreeNode(pool);
+      if (node.isEmpty() || !store.reserve(locked.get(), node.get())) {
         return Optional.<Long>empty();
       }
       return node;
@@ -135,19 +139,16 @@ public final class MigrationLoop {
       if (held.isEmpty()) {
         return false;
       }
-      MigrationDao dao = h.attach(MigrationDao.class);
-      if (dao.move(lease.id(), to.id()) == 0) {
-        dao.freeOrphanedReservation(lease.id());
+      LeaseStore store = LeaseStore.on(h);
+      Optional<Lease> locked = store.lock(lease.id());
+      if (locked.isEmpty() || locked.get().status() != LeaseStatus.MIGRATING) {
+        // Ended meanwhile; ending freed whatever its row reserved.
         return false;
       }
-      boolean home = to.id() == lease.nodeId();
-      if (!home) {
-        h.attach(NodeCleanliness.class).freeDirty(List.of(lease.nodeId()));
-      }
-      EventLog.append(h, Event.lease(lease.id(), claimant.now(), claimant.actor(),
-          "migrating", "active", lease.nodeId(), to.id(), home
-              ? "node " + lease.nodeId() + " answers again; login recreated in place"
-              : "moved off dead node " + lease.nodeId() + " to " + to.describe()));
+      boolean home = to.id() == locked.get().nodeId();
+      store.finishMigration(locked.get(), to.id(), claimant.now(), claimant.actor(), home
+          ? "node " + lease.nodeId() + " answers again; login recreated in place"
+          : "moved off dead node " + lease.nodeId() + " to " + to.describe());
       return true;
     });
     if (moved) {

@@ -8,7 +8,6 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** Stranded leases, as the rescue queue sees them. */
 public interface RescueDao {
@@ -17,12 +16,7 @@ public interface RescueDao {
   @SqlQuery
   List<Long> lockDue(@Bind("now") Instant now, @Bind("stuckBefore") Instant stuckBefore, @Bind("limit") int limit);
 
-  @SqlQuery("SELECT id, node_id, target_node_id, created_at FROM rentals WHERE id IN (<ids>)")
+  @SqlQuery("SELECT id, node_id, created_at FROM rentals WHERE id IN (<ids>)")
   @RegisterConstructorMapper(StuckLease.class)
   List<StuckLease> load(@BindList("ids") Collection<Long> ids);
-
-  /** Only a lease still provisioning: its rent may have activated or abandoned it meanwhile after all. */
-  @SqlUpdate("UPDATE rentals SET status = 'ended', end_reason = 'failed', ended_at = :now"
-      + " WHERE id = :id AND status = 'provisioning'")
-  int endFailed(@Bind("id") long rentalId, @Bind("now") Instant now);
 }

@@ -1,16 +1,16 @@
 package dev.orion.scheduler.rescue;
 
-import dev.orion.common.lease.NodeCleanliness;
+import dev.orion.common.lease.EndReason;
+import dev.orion.common.lease.Lease;
+import dev.orion.common.lease.LeaseStatus;
+import dev.orion.common.lease.LeaseStore;
 import dev.orion.scheduler.claim.Claim;
 import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.common.event.Event;
-import dev.orion.common.event.EventLog;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -49,32 +49,18 @@ public final class RescueLoop {
     if (claims.isEmpty()) {
       return 0;
     }
-    List<StuckLease> rescued = queue.complete(claims, (h, held) -> {
-      RescueDao dao = h.attach(RescueDao.class);
+    List<Lease> rescued = queue.complete(claims, (h, held) -> {
+      LeaseStore store = LeaseStore.on(h);
       Instant now = claimant.now();
-      List<StuckLease> ended = new ArrayList<>();
-      List<Long> nodes = new ArrayList<>();
-      List<Event> events = new ArrayList<>();
-      for (Claim<StuckLease> c : held) {
-        StuckLease l = c.item();
-        if (dao.endFailed(l.id(), now) == 1) {
-          ended.add(l);
-          nodes.add(l.nodeId());
-          if (l.targetNodeId() != null) {
-            nodes.add(l.targetNodeId());
-          }
-          events.add(Event.lease(l.id(), now, claimant.actor(), "provisioning", "ended", l.nodeId(), null,
-              "rescued: still provisioning " + Duration.between(l.createdAt(), now).toSeconds()
-                  + " s after the rent began (its API stopped); node left for scrub"));
-        }
-      }
-      if (!ended.isEmpty()) {
-        h.attach(NodeCleanliness.class).freeDirty(nodes);
-        EventLog.append(h, events);
-      }
-      return ended;
+      // Only leases still provisioning: the rent may have activated or abandoned them meanwhile.
+      List<Lease> stuck = store.lock(held.stream().map(Claim::id).toList()).stream()
+          .filter(l -> l.status() == LeaseStatus.PROVISIONING).toList();
+      store.end(stuck, EndReason.FAILED, now, claimant.actor(),
+          l -> "rescued: still provisioning " + Duration.between(l.createdAt(), now).toSeconds()
+              + " s after the rent began (its API stopped); node left for scrub");
+      return stuck;
     });
-    for (StuckLease l : rescued) {
+    for (Lease l : rescued) {
       log.info("rental {} provisioning->ended (failed): stranded since {}; node {} freed dirty for scrub",
           l.id(), l.createdAt(), l.nodeId());
     }

@@ -1,6 +1,5 @@
 package dev.orion.scheduler.scrub;
 
-import dev.orion.scheduler.migration.Endpoint;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -17,7 +16,7 @@ public interface ScrubDao {
   @SqlQuery
   List<Long> lockDue(@Bind("now") Instant now, @Bind("limit") int limit);
 
-  @SqlQuery("SELECT id, ip, ssh_port, host_key FROM nodes WHERE id IN (<ids>)")
-  @RegisterConstructorMapper(Endpoint.class)
-  List<Endpoint> load(@BindList("ids") Collection<Long> ids);
+  @SqlQuery("SELECT id, ip, ssh_port, host_key, dirty_epoch FROM nodes WHERE id IN (<ids>)")
+  @RegisterConstructorMapper(DirtyNode.class)
+  List<DirtyNode> load(@BindList("ids") Collection<Long> ids);
 }

@@ -8,7 +8,6 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
-import dev.orion.scheduler.migration.Endpoint;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class ScrubLoop {
   private static final Logger log = LoggerFactory.getLogger(ScrubLoop.class);
 
-  private final ClaimQueue<Endpoint> queue;
+  private final ClaimQueue<DirtyNode> queue;
   private final int batch;
   private final WorkerOps workers;
   private final ExecutorService ssh;
@@ -37,7 +36,7 @@ public final class ScrubLoop {
     this.ssh = ssh;
     this.queue = new ClaimQueue<>("scrub", ClaimTable.NODES, jdbi, claimant, renewer, ClaimQueue.Source.of(
         (h, now, limit) -> h.attach(ScrubDao.class).lockDue(now, limit),
-        (h, ids) -> h.attach(ScrubDao.class).load(ids), Endpoint::id));
+        (h, ids) -> h.attach(ScrubDao.class).load(ids), DirtyNode::id));
   }
 
   /** One round; returns how many nodes became clean. */
@@ -50,8 +49,8 @@ public final class ScrubLoop {
     });
   }
 
-  private boolean scrub(Claim<Endpoint> claim) {
-    Endpoint node = claim.item();
+  private boolean scrub(Claim<DirtyNode> claim) {
+    DirtyNode node = claim.item();
     List<String> users;
     try {
       users = workers.listAccounts(node.worker());
@@ -68,11 +67,11 @@ public final class ScrubLoop {
     }
     try {
       boolean marked = queue.complete(List.of(claim),
-          (h, held) -> !held.isEmpty() && h.attach(NodeCleanliness.class).markClean(node.id()) == 1);
+          (h, held) -> !held.isEmpty() && h.attach(NodeCleanliness.class).markClean(node.id(), node.dirtyEpoch()) == 1);
       if (marked) {
         log.info("node {} unclean->clean: deleted client users {}", node.id(), users);
       } else {
-        log.info("node {} unclean->clean not recorded: claim lapsed or node allocated meanwhile", node.id());
+        log.info("node {} unclean->clean not recorded: claim lapsed, or node allocated or freed again meanwhile", node.id());
       }
       return marked;
     } catch (RuntimeException e) {

@@ -9,7 +9,7 @@ import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
 import dev.orion.common.time.SettableClock;
 import dev.orion.scheduler.Scheduler;
-import dev.orion.scheduler.migration.Endpoint;
+import dev.orion.scheduler.scrub.DirtyNode;
 import dev.orion.scheduler.scrub.ScrubDao;
 import dev.orion.scheduler.testing.Await;
 import dev.orion.scheduler.testing.Fleet;
@@ -39,7 +39,7 @@ class ClaimLifecycleTest {
   static final Duration CLAIM = ClaimQueueTest.CLAIM;
 
   /** The scrub queue's own rows and queries, driven by hand with a settable clock. */
-  static ClaimQueue<Endpoint> scrubQueue(Jdbi jdbi, Claimant who, ClaimRenewer renewer) {
+  static ClaimQueue<DirtyNode> scrubQueue(Jdbi jdbi, Claimant who, ClaimRenewer renewer) {
     return new ClaimQueue<>("scrub", ClaimTable.NODES, jdbi, who, renewer, new ClaimQueue.Source<>() {
       @Override
       public List<Long> lockDue(Handle h, Instant now, int limit) {
@@ -47,12 +47,12 @@ class ClaimLifecycleTest {
       }
 
       @Override
-      public List<Endpoint> load(Handle h, List<Long> ids) {
+      public List<DirtyNode> load(Handle h, List<Long> ids) {
         return h.attach(ScrubDao.class).load(ids);
       }
 
       @Override
-      public long id(Endpoint item) {
+      public long id(DirtyNode item) {
         return item.id();
       }
     });
@@ -66,7 +66,7 @@ class ClaimLifecycleTest {
       SettableClock clock = new SettableClock(Instant.parse("2026-06-01T00:00:00Z"));
       Claimant a = new Claimant("a", CLAIM, clock);
       ClaimRenewer renewerA = new ClaimRenewer(db.jdbi(), a);
-      ClaimQueue<Endpoint> queueA = scrubQueue(db.jdbi(), a, renewerA);
+      ClaimQueue<DirtyNode> queueA = scrubQueue(db.jdbi(), a, renewerA);
 
       IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> queueA.claim(10, claims -> {
         assertEquals(List.of(node), claims.stream().map(Claim::id).toList());
@@ -82,7 +82,7 @@ class ClaimLifecycleTest {
       // Another instance, at the same instant (well inside A's claim timeout), takes the node.
       Claimant b = new Claimant("b", CLAIM, clock);
       ClaimRenewer renewerB = new ClaimRenewer(db.jdbi(), b);
-      ClaimQueue<Endpoint> queueB = scrubQueue(db.jdbi(), b, renewerB);
+      ClaimQueue<DirtyNode> queueB = scrubQueue(db.jdbi(), b, renewerB);
       List<Long> done = queueB.claim(10,
           claims -> queueB.complete(claims, (h, held) -> held.stream().map(Claim::id).toList()));
       assertEquals(List.of(node), done);
@@ -104,7 +104,7 @@ class ClaimLifecycleTest {
       SettableClock clock = new SettableClock(Instant.parse("2026-06-01T00:00:00Z"));
       Claimant a = new Claimant("a", CLAIM, clock);
       ClaimRenewer renewerA = new ClaimRenewer(db.jdbi(), a);
-      ClaimQueue<Endpoint> queueA = scrubQueue(db.jdbi(), a, renewerA);
+      ClaimQueue<DirtyNode> queueA = scrubQueue(db.jdbi(), a, renewerA);
       List<Long> written = queueA.claim(10, claims -> {
         assertEquals(1, renewerA.releaseAll(), "the shutdown's last step");
         assertTrue(claims.get(0).lost(), "the round can see it lost its claim");

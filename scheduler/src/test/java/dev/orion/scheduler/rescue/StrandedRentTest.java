@@ -54,7 +54,10 @@ class StrandedRentTest {
 
       Instant killedAt;
       try (ApiProcess api = ApiProcess.start(cfg, Map.of("ORION_DB_MIGRATE", "false",
-          "ORION_SSH_KEY", TestSsh.adminKey().toString(), "ORION_SSH_CONNECT_TIMEOUT", "120s"))) {
+          "ORION_SSH_KEY", TestSsh.adminKey().toString(), "ORION_SSH_CONNECT_TIMEOUT", "120s",
+          // Its own bound must exceed twice its SSH step (ORION_RESCUE_AFTER is validated by each
+          // process); it is killed before that matters. The schedulers rescue after RESCUE_AFTER.
+          "ORION_RESCUE_AFTER", "5m"))) {
         String token = api.newUser("strander", "strander-password-1");
         CompletableFuture<?> rent = CompletableFuture.runAsync(() -> {
           try {

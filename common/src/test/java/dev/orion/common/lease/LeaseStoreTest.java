@@ -1,0 +1,155 @@
+package dev.orion.common.lease;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orion.common.db.Database;
+import dev.orion.testkit.TestDb;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The lease store on a real database: transitions, their events, and the nodes they free. */
+class LeaseStoreTest {
+  static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  static Database db;
+  static long user;
+
+  @BeforeAll
+  static void start() {
+    db = TestDb.fresh();
+    user = db.jdbi().withHandle(h -> h.createUpdate(
+            "INSERT INTO users (username, password_hash, created_at) VALUES ('store', 'x', :t)")
+        .bind("t", T0).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+  }
+
+  @AfterAll
+  static void stop() {
+    db.close();
+  }
+
+  static long node(Handle h) {
+    return h.createUpdate("INSERT INTO nodes (hostname, ip, ssh_port, host_key, host_key_fingerprint, status,"
+            + " allocated, clean, registered_at, last_seen_at) VALUES (:h, '127.0.0.1', 22, 'k', 'f', 'alive', 0, 1,"
+            + " :t, :t)")
+        .bind("h", "n" + System.nanoTime()).bind("t", T0).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+  }
+
+  static long open(Handle h, long node) {
+    return LeaseStore.on(h).open(new LeaseStore.NewLease(user, node, "c_store", "$6$x$y", null, T0,
+        T0.plusSeconds(3600)), "test", "rented");
+  }
+
+  static Lease lock(Handle h, long lease) {
+    return LeaseStore.on(h).lock(lease).orElseThrow();
+  }
+
+  static Map<String, Object> node(long id) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT allocated, clean, dirty_epoch FROM nodes WHERE id = :id")
+        .bind("id", id).mapToMap().one());
+  }
+
+  static List<String> events(long lease) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT CONCAT(COALESCE(from_status, '-'), '>', to_status)"
+        + " FROM events WHERE kind = 'lease' AND lease_id = :id ORDER BY seq").bind("id", lease).mapTo(String.class)
+        .list());
+  }
+
+  @Test
+  void everyTransitionWritesItsEventAndIllegalOnesThrow() {
+    long[] ids = db.jdbi().inTransaction(h -> {
+      long n = node(h);
+      long l = open(h, n);
+      LeaseStore.on(h).activate(lock(h, l), T0, "test", "created");
+      return new long[] {n, l};
+    });
+    long lease = ids[1];
+    assertEquals(true, node(ids[0]).get("allocated"));
+    // Activating twice, or reserving for a lease that is not migrating, is a bug: it throws.
+    assertThrows(IllegalStateException.class,
+        () -> db.jdbi().useTransaction(h -> LeaseStore.on(h).activate(lock(h, lease), T0, "test", "again")));
+    assertThrows(IllegalStateException.class,
+        () -> db.jdbi().useTransaction(h -> LeaseStore.on(h).reserve(lock(h, lease), ids[0])));
+    db.jdbi().useTransaction(h -> LeaseStore.on(h).end(List.of(lock(h, lease)), EndReason.RELEASED, T0, "test",
+        l -> "released"));
+    assertThrows(IllegalStateException.class, () -> db.jdbi().useTransaction(h -> LeaseStore.on(h)
+        .end(List.of(lock(h, lease)), EndReason.EXPIRED, T0, "test", l -> "twice")));
+    assertEquals(List.of("->provisioning", "provisioning>active", "active>ended"), events(lease));
+    assertEquals(false, node(ids[0]).get("allocated"));
+    assertEquals(false, node(ids[0]).get("clean"));
+  }
+
+  @Test
+  void endingAMigratingLeaseFreesTheNodeItsRowReserves() {
+    long[] ids = db.jdbi().inTransaction(h -> {
+      long home = node(h);
+      long target = node(h);
+      long l = open(h, home);
+      LeaseStore store = LeaseStore.on(h);
+      store.activate(lock(h, l), T0, "test", "created");
+      store.startMigration(List.of(lock(h, l)), T0, "test", x -> "node died");
+      assertTrue(store.reserve(lock(h, l), target));
+      return new long[] {home, target, l};
+    });
+    assertEquals(true, node(ids[1]).get("allocated"), "the target is reserved");
+    db.jdbi().useTransaction(h -> LeaseStore.on(h).end(List.of(lock(h, ids[2])), EndReason.EXPIRED, T0, "test",
+        l -> "expired"));
+    assertEquals(false, node(ids[0]).get("allocated"));
+    assertEquals(false, node(ids[1]).get("allocated"), "the reservation went with the lease");
+    assertEquals(false, node(ids[1]).get("clean"), "freed dirty: the login may be on it");
+  }
+
+  @Test
+  void aMoveFreesTheOldNodeAndOnlyGoesWhereTheRowReserves() {
+    long[] ids = db.jdbi().inTransaction(h -> {
+      long home = node(h);
+      long target = node(h);
+      long elsewhere = node(h);
+      long l = open(h, home);
+      LeaseStore store = LeaseStore.on(h);
+      store.activate(lock(h, l), T0, "test", "created");
+      store.startMigration(List.of(lock(h, l)), T0, "test", x -> "node died");
+      store.reserve(lock(h, l), target);
+      return new long[] {home, target, elsewhere, l};
+    });
+    assertThrows(IllegalStateException.class, () -> db.jdbi().useTransaction(
+        h -> LeaseStore.on(h).finishMigration(lock(h, ids[3]), ids[2], T0, "test", "moved")));
+    db.jdbi().useTransaction(h -> LeaseStore.on(h).finishMigration(lock(h, ids[3]), ids[1], T0, "test", "moved"));
+    Lease moved = db.jdbi().inTransaction(h -> lock(h, ids[3]));
+    assertEquals(ids[1], moved.nodeId());
+    assertEquals(null, moved.targetNodeId());
+    assertEquals(LeaseStatus.ACTIVE, moved.status());
+    assertEquals(false, node(ids[0]).get("allocated"), "the dead node is free (dirty)");
+    assertEquals(true, node(ids[1]).get("allocated"));
+    assertEquals(List.of("->provisioning", "provisioning>active", "active>migrating", "migrating>active"),
+        events(ids[3]));
+  }
+
+  @Test
+  void aCleanupThatStartedBeforeTheNodeWasRentedAndFreedAgainDoesNotMarkItClean() {
+    long n = db.jdbi().inTransaction(LeaseStoreTest::node);
+    NodeCleanliness nodes = db.jdbi().onDemand(NodeCleanliness.class);
+    long first = db.jdbi().inTransaction(h -> {
+      long l = open(h, n);
+      return h.attach(NodeCleanliness.class).freeDirty(List.of(n)).get(n);
+    });
+    // Someone else's cleanup finished first, the node was rented and freed again...
+    assertEquals(1, nodes.markClean(n, first));
+    long second = db.jdbi().inTransaction(h -> {
+      h.execute("UPDATE nodes SET allocated = 1 WHERE id = ?", n);
+      return h.attach(NodeCleanliness.class).freeDirty(List.of(n)).get(n);
+    });
+    assertTrue(second > first);
+    // ...and the slow first cleanup ends now: it vouches for nothing of the second tenant's.
+    assertEquals(0, nodes.markClean(n, first));
+    assertEquals(false, node(n).get("clean"));
+    assertEquals(1, nodes.markClean(n, second));
+    assertFalse(nodes.markClean(n, second) == 1, "once");
+  }
+}
