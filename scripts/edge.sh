@@ -153,9 +153,9 @@ status() {
     name=$(basename "$f" .pid); pid=$(cat "$f")
     code=$(probe_http "http://127.0.0.1:${name#api-}/api/ready")
     case $code in
-      200) state=up ;;
+      200) state=$(probe_state "$pid" 0) ;;
       000) state=$(probe_state "$pid" 1) ;;
-      *) state=not-ready ;;
+      *) state=$(probe_state "$pid" 0); [[ $state == up ]] && state=not-ready ;;
     esac
     printf '%-12s %-8s %-22s %s\n' api "$pid" "127.0.0.1:${name#api-}" "$state"
   done

@@ -27,12 +27,13 @@ probe_ssh() {
   [ "${line:0:4}" = SSH- ]
 }
 
-# state PID ANSWERS: up, not-answering (process alive, endpoint silent) or down (no process).
-# ANSWERS is the exit status of the probe (0 = answered).
+# state PID ANSWERS: up (process alive and its endpoint answers), not-answering (process alive,
+# endpoint silent) or down (no process: whatever answers on its port then is not ours, e.g. another
+# checkout's stack on the same fixed ports). ANSWERS is the probe's exit status (0 = answered).
 probe_state() {
   local pid=$1 answers=$2
-  if [ "$answers" -eq 0 ]; then echo up
-  elif [ -n "$pid" ] && [ "$pid" != - ] && kill -0 "$pid" 2>/dev/null; then echo not-answering
-  else echo down
+  if [ -z "$pid" ] || [ "$pid" = - ] || ! kill -0 "$pid" 2>/dev/null; then echo down
+  elif [ "$answers" -eq 0 ]; then echo up
+  else echo not-answering
   fi
 }

@@ -63,6 +63,8 @@ class OrionStatusTest {
     record("prometheus", dead, nothing);
     record("alertmanager", alive, silent);
     record("caddy-pool", alive, http("/", 502)); // Caddy answers even when no replica does
+    // Its process is gone; what answers on its port is someone else's (another stack's edge).
+    record("caddy-edge", dead, http("/", 404));
     int ready = http("/api/ready", 200);
     int waiting = http("/api/ready", 503);
     record("api-" + ready, alive, -1);
@@ -78,6 +80,7 @@ class OrionStatusTest {
     expected.put("api-" + ready, "up");
     expected.put("api-" + waiting, "not-ready");
     expected.put("autoscaler", "up");
+    expected.put("caddy-edge", "down");
     expected.put("caddy-pool", "up");
     expected.put("localdb", "up");
     expected.put("prometheus", "down");
@@ -95,7 +98,7 @@ class OrionStatusTest {
 
     // Everything answering: exit 0.
     record("localdb", alive, mariadb);
-    for (String name : List.of("alertmanager", "api-" + waiting, "prometheus", "scheduler-1")) {
+    for (String name : List.of("alertmanager", "api-" + waiting, "caddy-edge", "prometheus", "scheduler-1")) {
       Files.delete(pids.resolve(name + ".pid"));
     }
     s = status();
