@@ -7,6 +7,8 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
+import dev.orion.common.event.Event;
+import dev.orion.common.event.EventLog;
 import dev.orion.common.lease.Lease;
 import dev.orion.common.lease.LeaseStore;
 import java.time.Duration;
@@ -157,9 +159,14 @@ public final class HealthLoop {
       queue.complete(claims, (h, held) -> {
         HealthDao dao = h.attach(HealthDao.class);
         Instant at = claimant.now();
+        List<Event> events = new ArrayList<>();
         for (Claim<NodeState> c : held) {
-          dao.record(verdictOf.get(c.id()), at);
+          Verdict v = verdictOf.get(c.id());
+          if (dao.record(v, at) == 1 && v.changes()) {
+            events.add(nodeEvent(v, at));
+          }
         }
+        EventLog.append(h, events);
         return null;
       });
     } catch (RuntimeException e) {
@@ -190,7 +197,10 @@ public final class HealthLoop {
             if (held.isEmpty()) {
               return null; // nothing written: the locks taken above go with the commit
             }
-            h.attach(HealthDao.class).record(v, claimant.now());
+            Instant at = claimant.now();
+            if (h.attach(HealthDao.class).record(v, at) == 1 && v.changes()) {
+              EventLog.append(h, nodeEvent(v, at));
+            }
             List<Lease> active = leases.get(0);
             LeaseStore.on(h).startMigration(active, claimant.now(), claimant.actor(),
                 l -> "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error());
@@ -203,6 +213,17 @@ public final class HealthLoop {
           v.nodeId(), v.fromStatus(), v.toStatus(), e);
       return false;
     }
+  }
+
+  /** A status change of the node, for the event log (kind {@code node}), with why it happened. */
+  private Event nodeEvent(Verdict v, Instant at) {
+    String why = switch (v.toStatus()) {
+      case "alive" -> "dead".equals(v.fromStatus()) ? "probe answered again" : "probe answered";
+      case "dead" -> "dead after " + v.probeFailures() + " failed probes: " + v.error();
+      default -> "probe failed (" + v.probeFailures() + " of " + policy.deadAfter() + "): " + v.error()
+          + (v.sparedReason() == null ? "" : "; spared: " + v.sparedReason());
+    };
+    return Event.node(v.nodeId(), at, claimant.actor(), v.fromStatus(), v.toStatus(), why);
   }
 
   /** @param migrating leases moved to migrating, or null when the claim had lapsed */
