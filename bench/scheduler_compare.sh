@@ -27,22 +27,29 @@ classpath() { # build one checkout's scheduler test classes (package phase not n
 cp_before=$(classpath "$before")
 cp_after=$(classpath "$after")
 out=$(mktemp -d)
-one() { # side round -> prints the benchmark's result row
-  local side=$1 tree cp log=$out/$1-$2.log
-  if [ "$side" = before ]; then tree=$before cp=$cp_before; else tree=$after cp=$cp_after; fi
-  local load0; load0=$(load_average)
+run_side() { # tree classpath side round log
+  local tree=$1 cp=$2 side=$3 round=$4 log=$5
   case $kind in
     expiry)
       (cd "$tree" && java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
         "$after/bench/RunStatic.java" dev.orion.scheduler.bench.SchedulerBench run 3 "${LEASES:-10000}") >"$log" 2>&1 ;;
     failover)
       (cd "$tree" && java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
-        dev.orion.scheduler.bench.FailoverBench "${WORKERS:-100}" "$out/$side-$2.md") >"$log" 2>&1 ;;
+        dev.orion.scheduler.bench.FailoverBench "${WORKERS:-100}" "$out/$side-$round.md") >"$log" 2>&1 ;;
     health)
       (cd "$tree" && java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
-        dev.orion.scheduler.bench.HealthCpuBench "${WORKERS:-300}" "${WINDOW:-30}" "$out/$side-$2.md") >"$log" 2>&1 ;;
+        dev.orion.scheduler.bench.HealthCpuBench "${WORKERS:-300}" "${WINDOW:-30}" "$out/$side-$round.md") >"$log" 2>&1 ;;
     *) echo "unknown benchmark $kind" >&2; exit 2 ;;
-  esac || { echo "bench/scheduler_compare: $side round $2 failed, log:" >&2; tail -40 "$log" >&2; exit 1; }
+  esac
+}
+one() { # side round -> prints the benchmark's result row
+  local side=$1 tree cp log=$out/$1-$2.log
+  if [ "$side" = before ]; then tree=$before cp=$cp_before; else tree=$after cp=$cp_after; fi
+  local load0; load0=$(load_average)
+  # A run whose embedded MariaDB or sandbox workers fail to start measured nothing: try it once more.
+  run_side "$tree" "$cp" "$side" "$2" "$log" || { echo "round $2 $side failed, once more" >&2; tail -5 "$log" >&2;
+    run_side "$tree" "$cp" "$side" "$2" "$log"; } \
+    || { echo "bench/scheduler_compare: $side round $2 failed, log:" >&2; tail -40 "$log" >&2; exit 1; }
   local row; row=$(grep -E '^\| [0-9]' "$log" | tail -1)
   echo "$side|$2|$load0|$(load_average)|$row" >>"$out/rows"
   echo "round $2 $side: $row (load average $load0 → $(load_average))" >&2
