@@ -16,7 +16,7 @@ CLIENTS=${DEMO_CLIENTS:-8}
 export ORION_HOME=${DEMO_HOME:-$ROOT/.orion/demo}
 export ORION_HTTPS_PORT=${DEMO_HTTPS_PORT:-9443} ORION_AGENT_PORT=${DEMO_AGENT_PORT:-9080}
 export ORION_POOL_PORT=${DEMO_POOL_PORT:-9090}
-export ORION_CADDY_ADMIN=127.0.0.1:${DEMO_ADMIN_PORT:-2119} ORION_EDGE_ADMIN=127.0.0.1:${DEMO_EDGE_ADMIN_PORT:-2120}
+# Both Caddys' admin APIs are unix sockets under $ORION_HOME/caddy/admin (scripts/edge.sh).
 export ORION_AUTOSCALER_FIRST_PORT=${DEMO_FIRST_REPLICA_PORT:-9101}
 # Small and quick so the demo fits in a minute or two: 1 to 3 replicas, 2 s ticks, 20 s window.
 export ORION_AUTOSCALER_MIN=1 ORION_AUTOSCALER_MAX=3 ORION_AUTOSCALER_TARGET_CPU=50
@@ -26,7 +26,7 @@ export ORION_AUTOSCALER_WARM_SPARES=1
 DB_PORT=${DEMO_DB_PORT:-13406}
 PIDS=$ORION_HOME/pids
 LOGS=$ORION_HOME/logs
-ADMIN=http://$ORION_CADDY_ADMIN
+ADMIN_SOCKET=$ORION_HOME/caddy/admin/pool.sock
 URL=https://localhost:$ORION_HTTPS_PORT
 
 say() { printf '\n== %s\n' "$*"; }
@@ -52,14 +52,21 @@ fi
 
 mkdir -p "$PIDS" "$LOGS"
 say "starting the embedded MariaDB on 127.0.0.1:$DB_PORT"
-ORION_LOCALDB_HOME=$ORION_HOME/mariadb ORION_LOCALDB_PORT=$DB_PORT ORION_LOCALDB_DATABASE=orion \
+# Passwords for the demo's own server: no account of it is left without one.
+DB_APP_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)
+DB_MIGRATE_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)
+[[ -f $ORION_HOME/db-root.secret ]] || (umask 077; head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9 >"$ORION_HOME/db-root.secret")
+ORION_LOCALDB_ROOT_PASSWORD=$(cat "$ORION_HOME/db-root.secret") ORION_LOCALDB_APP_PASSWORD=$DB_APP_PASSWORD \
+  ORION_LOCALDB_MIGRATE_PASSWORD=$DB_MIGRATE_PASSWORD \
+  ORION_LOCALDB_HOME=$ORION_HOME/mariadb ORION_LOCALDB_PORT=$DB_PORT ORION_LOCALDB_DATABASE=orion \
   nohup java -jar localdb/target/orion-localdb.jar >"$LOGS/localdb.log" 2>&1 &
 echo $! >"$PIDS/localdb.pid"
 for _ in $(seq 300); do grep -q "localdb ready" "$LOGS/localdb.log" && break; sleep 0.2; done
 grep -q "localdb ready" "$LOGS/localdb.log" || die "MariaDB did not start: $LOGS/localdb.log"
 
 # The API's environment; the autoscaler hands it to every replica it starts.
-export ORION_DB_URL=jdbc:mariadb://127.0.0.1:$DB_PORT/orion ORION_DB_USER=root ORION_DB_PASSWORD=
+export ORION_DB_URL=jdbc:mariadb://127.0.0.1:$DB_PORT/orion ORION_DB_USER=orion ORION_DB_PASSWORD=$DB_APP_PASSWORD
+export ORION_DB_MIGRATE_USER=orion_migrate ORION_DB_MIGRATE_PASSWORD=$DB_MIGRATE_PASSWORD
 export ORION_JWT_SECRET=$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9)0123456789abcdef
 export ORION_AGENT_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)0123456789
 export ORION_ADMIN_USERNAME=admin ORION_ADMIN_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc A-Za-z0-9)
@@ -74,7 +81,7 @@ echo "clients trust Caddy's internal CA: $CA"
 api() { curl -sS --cacert "$CA" "$@"; }
 api -o /dev/null -X POST "$URL/api/signup" -H 'Content-Type: application/json' \
   -d '{"username":"demo","password":"demo-password-1"}'
-upstreams() { curl -s "$ADMIN/id/orion_api_0/upstreams" | tr -d '\n'; }
+upstreams() { curl -s --unix-socket "$ADMIN_SOCKET" http://localhost/id/orion_api_0/upstreams | tr -d '\n'; }
 decisions() { grep -E "scale [0-9]+ -> |joining Caddy|STANDBY|promoted|instead of stand by|-> LEAVING|stopped" "$LOGS/autoscaler.log" | sed 's/ \[autoscaler-[a-z]*\] INFO / /; s/^/  /'; }
 
 for _ in $(seq 300); do grep -q "STANDBY" "$LOGS/autoscaler.log" && break; sleep 0.2; done
