@@ -121,7 +121,7 @@ cgroup_of() {
 # The groups join_cgroups will create, one per hierarchy.
 cgroup_dirs() {
   local kind dir seen=" "
-  for ctrl in cpu memory; do
+  for ctrl in cpu memory cpuacct; do
     read -r kind dir < <(cgroup_of "$ctrl") || continue
     [[ "$seen" == *" $dir "* ]] || { seen+="$dir "; echo "$dir/orion-sandbox-$$"; }
   done
@@ -133,8 +133,13 @@ cgroup_dirs() {
 # worker cannot remove its own.
 join_cgroups() {
   local quota=$1 bytes=$2 kind dir g done_dirs=" " stale
-  for ctrl in cpu memory; do
-    read -r kind dir < <(cgroup_of "$ctrl") || die "no cgroup hierarchy offers the $ctrl controller (see /proc/self/cgroup)"
+  # cpuacct too where v1 mounts it apart from cpu: the agent reads the worker's CPU use from its
+  # own cpuacct group, and left in that hierarchy's root it read the whole machine's.
+  for ctrl in cpu memory cpuacct; do
+    if ! read -r kind dir < <(cgroup_of "$ctrl"); then
+      [ "$ctrl" = cpuacct ] && continue # v2, or no accounting: the agent then measures otherwise
+      die "no cgroup hierarchy offers the $ctrl controller (see /proc/self/cgroup)"
+    fi
     for stale in "$dir"/orion-sandbox-*; do
       [ -d "$stale" ] && ! kill -0 "${stale##*-}" 2>/dev/null && rmdir "$stale" 2>/dev/null || true
     done

@@ -65,6 +65,11 @@ class SandboxWorkerTest {
       assertTrue(cgroups.lines().anyMatch(l -> l.matches("\\d+:(.*,)?cpu(,.*)?:/.*orion-sandbox-\\d+")
           || l.matches("0::/.*orion-sandbox-\\d+")), cgroups);
       assertEquals(hostLimits(a.namespacePid()), "cpu 100000/100000 memory 1073741824");
+      // Its CPU use is accounted to it alone: where v1 mounts cpuacct apart from cpu, the worker
+      // has a cpuacct group of its own too (the agent reads its load there; in the hierarchy's
+      // root it read the whole machine's).
+      cgroups.lines().filter(l -> l.matches("\\d+:(.*,)?cpuacct(,.*)?:.*")).forEach(l ->
+          assertTrue(l.matches(".*:/.*orion-sandbox-\\d+"), "cpuacct group of its own: " + l));
       assertEquals("1.0G\n", a.runInside("df -h --output=size /run | tail -1 | tr -d ' '"), "/run is sized");
       a.runInside("echo x > /dev/shm/only-inside");
       assertFalse(Files.exists(Path.of("/dev/shm/only-inside")), "/dev/shm is private");
