@@ -74,10 +74,18 @@ public final class ApiHarness implements AutoCloseable {
   }
 
   public static ApiHarness start(Clock clock, Limits limits) {
+    return start(clock, limits, LoadConfig.defaults(), "127.0.0.1");
+  }
+
+  /**
+   * With load settings of its own, listening on {@code host} ({@code 0.0.0.0} for agents inside
+   * sandbox workers, which reach the host through their gateway once the port is allowed).
+   */
+  public static ApiHarness start(Clock clock, Limits limits, LoadConfig load, String host) {
     DbConfig dbc = TestDb.freshConfig(40);
-    ApiConfig cfg = new ApiConfig("127.0.0.1", 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
+    ApiConfig cfg = new ApiConfig(host, 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
         Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), new PoolsConfig(Set.of(PROTECTED_POOL), "none"),
-        LoadConfig.defaults(), dbc,
+        load, dbc,
         TestSsh.config(), dev.orion.common.lease.RescueBound.DEFAULT, MetricsConfig.ephemeral(),
         new AlertConfig(Optional.of(ALERT_TOKEN), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024), limits);
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc, cfg, clock);
