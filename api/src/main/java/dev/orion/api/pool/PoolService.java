@@ -113,6 +113,27 @@ public final class PoolService {
    * schedule woke whose workers are still being resumed says so.
    */
   public String describeSleeping() {
+    // A burst of refused rents (hundreds at once when a fleet is full) reads the pools once a
+    // second, not once per refusal: each read takes a connection the rents are waiting for.
+    synchronized (this) {
+      Instant now = clock.instant();
+      Memo m = sleepingMemo;
+      if (m != null && !now.isBefore(m.at()) && now.isBefore(m.at().plus(SLEEPING_MEMO))) {
+        return m.text();
+      }
+      String text = readSleeping();
+      sleepingMemo = new Memo(now, text);
+      return text;
+    }
+  }
+
+  private static final Duration SLEEPING_MEMO = Duration.ofSeconds(1);
+
+  private record Memo(Instant at, String text) {}
+
+  private volatile Memo sleepingMemo;
+
+  private String readSleeping() {
     Snapshot s = snapshot();
     List<String> parts = new ArrayList<>();
     for (String pool : s.names()) {
