@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.orion.common.db.Database;
+import dev.orion.common.job.JobStatus;
 import dev.orion.common.node.NodeStatus;
 import dev.orion.testkit.TestDb;
 import java.time.Instant;
@@ -39,6 +40,7 @@ class LifecycleSchemaTest {
     assertEquals(names(LeaseStatus.values()), leaseEvents);
     assertEquals(names(EndReason.values()), allowed("ck_rentals_end_reason"));
     assertEquals(names(NodeStatus.values()), allowed("ck_nodes_status"));
+    assertEquals(names(JobStatus.values()), allowed("ck_jobs_status"));
   }
 
   @Test
