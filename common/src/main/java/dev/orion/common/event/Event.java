@@ -1,20 +1,22 @@
 package dev.orion.common.event;
 
+import dev.orion.common.job.JobStatus;
 import dev.orion.common.lease.LeaseStatus;
 import dev.orion.common.node.NodeStatus;
 import java.time.Instant;
 
 /**
  * One entry of the event log ({@code events}, V4): what changed (kind, the ids it concerns, from/to
- * status, from/to node), who did it, when and why; node and pool events name their pool (V43).
+ * status, from/to node), who did it, when and why; node and pool events name their pool (V43), job
+ * and schedule events their job and cron job (V60).
  */
 public record Event(
     Kind kind, Instant at, String actor, Long leaseId, Long nodeId, String fromStatus, String toStatus,
-    Long fromNodeId, Long toNodeId, String reason, String pool) {
+    Long fromNodeId, Long toNodeId, String reason, String pool, Long jobId, Long scheduledId) {
 
-  /** What an event is about (the CHECK constraint of V4, V43 and V50 lists the same). */
+  /** What an event is about (the CHECK constraint of V4, V43, V50 and V60 lists the same). */
   public enum Kind {
-    LEASE, NODE, POOL, LOAD;
+    LEASE, NODE, POOL, LOAD, JOB, SCHEDULE;
 
     public String db() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -40,7 +42,8 @@ public record Event(
   public static Event lease(long leaseId, Instant at, String actor, String fromStatus, String toStatus,
       Long fromNodeId, Long toNodeId, String reason) {
     LeaseStatus.requireTransition(fromStatus, toStatus);
-    return new Event(Kind.LEASE, at, actor, leaseId, null, fromStatus, toStatus, fromNodeId, toNodeId, reason, null);
+    return new Event(Kind.LEASE, at, actor, leaseId, null, fromStatus, toStatus, fromNodeId, toNodeId, reason, null,
+        null, null);
   }
 
   /**
@@ -50,12 +53,12 @@ public record Event(
   public static Event node(long nodeId, String pool, Instant at, String actor, NodeStatus from, NodeStatus to,
       String reason) {
     NodeStatus.requireTransition(from, to);
-    return new Event(Kind.NODE, at, actor, null, nodeId, from.db(), to.db(), null, null, reason, pool);
+    return new Event(Kind.NODE, at, actor, null, nodeId, from.db(), to.db(), null, null, reason, pool, null, null);
   }
 
   /** A pool's change of applied state ({@code awake}/{@code asleep}), or a step of it (hooks). */
   public static Event pool(String pool, Instant at, String actor, String from, String to, String reason) {
-    return new Event(Kind.POOL, at, actor, null, null, from, to, null, null, reason, pool);
+    return new Event(Kind.POOL, at, actor, null, null, from, to, null, null, reason, pool, null, null);
   }
 
   /**
@@ -69,7 +72,7 @@ public record Event(
     } else {
       NodeStatus.requireTransition(fromStatus, toStatus);
     }
-    return new Event(Kind.NODE, at, actor, null, nodeId, fromStatus, toStatus, null, null, reason, null);
+    return new Event(Kind.NODE, at, actor, null, nodeId, fromStatus, toStatus, null, null, reason, null, null, null);
   }
 
   /**
@@ -79,7 +82,28 @@ public record Event(
    */
   public static Event load(long nodeId, Long leaseId, Instant at, String actor, String fromClass, String toClass,
       String reason) {
-    return new Event(Kind.LOAD, at, actor, leaseId, nodeId, fromClass, toClass, null, nodeId, reason, null);
+    return new Event(Kind.LOAD, at, actor, leaseId, nodeId, fromClass, toClass, null, nodeId, reason, null, null, null);
+  }
+
+  /**
+   * A job's status change, only one the job table allows (see {@link JobStatus#requireTransition});
+   * {@code from == null}: the job is created. A job of a cron job names it too, so the cron job's
+   * history shows its jobs' transitions.
+   */
+  public static Event job(long jobId, Long scheduledId, String pool, Instant at, String actor, JobStatus from,
+      JobStatus to, String reason) {
+    JobStatus.requireTransition(from, to);
+    return new Event(Kind.JOB, at, actor, null, null, from == null ? null : from.db(), to.db(), null, null, reason,
+        pool, jobId, scheduledId);
+  }
+
+  /**
+   * Something that happened to a cron job: a fire ({@code to} says how it went: a job created,
+   * skipped, missed, ...) or a change of the cron job itself.
+   */
+  public static Event schedule(long scheduledId, String pool, Instant at, String actor, String from, String to,
+      String reason) {
+    return new Event(Kind.SCHEDULE, at, actor, null, null, from, to, null, null, reason, pool, null, scheduledId);
   }
 
   public String kindDb() {
