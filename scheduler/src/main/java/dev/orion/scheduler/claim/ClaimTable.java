@@ -5,7 +5,11 @@ public enum ClaimTable {
   RENTALS("rentals"),
   NODES("nodes"),
   /** One row per pool: its reconciliation (V43). */
-  POOL_STATES("pool_states");
+  POOL_STATES("pool_states"),
+  /** One row per cron job: its next fire (V60). */
+  SCHEDULED_JOBS("scheduled_jobs"),
+  /** One row per job: its next attempt, the attempt it runs, its deletion once finished (V60). */
+  JOBS("jobs");
 
   private final String sql;
 
