@@ -10,6 +10,9 @@ import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.expiry.ExpiryLoop;
 import dev.orion.scheduler.health.HealthLoop;
 import dev.orion.scheduler.health.HealthPolicy;
+import dev.orion.scheduler.job.CronMetrics;
+import dev.orion.scheduler.job.CronQueue;
+import dev.orion.scheduler.job.JobTtl;
 import dev.orion.scheduler.migration.MigrationLoop;
 import dev.orion.scheduler.pool.ArgoCd;
 import dev.orion.scheduler.pool.Drivers;
@@ -44,6 +47,7 @@ public final class Scheduler implements AutoCloseable {
   private final Loop renewal;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final PoolMetrics poolMetrics = new PoolMetrics();
+  private final CronMetrics cronMetrics = new CronMetrics();
 
   public Scheduler(SchedulerConfig config, Database db, Clock clock) {
     this(config, db, clock, null);
@@ -106,12 +110,19 @@ public final class Scheduler implements AutoCloseable {
       RescueLoop rescue = new RescueLoop(db.jdbi(), claimant, renewer, config.rescueAfter(), config.rescueBatch());
       loops.add(new Loop("rescue", config.rescueInterval(), config.rescueBatch(), rescue::tick));
     }
+    if (config.runs(LoopName.CRON)) {
+      CronQueue cron = new CronQueue(db.jdbi(), claimant, renewer, config.cron(), cronMetrics);
+      loops.add(new Loop("cron", config.cron().interval(), config.cron().batch(), cron::tick));
+      JobTtl ttl = new JobTtl(db.jdbi(), claimant, renewer, config.cron().ttlBatch());
+      loops.add(new Loop("job-ttl", config.cron().ttlInterval(), config.cron().ttlBatch(), ttl::tick));
+    }
   }
 
   /** Starts with each loop's tick duration recorded in {@code metrics}. */
   public Scheduler start(MeterRegistry metrics) {
     loops.forEach(l -> l.timed(metrics));
     poolMetrics.bind(metrics);
+    cronMetrics.bind(metrics);
     return start();
   }
 

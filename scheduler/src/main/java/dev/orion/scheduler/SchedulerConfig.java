@@ -6,6 +6,7 @@ import dev.orion.common.db.DbConfig;
 import dev.orion.common.lease.RescueBound;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
+import dev.orion.scheduler.job.CronConfig;
 import dev.orion.scheduler.pool.PoolConfig;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -30,6 +31,7 @@ import java.util.UUID;
  * @param loops which loops this instance runs (all by default; benchmarks run only expiry)
  * @param ssh admin SSH access to workers; an instance without it may run only the expiry loop
  * @param pools how pools are put to sleep and woken ({@link PoolConfig})
+ * @param cron how cron jobs fire and finished jobs expire ({@link CronConfig})
  * @param metrics the instance's internal listener for /metrics and /health ({@code ORION_METRICS_*};
  *     two instances on one host need different ports)
  */
@@ -60,12 +62,13 @@ public record SchedulerConfig(
     int sshThreads,
     Optional<SshConfig> ssh,
     MetricsConfig metrics,
-    PoolConfig pools) {
+    PoolConfig pools,
+    CronConfig cron) {
 
   public static final int DEFAULT_METRICS_PORT = 9480;
 
   /** The loops an instance can run. */
-  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE, POOL }
+  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE, POOL, CRON }
 
   public static final int MAX_ID_LENGTH = 48; // "scheduler:" + id must fit events.actor (64)
 
@@ -100,7 +103,7 @@ public record SchedulerConfig(
     return new SchedulerConfig(
         env.optional("ORION_SCHEDULER_ID").orElseGet(SchedulerConfig::generatedId),
         DbConfig.from(env, 8),
-        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue,pool")),
+        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue,pool,cron")),
         claimTimeout(env),
         env.duration("ORION_CLAIM_RENEW_INTERVAL", claimTimeout(env).dividedBy(3)),
         env.duration("ORION_SCHEDULER_SCHEMA_WAIT", Duration.ofSeconds(120)),
@@ -124,7 +127,8 @@ public record SchedulerConfig(
         env.integer("ORION_SCHEDULER_SSH_THREADS", 32, 1, 512),
         env.optional("ORION_SSH_KEY").map(k -> SshConfig.from(env)),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT),
-        PoolConfig.from(env));
+        PoolConfig.from(env),
+        CronConfig.from(env));
   }
 
   private static Duration claimTimeout(Env env) {
@@ -150,7 +154,7 @@ public record SchedulerConfig(
         set.add(LoopName.valueOf(name));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("ORION_SCHEDULER_LOOPS",
-            "must list health, migration, expiry, scrub, rescue or pool, got '" + part.trim() + "'");
+            "must list health, migration, expiry, scrub, rescue, pool or cron, got '" + part.trim() + "'");
       }
     }
     if (set.isEmpty()) {
@@ -186,6 +190,6 @@ public record SchedulerConfig(
         + " massFailure>" + massFailurePercent + "% of >=" + guardMinNodes + " nodes"
         + " dbStall=" + dbStallThreshold + ", sshThreads=" + sshThreads
         + ", ssh=" + ssh.map(s -> s.adminUser() + " key " + s.adminKey() + " connect " + s.connectTimeout()
-            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + ", pools=" + pools + "]";
+            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + ", pools=" + pools + ", cron=" + cron + "]";
   }
 }

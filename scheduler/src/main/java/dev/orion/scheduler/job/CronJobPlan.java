@@ -1,5 +1,7 @@
 package dev.orion.scheduler.job;
 
+import dev.orion.common.job.CronRuns;
+import dev.orion.common.job.JobStatus;
 import dev.orion.common.schedule.CronExpression;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Kubernetes CronJob semantics as pure decisions: which scheduled time is due, whether it may
- * start given the jobs still running, and which finished jobs history keeps.
+ * start given the jobs still running, and which finished jobs history keeps; {@link #plan} puts
+ * them together for one look at a cron job by the cron queue.
  */
 public final class CronJobPlan {
   private CronJobPlan() {}
@@ -46,7 +49,11 @@ public final class CronJobPlan {
    */
   public static Optional<Due> due(CronExpression cron, ZoneId zone, Instant since, Instant now,
       Optional<Duration> startingDeadline) {
-    Optional<Instant> latest = cron.previous(now, zone).filter(t -> t.isAfter(since));
+    return due(new CronRuns(cron, zone), since, now, startingDeadline);
+  }
+
+  public static Optional<Due> due(CronRuns runs, Instant since, Instant now, Optional<Duration> startingDeadline) {
+    Optional<Instant> latest = runs.latest(now).filter(t -> t.isAfter(since));
     return latest.map(t -> new Due(t,
         startingDeadline.isPresent() && now.isAfter(t.plus(startingDeadline.get()))));
   }
@@ -87,5 +94,85 @@ public final class CronJobPlan {
   /** The job a run creates is named after its cron job and scheduled time, as Kubernetes does. */
   public static String jobName(String cronJobName, Instant scheduledAt) {
     return cronJobName + "-" + scheduledAt.getEpochSecond() / 60;
+  }
+
+  /** How a fire went; the values of {@code orion_cron_fires_total{result}} and of the schedule event. */
+  public enum Result {
+    /** A job was created for the fire time. */
+    CREATED,
+    /** Forbid, and a job of the cron job was still pending or running: no job for this time. */
+    SKIPPED_FORBID,
+    /** Found later than {@code starting_deadline_seconds} after its time (an outage): no job. */
+    MISSED_DEADLINE,
+    /** The cron job is suspended: its fire times pass without jobs. */
+    SUSPENDED;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** What a look at a cron job needs to know of it. */
+  public record Schedule(CronRuns runs, ConcurrencyPolicy policy, Optional<Duration> startingDeadline,
+      boolean suspend, int keepSucceeded, int keepFailed, Instant createdAt, Optional<Instant> lastFireAt) {
+    /** Fire times after this one are due: the last one dealt with, or the cron job's creation. */
+    Instant since() {
+      return lastFireAt.filter(t -> t.isAfter(createdAt)).orElse(createdAt);
+    }
+  }
+
+  /** One job of the cron job, as it stands. */
+  public record JobState(long id, JobStatus status, Instant finishedAt, boolean cancelRequested) {
+    boolean active() {
+      return !status.finished();
+    }
+  }
+
+  /** One fire time and what became of it. */
+  public record Fire(Instant scheduledFor, Result result) {}
+
+  /**
+   * @param fire the fire time dealt with now, if one was due (it becomes the cron job's last fire)
+   * @param cancel running or pending jobs to cancel before the new one (Replace)
+   * @param prune finished jobs beyond the history limits, to delete
+   * @param nextCheck when to look at the cron job again
+   */
+  public record Plan(Optional<Fire> fire, List<Long> cancel, List<Long> prune, Instant nextCheck) {}
+
+  /** A cron job that never fires again is still looked at once a day (an edit makes it due at once anyway). */
+  public static final Duration IDLE_CHECK = Duration.ofDays(1);
+
+  /**
+   * One look at a cron job at {@code now}: the latest fire time not yet dealt with (never the
+   * runs an outage skipped), what becomes of it given the policy and the jobs still going, the
+   * jobs history no longer keeps, and the next look: its next fire time, or within
+   * {@code recheck} while a job of it is unfinished, so the history limits hold soon after it ends.
+   * Cancelled jobs count as failed ones for the history limits.
+   */
+  public static Plan plan(Schedule s, List<JobState> jobs, Instant now, Duration recheck) {
+    List<JobState> active = jobs.stream().filter(JobState::active).toList();
+    Optional<Fire> fire = due(s.runs(), s.since(), now, s.startingDeadline()).map(d -> {
+      if (s.suspend()) {
+        return new Fire(d.scheduledAt(), Result.SUSPENDED);
+      }
+      if (d.missed()) {
+        return new Fire(d.scheduledAt(), Result.MISSED_DEADLINE);
+      }
+      return new Fire(d.scheduledAt(),
+          start(s.policy(), active.size()) == Start.SKIP ? Result.SKIPPED_FORBID : Result.CREATED);
+    });
+    boolean creates = fire.filter(f -> f.result() == Result.CREATED).isPresent();
+    List<Long> cancel = creates && s.policy() == ConcurrencyPolicy.REPLACE
+        ? active.stream().filter(j -> !j.cancelRequested()).map(JobState::id).toList()
+        : List.of();
+    List<Finished> finished = jobs.stream().filter(j -> !j.active())
+        .map(j -> new Finished(j.id(), j.status() == JobStatus.SUCCEEDED,
+            j.finishedAt() == null ? Instant.EPOCH : j.finishedAt())).toList();
+    List<Long> prune = prune(finished, s.keepSucceeded(), s.keepFailed());
+    Instant next = s.runs().next(now).orElse(now.plus(IDLE_CHECK));
+    if ((creates || !active.isEmpty()) && now.plus(recheck).isBefore(next)) {
+      next = now.plus(recheck);
+    }
+    return new Plan(fire, cancel, prune, next);
   }
 }

@@ -36,3 +36,14 @@ SELECT 'pool', COUNT(*)
 FROM pool_states FORCE INDEX (ix_pool_states_due)
 WHERE next_check_at <= :now
   AND (claimed_until IS NULL OR claimed_until <= :now)
+UNION ALL
+SELECT 'cron', COUNT(*)
+FROM scheduled_jobs FORCE INDEX (ix_scheduled_jobs_due)
+WHERE next_check_at <= :now
+  AND (claimed_until IS NULL OR claimed_until <= :now)
+UNION ALL
+SELECT 'job-ttl', COUNT(*)
+FROM jobs FORCE INDEX (ix_jobs_expires)
+WHERE expires_at <= :now
+  AND status IN ('succeeded', 'failed', 'cancelled')
+  AND (claimed_until IS NULL OR claimed_until <= :now)
