@@ -27,13 +27,13 @@ class JobScriptsTest {
     try (SandboxWorker w = SandboxWorker.start("jobscripts");
         SshWorkerOps ops = new SshWorkerOps(new WorkerConnections(TestSsh.config()))) {
       WorkerEndpoint e = w.endpoint(1);
-      w.runInside("install -d -m 1777 /srv/marks");
+      w.runInside("install -d -m 1777 /var/marks");
       JobLaunch missing = new JobLaunch(JobScripts.runDir(7, 1), "job-nobody", List.of(List.of("true")), Map.of());
       assertEquals(JobStart.State.NO_USER, ops.startJob(e, missing).state(), "no user, nothing started");
 
       ops.createAccount(e, new ClientAccount("job-a1", "!", null));
       JobLaunch l = new JobLaunch(JobScripts.runDir(7, 2), "job-a1", List.of(
-          List.of("sh", "-c", "echo start >> /srv/marks/m; id -un; echo \"$GREETING\"; echo oops >&2"),
+          List.of("sh", "-c", "echo start >> /var/marks/m; id -un; echo \"$GREETING\"; echo oops >&2"),
           List.of("sh", "-c", "exit 3"),
           List.of("sh", "-c", "echo never")), Map.of("GREETING", "it's \"quoted\" $HOME"));
       JobStart first = ops.startJob(e, l);
@@ -52,7 +52,7 @@ class JobScriptsTest {
       assertEquals(out.length(), p.size());
       JobPoll tail = ops.pollJob(e, l.runDir(), first.pgid(), 7, 4);
       assertArrayEquals("it's".getBytes(StandardCharsets.UTF_8), tail.chunk(), "a chunk from an offset");
-      assertEquals("start", w.runInside("cat /srv/marks/m").strip(), "ran once");
+      assertEquals("start", w.runInside("cat /var/marks/m").strip(), "ran once");
       assertEquals("0755 root", w.runInside("stat -c '%a %U' " + l.runDir()).strip().replace("755", "0755"),
           "the run directory is root's");
 

@@ -46,7 +46,7 @@ class JobRunTest {
     for (SandboxWorker w : workers) {
       long id = reg.register(w);
       db.jdbi().useHandle(h -> h.execute("UPDATE nodes SET pool = ? WHERE id = ?", pool, id));
-      w.runInside("install -d -m 1777 /srv/marks");
+      w.runInside("install -d -m 1777 /var/marks");
       ids.add(id);
     }
     return ids;
@@ -100,7 +100,7 @@ class JobRunTest {
         assertTrue(events.stream().anyMatch(e -> e.startsWith("running->succeeded")), events.toString());
 
         // Fails twice, then succeeds: two retries used after back-off.
-        long flaky = jobs.submit("solo", "echo try >> /srv/marks/flaky; [ $(wc -l < /srv/marks/flaky) -ge 3 ]", 3, null);
+        long flaky = jobs.submit("solo", "echo try >> /var/marks/flaky; [ $(wc -l < /var/marks/flaky) -ge 3 ]", 3, null);
         awaitFinished(jobs, flaky, Duration.ofSeconds(60));
         assertEquals("succeeded", jobs.status(flaky));
         List<Map<String, Object>> fa = jobs.attempts(flaky);
