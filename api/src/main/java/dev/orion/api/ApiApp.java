@@ -9,6 +9,10 @@ import dev.orion.api.auth.LoginThrottle;
 import dev.orion.api.auth.Sessions;
 import dev.orion.api.auth.Tokens;
 import dev.orion.api.http.HttpServer;
+import dev.orion.api.job.JobHandlers;
+import dev.orion.api.job.JobService;
+import dev.orion.api.job.ScheduledHandlers;
+import dev.orion.api.job.ScheduledService;
 import dev.orion.api.load.LoadService;
 import dev.orion.api.node.NodeHandlers;
 import dev.orion.api.node.NodeList;
@@ -111,6 +115,8 @@ public final class ApiApp implements AutoCloseable {
             pools::describeSleeping, config.load().placement(), config.rescueAfter()), guard, metrics),
         new ScheduleHandlers(new ScheduleService(db.jdbi(), config.pools().protectedPools(), clock), guard),
         new PoolHandlers(pools, guard),
+        new JobHandlers(new JobService(db.jdbi(), clock), guard),
+        new ScheduledHandlers(new ScheduledService(db.jdbi(), clock), guard),
         new AlertHandlers(new AlertService(db.jdbi(), config.alerts().classByAlert(), clock), config.alerts()),
         new OpsHandlers(db, startup));
     // Metrics get a listener of their own: the API's port is what the edge forwards to.

@@ -7,7 +7,6 @@ import dev.orion.common.lease.RescueBound;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
 import dev.orion.scheduler.job.CronConfig;
-import dev.orion.scheduler.job.JobConfig;
 import dev.orion.scheduler.pool.PoolConfig;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -33,7 +32,6 @@ import java.util.UUID;
  * @param ssh admin SSH access to workers; an instance without it may run only the expiry loop
  * @param pools how pools are put to sleep and woken ({@link PoolConfig})
  * @param cron how cron jobs fire and finished jobs expire ({@link CronConfig})
- * @param jobs how jobs run ({@link JobConfig})
  * @param metrics the instance's internal listener for /metrics and /health ({@code ORION_METRICS_*};
  *     two instances on one host need different ports)
  */
@@ -65,13 +63,12 @@ public record SchedulerConfig(
     Optional<SshConfig> ssh,
     MetricsConfig metrics,
     PoolConfig pools,
-    CronConfig cron,
-    JobConfig jobs) {
+    CronConfig cron) {
 
   public static final int DEFAULT_METRICS_PORT = 9480;
 
   /** The loops an instance can run. */
-  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE, POOL, CRON, JOBS }
+  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE, POOL, CRON }
 
   public static final int MAX_ID_LENGTH = 48; // "scheduler:" + id must fit events.actor (64)
 
@@ -96,8 +93,8 @@ public record SchedulerConfig(
     }
     loops = Set.copyOf(loops);
     if (ssh.isEmpty() && (loops.contains(LoopName.HEALTH) || loops.contains(LoopName.MIGRATION)
-        || loops.contains(LoopName.SCRUB) || loops.contains(LoopName.POOL) || loops.contains(LoopName.JOBS))) {
-      throw new ConfigException("ORION_SSH_KEY", "is required for the health, migration, scrub, pool and jobs loops"
+        || loops.contains(LoopName.SCRUB) || loops.contains(LoopName.POOL))) {
+      throw new ConfigException("ORION_SSH_KEY", "is required for the health, migration, scrub and pool loops"
           + " (set ORION_SCHEDULER_LOOPS=expiry for an instance without SSH access)");
     }
   }
@@ -106,7 +103,7 @@ public record SchedulerConfig(
     return new SchedulerConfig(
         env.optional("ORION_SCHEDULER_ID").orElseGet(SchedulerConfig::generatedId),
         DbConfig.from(env, 8),
-        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue,pool,cron,jobs")),
+        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue,pool,cron")),
         claimTimeout(env),
         env.duration("ORION_CLAIM_RENEW_INTERVAL", claimTimeout(env).dividedBy(3)),
         env.duration("ORION_SCHEDULER_SCHEMA_WAIT", Duration.ofSeconds(120)),
@@ -131,8 +128,7 @@ public record SchedulerConfig(
         env.optional("ORION_SSH_KEY").map(k -> SshConfig.from(env)),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT),
         PoolConfig.from(env),
-        CronConfig.from(env),
-        JobConfig.from(env));
+        CronConfig.from(env));
   }
 
   private static Duration claimTimeout(Env env) {
@@ -158,7 +154,7 @@ public record SchedulerConfig(
         set.add(LoopName.valueOf(name));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("ORION_SCHEDULER_LOOPS",
-            "must list health, migration, expiry, scrub, rescue, pool, cron or jobs, got '" + part.trim() + "'");
+            "must list health, migration, expiry, scrub, rescue, pool or cron, got '" + part.trim() + "'");
       }
     }
     if (set.isEmpty()) {
@@ -194,6 +190,6 @@ public record SchedulerConfig(
         + " massFailure>" + massFailurePercent + "% of >=" + guardMinNodes + " nodes"
         + " dbStall=" + dbStallThreshold + ", sshThreads=" + sshThreads
         + ", ssh=" + ssh.map(s -> s.adminUser() + " key " + s.adminKey() + " connect " + s.connectTimeout()
-            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + ", pools=" + pools + ", cron=" + cron + ", jobs=" + jobs + "]";
+            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + ", pools=" + pools + ", cron=" + cron + "]";
   }
 }

@@ -18,12 +18,15 @@ public interface NodeDao {
   record NodeRow(long id, String hostname, String ip, int sshPort, String hostKey, String hostKeyFingerprint,
       String pool, String labels, String status, boolean allocated, boolean clean, String tokenHash) {}
 
-  /** A node with its live lease, if any. */
+  /**
+   * A node with its live lease, if any: a client's, or a job's internal one ({@code leaseKind}
+   * 'job', its job in {@code leaseJobId}, owned by the job's owner).
+   */
   record NodeListRow(long id, String hostname, String ip, int sshPort, String hostKeyFingerprint, String pool,
       String labels, String status, boolean allocated, boolean clean, Instant lastSeenAt,
       Long rentalId, Long rentalUserId, String rentalUsername, String clientUser, String rentalStatus,
       Instant leasedUntil, Double loadCpuPercent, Double loadMemPercent, String loadClass, Instant loadClassSince,
-      String loadSource, String alertClass, Instant alertSince) {}
+      String loadSource, String alertClass, Instant alertSince, String leaseKind, Long leaseJobId) {}
 
   record Registration(String hostname, String ip, int sshPort, String hostKey, String hostKeyFingerprint,
       String pool, String labels, Instant now) {}

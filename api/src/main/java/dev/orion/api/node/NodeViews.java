@@ -14,7 +14,22 @@ import java.util.Map;
 public final class NodeViews {
   private NodeViews() {}
 
-  public record Lease(long rentalId, String username, String clientUser, String status, Instant leasedUntil) {}
+  /**
+   * The lease holding a node: a client's ({@code kind} "client", its {@code rental_id}) or a job
+   * attempt's ({@code kind} "job", its {@code job_id}; the username is the job's owner).
+   */
+  public record Lease(String kind, @JsonInclude(JsonInclude.Include.NON_NULL) Long rentalId,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long jobId, String username, String clientUser, String status,
+      Instant leasedUntil) {
+    static Lease of(NodeDao.NodeListRow r) {
+      if ("job".equals(r.leaseKind())) {
+        return new Lease("job", null, r.leaseJobId(), r.rentalUsername(), r.clientUser(), r.rentalStatus(),
+            r.leasedUntil());
+      }
+      return new Lease("client", r.rentalId(), null, r.rentalUsername(), r.clientUser(), r.rentalStatus(),
+          r.leasedUntil());
+    }
+  }
 
   /**
    * A worker's load, public like its status: smoothed CPU and memory use of what the worker may
@@ -49,8 +64,7 @@ public final class NodeViews {
   }
 
   static Entry entry(NodeDao.NodeListRow r) {
-    Lease lease = r.rentalId() == null ? null
-        : new Lease(r.rentalId(), r.rentalUsername(), r.clientUser(), r.rentalStatus(), r.leasedUntil());
+    Lease lease = r.rentalId() == null ? null : Lease.of(r);
     Load load = load(r);
     Map<String, String> labels = NodeService.labels(r.labels());
     if (load != null) {

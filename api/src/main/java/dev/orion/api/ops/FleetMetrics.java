@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  *       other two (a firing alert's class wins, as in the node list and placement)
  *   <li>{@code orion_leases{status}}: live leases by status (every status present, 0 included)
  *   <li>{@code orion_nodes{status}}: registered nodes by status
+ *   <li>{@code orion_jobs_queued{pool}}: pending jobs by the pool they wait for (every pool with a
+ *       node, 0 included)
  * </ul>
  */
 public final class FleetMetrics implements MultiCollector {
@@ -55,7 +57,8 @@ public final class FleetMetrics implements MultiCollector {
           cpu(dao.nodeCpu(clock.instant().minus(HEARTBEAT_FRESHNESS))),
           classes(dao.nodeClasses(clock.instant().minus(HEARTBEAT_FRESHNESS))),
           counts("orion_leases", "Live leases by status", LIVE_LEASE_STATUSES, dao.liveLeases()),
-          counts("orion_nodes", "Registered nodes by status", NODE_STATUSES, dao.nodes())));
+          counts("orion_nodes", "Registered nodes by status", NODE_STATUSES, dao.nodes()),
+          queued(dao.queuedJobs())));
     } catch (RuntimeException e) {
       // A scrape must still deliver the process's own metrics while the database is away.
       log.warn("fleet metrics unavailable: {}", e.toString());
@@ -65,7 +68,7 @@ public final class FleetMetrics implements MultiCollector {
 
   @Override
   public List<String> getPrometheusNames() {
-    return List.of("orion_node_cpu_ratio", "orion_node_load_class", "orion_leases", "orion_nodes");
+    return List.of("orion_node_cpu_ratio", "orion_node_load_class", "orion_leases", "orion_nodes", "orion_jobs_queued");
   }
 
   private static GaugeSnapshot cpu(List<FleetMetricsDao.NodeCpu> nodes) {
@@ -90,6 +93,15 @@ public final class FleetMetrics implements MultiCollector {
             .value(c.wire().equals(n.loadClass()) ? 1 : 0)
             .build());
       }
+    }
+    return b.build();
+  }
+
+  private static GaugeSnapshot queued(List<FleetMetricsDao.PoolCount> pools) {
+    GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("orion_jobs_queued")
+        .help("Pending jobs (waiting to start, for a retry or for their pool to wake) by pool");
+    for (FleetMetricsDao.PoolCount p : pools) {
+      b.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("pool", p.pool())).value(p.n()).build());
     }
     return b.build();
   }

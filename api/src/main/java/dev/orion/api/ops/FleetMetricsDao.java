@@ -44,4 +44,21 @@ public interface FleetMetricsDao {
   @SqlQuery("SELECT status, COUNT(*) AS n FROM nodes WHERE status <> 'forgotten' GROUP BY status")
   @RegisterConstructorMapper(Count.class)
   List<Count> nodes();
+
+  record PoolCount(String pool, long n) {}
+
+  /**
+   * Pending jobs by the pool they wait for: a job on a client's lease counts in its node's pool.
+   * Every pool with a node is listed, 0 included.
+   */
+  @SqlQuery("SELECT p.pool, COALESCE(q.n, 0) AS n FROM"
+      + " (SELECT DISTINCT pool FROM nodes WHERE status <> 'forgotten'"
+      + "  UNION SELECT COALESCE(j.pool, n.pool) FROM jobs j LEFT JOIN rentals r ON r.id = j.rental_id"
+      + "  LEFT JOIN nodes n ON n.id = r.node_id WHERE j.status = 'pending') p"
+      + " LEFT JOIN (SELECT COALESCE(j.pool, n.pool) AS pool, COUNT(*) AS n FROM jobs j"
+      + "  LEFT JOIN rentals r ON r.id = j.rental_id LEFT JOIN nodes n ON n.id = r.node_id"
+      + "  WHERE j.status = 'pending' GROUP BY COALESCE(j.pool, n.pool)) q ON q.pool = p.pool"
+      + " WHERE p.pool IS NOT NULL")
+  @RegisterConstructorMapper(PoolCount.class)
+  List<PoolCount> queuedJobs();
 }

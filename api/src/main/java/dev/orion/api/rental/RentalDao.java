@@ -33,7 +33,8 @@ public interface RentalDao {
   @SqlQuery("SELECT id FROM users WHERE id = :id FOR UPDATE")
   Optional<Long> lockUser(@Bind("id") long userId);
 
-  @SqlQuery("SELECT COUNT(*) FROM rentals WHERE user_id = :id AND status <> 'ended'")
+  /** A job's internal leases (kind 'job') are the schedulers' and count toward no account's limit. */
+  @SqlQuery("SELECT COUNT(*) FROM rentals WHERE user_id = :id AND status <> 'ended' AND kind = 'client'")
   int countLiveOf(@Bind("id") long userId);
 
   @SqlQuery("SELECT COUNT(*) FROM nodes WHERE " + ALLOCATABLE)
@@ -48,19 +49,25 @@ public interface RentalDao {
       + " r.created_at, r.leased_until, r.ended_at"
       + " FROM rentals r JOIN users u ON u.id = r.user_id JOIN nodes n ON n.id = r.node_id";
 
+  /**
+   * Clients see, extend, release and reset their own leases only: a job's internal lease (kind
+   * 'job', V60) is the schedulers' to end and is not a rental of anyone's.
+   */
+  String CLIENT = " r.kind = 'client' AND ";
+
   /** The rental, locked, if the caller may touch it ({@code ownerId} null means any owner). */
-  @SqlQuery(SELECT_RENTAL + " WHERE r.id = :id AND (:ownerId IS NULL OR r.user_id = :ownerId) FOR UPDATE")
+  @SqlQuery(SELECT_RENTAL + " WHERE" + CLIENT + "r.id = :id AND (:ownerId IS NULL OR r.user_id = :ownerId) FOR UPDATE")
   Optional<RentalRow> lockVisible(@Bind("id") long id, @Bind("ownerId") Long ownerId);
 
-  @SqlQuery(SELECT_RENTAL + " WHERE r.id = :id AND (:ownerId IS NULL OR r.user_id = :ownerId)")
+  @SqlQuery(SELECT_RENTAL + " WHERE" + CLIENT + "r.id = :id AND (:ownerId IS NULL OR r.user_id = :ownerId)")
   Optional<RentalRow> findVisible(@Bind("id") long id, @Bind("ownerId") Long ownerId);
 
-  @SqlQuery(SELECT_RENTAL + " WHERE (:ownerId IS NULL OR r.user_id = :ownerId) <live> ORDER BY r.id")
+  @SqlQuery(SELECT_RENTAL + " WHERE" + CLIENT + "(:ownerId IS NULL OR r.user_id = :ownerId) <live> ORDER BY r.id")
   List<RentalRow> list(@Bind("ownerId") Long ownerId, @Define("live") String liveFilter);
 
   /** Live leases, except those a rent is provisioning right now (younger than {@code stuckBefore}). */
-  @SqlQuery(SELECT_RENTAL + " WHERE r.status IN ('active', 'migrating')"
-      + " OR (r.status = 'provisioning' AND r.created_at < :stuckBefore) ORDER BY r.id FOR UPDATE")
+  @SqlQuery(SELECT_RENTAL + " WHERE" + CLIENT + "(r.status IN ('active', 'migrating')"
+      + " OR (r.status = 'provisioning' AND r.created_at < :stuckBefore)) ORDER BY r.id FOR UPDATE")
   List<RentalRow> lockAllLive(@Bind("stuckBefore") Instant stuckBefore);
 
   /**

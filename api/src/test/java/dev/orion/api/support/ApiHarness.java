@@ -204,7 +204,7 @@ public final class ApiHarness implements AutoCloseable {
     return db.jdbi().withHandle(h -> {
       StringBuilder sb = new StringBuilder();
       for (String t : new String[] {"users", "nodes", "rentals", "events", "event_sequence", "pool_schedules", "pools", "pool_webhooks",
-          "pool_overrides", "node_alert_classes"}) {
+          "pool_overrides", "node_alert_classes", "jobs", "job_attempts", "scheduled_jobs"}) {
         sb.append(t).append('=').append(h.createQuery("CHECKSUM TABLE " + t).mapToMap().one().get("checksum"))
             .append(';');
       }
