@@ -25,7 +25,8 @@ public interface CronDao {
       String concurrencyPolicy, Integer startingDeadlineSeconds, boolean suspend, int successfulJobsHistoryLimit,
       int failedJobsHistoryLimit, Instant createdAt, Instant lastFireAt) {}
 
-  record JobRow(long id, long scheduledId, String status, Instant finishedAt, boolean cancelRequested) {}
+  record JobRow(long id, long scheduledId, Instant scheduledFor, String status, Instant finishedAt,
+      boolean cancelRequested) {}
 
   /** A new job of a fire; see {@code CronDao/insertJob.sql}. */
   record NewJob(long userId, String name, String pool, long scheduledId, Instant scheduledFor, String spec,
@@ -45,9 +46,14 @@ public interface CronDao {
   List<ScheduleRow> schedules(@BindList("ids") Collection<Long> ids);
 
   /** Every job the cron jobs still have (history limits keep their number small). */
-  @SqlQuery("SELECT id, scheduled_id, status, finished_at, cancel_requested FROM jobs"
+  @SqlQuery("SELECT id, scheduled_id, scheduled_for, status, finished_at, cancel_requested FROM jobs"
       + " WHERE scheduled_id IN (<ids>)")
   List<JobRow> jobs(@BindList("ids") Collection<Long> scheduledIds);
+
+  /** The jobs made for the given cron jobs' fires at or after {@code since}: the ids of a batch just inserted. */
+  @SqlQuery("SELECT id, scheduled_id, scheduled_for, status, finished_at, cancel_requested FROM jobs"
+      + " WHERE scheduled_id IN (<ids>) AND scheduled_for >= :since")
+  List<JobRow> fired(@BindList("ids") Collection<Long> scheduledIds, @Bind("since") Instant since);
 
   // --- writes, each inside a transaction fenced by the cron jobs' claims ---
 
@@ -55,6 +61,11 @@ public interface CronDao {
   @SqlUpdate
   @GetGeneratedKeys("id")
   long insertJob(@BindMethods NewJob job, @Bind("now") Instant now);
+
+  /** A round's jobs in one batch; fails as a whole on a duplicate (see the caller's savepoint). */
+  @UseClasspathSqlLocator
+  @SqlBatch("insertJob")
+  void insertJobs(@BindMethods List<NewJob> jobs, @Bind("now") Instant now);
 
   /** A fire (or a look without one) recorded: last_fire_at and last_scheduled_at only move forward. */
   @SqlBatch("UPDATE scheduled_jobs SET last_fire_at = COALESCE(GREATEST(last_fire_at, :lastFireAt), :lastFireAt,"

@@ -160,15 +160,24 @@ public final class CronQueue {
       return List.of();
     }
     java.util.Set<Long> ids = held.stream().map(Claim::id).collect(Collectors.toSet());
+    List<Step> mine = steps.stream().filter(st -> ids.contains(st.claim().id())).toList();
     CronDao dao = h.attach(CronDao.class);
+    Map<Long, String> replaced = new java.util.HashMap<>();
+    for (Step step : mine) {
+      if (!step.plan().cancel().isEmpty()) {
+        int asked = dao.requestCancel(step.plan().cancel());
+        replaced.put(step.claim().id(), "; Replace: cancel requested for " + asked + " of jobs " + step.plan().cancel());
+      }
+    }
+    // A job the claim's load already saw for this fire was made by another scheduler: not made again.
+    List<CronDao.NewJob> toMake = mine.stream().filter(st -> st.job().isPresent() && !made(st)).map(st -> st.job().get())
+        .toList();
+    Map<Long, Long> jobIds = insert(h, dao, toMake, now);
     List<Event> events = new ArrayList<>();
     List<CronDao.Looked> looked = new ArrayList<>();
     List<Result> results = new ArrayList<>();
     String actor = claimant.actor();
-    for (Step step : steps) {
-      if (!ids.contains(step.claim().id())) {
-        continue;
-      }
+    for (Step step : mine) {
       CronDao.ScheduleRow s = step.claim().item().schedule();
       Plan plan = step.plan();
       Instant fireAt = null;
@@ -180,21 +189,16 @@ public final class CronQueue {
             + " (" + step.zone() + ")";
         if (f.result() == Result.CREATED) {
           scheduled = f.scheduledFor();
-          String replaced = "";
-          if (!plan.cancel().isEmpty()) {
-            int asked = dao.requestCancel(plan.cancel());
-            replaced = "; Replace: cancel requested for " + asked + " of jobs " + plan.cancel();
-          }
-          CronDao.NewJob job = step.job().orElseThrow();
-          Optional<Long> jobId = insert(dao, job, now);
-          if (jobId.isPresent()) {
-            events.add(Event.job(jobId.get(), s.id(), s.pool(), now, actor, null, JobStatus.PENDING,
+          Long jobId = jobIds.get(s.id());
+          String why = replaced.getOrDefault(s.id(), "");
+          if (jobId != null) {
+            String name = step.job().orElseThrow().name();
+            events.add(Event.job(jobId, s.id(), s.pool(), now, actor, null, JobStatus.PENDING,
                 "created by cron job " + s.name() + " for its " + when));
             events.add(Event.schedule(s.id(), s.pool(), now, actor, null, f.result().label(),
-                when + ": job " + jobId.get() + " " + job.name() + replaced));
+                when + ": job " + jobId + " " + name + why));
             results.add(f.result());
-            log.info("cron job {} ({}) {}: job {} {} pending{}", s.id(), s.name(), when, jobId.get(), job.name(),
-                replaced);
+            log.info("cron job {} ({}) {}: job {} {} pending{}", s.id(), s.name(), when, jobId, name, why);
           } else {
             log.info("cron job {} ({}) {}: its job exists already (made by another scheduler)", s.id(), s.name(),
                 when);
@@ -224,12 +228,65 @@ public final class CronQueue {
     return results;
   }
 
+  private static boolean made(Step step) {
+    Instant at = step.job().orElseThrow().scheduledFor();
+    return step.claim().item().jobs().stream().anyMatch(j -> at.equals(j.scheduledFor()));
+  }
+
+  /**
+   * Inserts the round's jobs, in one batch when it can: under the claims no other scheduler makes
+   * these fires' jobs, so the batch is the rule. Should one exist all the same (uq_jobs_fire), the
+   * batch is undone to its savepoint and the jobs are made one by one, the duplicate left out.
+   * Returns the ids of the jobs this call made, by cron job.
+   */
+  private static Map<Long, Long> insert(Handle h, CronDao dao, List<CronDao.NewJob> jobs, Instant now) {
+    Map<Long, Long> made = new java.util.HashMap<>();
+    if (jobs.isEmpty()) {
+      return made;
+    }
+    if (jobs.size() > 1) {
+      h.savepoint("fires");
+      try {
+        dao.insertJobs(jobs, now);
+        Instant since = jobs.stream().map(CronDao.NewJob::scheduledFor).min(Instant::compareTo).orElseThrow();
+        Map<Long, Instant> wanted = jobs.stream()
+            .collect(Collectors.toMap(CronDao.NewJob::scheduledId, CronDao.NewJob::scheduledFor));
+        for (CronDao.JobRow j : dao.fired(wanted.keySet(), since)) {
+          if (j.scheduledFor().equals(wanted.get(j.scheduledId()))) {
+            made.put(j.scheduledId(), j.id());
+          }
+        }
+        h.releaseSavepoint("fires");
+        return made;
+      } catch (RuntimeException e) {
+        if (!duplicate(e)) {
+          throw e;
+        }
+        h.rollbackToSavepoint("fires");
+        made.clear();
+      }
+    }
+    for (CronDao.NewJob job : jobs) {
+      insert(dao, job, now).ifPresent(id -> made.put(job.scheduledId(), id));
+    }
+    return made;
+  }
+
+  private static boolean duplicate(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getErrorCode() == DUPLICATE_KEY) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Inserts a fire's job; empty when the fire's job exists already (uq_jobs_fire). */
   private static Optional<Long> insert(CronDao dao, CronDao.NewJob job, Instant now) {
     try {
       return Optional.of(dao.insertJob(job, now));
     } catch (UnableToExecuteStatementException e) {
-      if (e.getCause() instanceof SQLException sql && sql.getErrorCode() == DUPLICATE_KEY) {
+      if (duplicate(e)) {
         return Optional.empty();
       }
       throw e;

@@ -206,6 +206,34 @@ class CronQueueTest {
   }
 
   @Test
+  void aJobMadeConcurrentlyForTheSameFireStopsOnlyItsOwnInsertNotTheRound() throws Exception {
+    long a = crons.schedule("a", "* * * * *", T0.minus(Duration.ofDays(1)));
+    long b = crons.schedule("b", "* * * * *", T0.minus(Duration.ofDays(1)));
+    clock.set(T0.plusSeconds(1));
+    CronQueue q = queue("s1");
+    // Another writer inserts a's job for the same fire and holds its transaction open: the round
+    // loads no job for a, its batch insert waits on the unique key, then meets the duplicate.
+    try (org.jdbi.v3.core.Handle other = jdbi.open()) {
+      other.begin();
+      other.execute("INSERT INTO jobs (user_id, name, pool, scheduled_id, scheduled_for, spec, status, created_at,"
+          + " due_at) VALUES (?, 'a-theirs', 'batch', ?, ?, '{}', 'pending', ?, ?)", crons.userId, a, T0, T0, T0);
+      java.util.concurrent.CompletableFuture<Integer> round = java.util.concurrent.CompletableFuture.supplyAsync(q::tick);
+      dev.orion.scheduler.testing.Await.until("the round waits on the other writer's key", Duration.ofSeconds(30),
+          () -> crons.count("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'") > 0);
+      other.commit();
+      assertEquals(2, round.get(30, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    assertEquals(List.of("a-theirs"), jdbi.withHandle(h -> h.createQuery("SELECT name FROM jobs WHERE scheduled_id = :s")
+        .bind("s", a).mapTo(String.class).list()));
+    assertEquals(List.of(T0), fireTimes(b));
+    assertEquals(T0, instant("SELECT last_fire_at FROM scheduled_jobs WHERE id = ?", a));
+    assertEquals(T0, instant("SELECT last_fire_at FROM scheduled_jobs WHERE id = ?", b));
+    assertEquals(0, crons.count("SELECT COUNT(*) FROM events WHERE scheduled_id = ?", a));
+    assertEquals(2, crons.count("SELECT COUNT(*) FROM events WHERE scheduled_id = ?", b), "job and schedule event");
+    assertEquals(1.0, fires("created"));
+  }
+
+  @Test
   void aDeadSchedulersClaimHoldsItsCronJobsOnlyUntilItLapses() {
     long id = crons.schedule("orphan", "* * * * *", T0.minus(Duration.ofDays(1)));
     clock.set(T0.plusSeconds(1));
