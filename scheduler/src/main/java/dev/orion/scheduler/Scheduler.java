@@ -13,6 +13,8 @@ import dev.orion.scheduler.health.HealthPolicy;
 import dev.orion.scheduler.job.CronMetrics;
 import dev.orion.scheduler.job.CronQueue;
 import dev.orion.scheduler.job.JobTtl;
+import dev.orion.scheduler.job.JobLoop;
+import dev.orion.scheduler.job.JobMetrics;
 import dev.orion.scheduler.migration.MigrationLoop;
 import dev.orion.scheduler.pool.ArgoCd;
 import dev.orion.scheduler.pool.Drivers;
@@ -48,6 +50,7 @@ public final class Scheduler implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final PoolMetrics poolMetrics = new PoolMetrics();
   private final CronMetrics cronMetrics = new CronMetrics();
+  private final JobMetrics jobMetrics = new JobMetrics();
 
   public Scheduler(SchedulerConfig config, Database db, Clock clock) {
     this(config, db, clock, null);
@@ -106,6 +109,12 @@ public final class Scheduler implements AutoCloseable {
       // Poll four times per interval, as health does: a pool waits at most 1.25 intervals.
       loops.add(new Loop("pool", config.pools().interval().dividedBy(4), config.pools().batch(), pools::tick));
     }
+    if (config.runs(LoopName.JOBS)) {
+      // One thread per attempt placed, started or watched: each holds its claim until its attempt ends.
+      JobLoop jobs = new JobLoop(db.jdbi(), claimant, renewer, config.jobs(), ops,
+          executor("job", config.jobs().concurrency()), jobMetrics);
+      loops.add(new Loop("jobs", config.jobs().interval(), config.jobs().batch(), jobs::tick));
+    }
     if (config.runs(LoopName.RESCUE)) {
       RescueLoop rescue = new RescueLoop(db.jdbi(), claimant, renewer, config.rescueAfter(), config.rescueBatch());
       loops.add(new Loop("rescue", config.rescueInterval(), config.rescueBatch(), rescue::tick));
@@ -123,6 +132,7 @@ public final class Scheduler implements AutoCloseable {
     loops.forEach(l -> l.timed(metrics));
     poolMetrics.bind(metrics);
     cronMetrics.bind(metrics);
+    jobMetrics.bind(metrics);
     return start();
   }
 

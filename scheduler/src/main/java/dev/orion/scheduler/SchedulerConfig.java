@@ -7,6 +7,7 @@ import dev.orion.common.lease.RescueBound;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.ssh.SshConfig;
 import dev.orion.scheduler.job.CronConfig;
+import dev.orion.scheduler.job.JobConfig;
 import dev.orion.scheduler.pool.PoolConfig;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -32,6 +33,7 @@ import java.util.UUID;
  * @param ssh admin SSH access to workers; an instance without it may run only the expiry loop
  * @param pools how pools are put to sleep and woken ({@link PoolConfig})
  * @param cron how cron jobs fire and finished jobs expire ({@link CronConfig})
+ * @param jobs how jobs run ({@link JobConfig})
  * @param metrics the instance's internal listener for /metrics and /health ({@code ORION_METRICS_*};
  *     two instances on one host need different ports)
  */
@@ -63,12 +65,13 @@ public record SchedulerConfig(
     Optional<SshConfig> ssh,
     MetricsConfig metrics,
     PoolConfig pools,
-    CronConfig cron) {
+    CronConfig cron,
+    JobConfig jobs) {
 
   public static final int DEFAULT_METRICS_PORT = 9480;
 
   /** The loops an instance can run. */
-  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE, POOL, CRON }
+  public enum LoopName { HEALTH, MIGRATION, EXPIRY, SCRUB, RESCUE, POOL, CRON, JOBS }
 
   public static final int MAX_ID_LENGTH = 48; // "scheduler:" + id must fit events.actor (64)
 
@@ -93,8 +96,8 @@ public record SchedulerConfig(
     }
     loops = Set.copyOf(loops);
     if (ssh.isEmpty() && (loops.contains(LoopName.HEALTH) || loops.contains(LoopName.MIGRATION)
-        || loops.contains(LoopName.SCRUB) || loops.contains(LoopName.POOL))) {
-      throw new ConfigException("ORION_SSH_KEY", "is required for the health, migration, scrub and pool loops"
+        || loops.contains(LoopName.SCRUB) || loops.contains(LoopName.POOL) || loops.contains(LoopName.JOBS))) {
+      throw new ConfigException("ORION_SSH_KEY", "is required for the health, migration, scrub, pool and jobs loops"
           + " (set ORION_SCHEDULER_LOOPS=expiry for an instance without SSH access)");
     }
   }
@@ -103,7 +106,7 @@ public record SchedulerConfig(
     return new SchedulerConfig(
         env.optional("ORION_SCHEDULER_ID").orElseGet(SchedulerConfig::generatedId),
         DbConfig.from(env, 8),
-        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue,pool,cron")),
+        loops(env.string("ORION_SCHEDULER_LOOPS", "health,migration,expiry,scrub,rescue,pool,cron,jobs")),
         claimTimeout(env),
         env.duration("ORION_CLAIM_RENEW_INTERVAL", claimTimeout(env).dividedBy(3)),
         env.duration("ORION_SCHEDULER_SCHEMA_WAIT", Duration.ofSeconds(120)),
@@ -128,7 +131,8 @@ public record SchedulerConfig(
         env.optional("ORION_SSH_KEY").map(k -> SshConfig.from(env)),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT),
         PoolConfig.from(env),
-        CronConfig.from(env));
+        CronConfig.from(env),
+        JobConfig.from(env));
   }
 
   private static Duration claimTimeout(Env env) {
@@ -154,7 +158,7 @@ public record SchedulerConfig(
         set.add(LoopName.valueOf(name));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("ORION_SCHEDULER_LOOPS",
-            "must list health, migration, expiry, scrub, rescue, pool or cron, got '" + part.trim() + "'");
+            "must list health, migration, expiry, scrub, rescue, pool, cron or jobs, got '" + part.trim() + "'");
       }
     }
     if (set.isEmpty()) {
@@ -190,6 +194,6 @@ public record SchedulerConfig(
         + " massFailure>" + massFailurePercent + "% of >=" + guardMinNodes + " nodes"
         + " dbStall=" + dbStallThreshold + ", sshThreads=" + sshThreads
         + ", ssh=" + ssh.map(s -> s.adminUser() + " key " + s.adminKey() + " connect " + s.connectTimeout()
-            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + ", pools=" + pools + ", cron=" + cron + "]";
+            + " command " + s.commandTimeout()).orElse("none") + ", metrics=" + metrics + ", pools=" + pools + ", cron=" + cron + ", jobs=" + jobs + "]";
   }
 }

@@ -22,6 +22,9 @@ public final class HttpServer {
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+      // Jetty waits for the first body bytes before it dispatches a request (until its idle
+      // timeout when none come): a body declared too large must be refused at once, unread.
+      config.jetty.modifyHttpConfiguration(http -> http.setDelayDispatchUntilContent(false));
       config.http.maxRequestSize = MAX_BODY_BYTES;
       config.http.defaultContentType = "application/json";
       config.jsonMapper(new JavalinJackson(Json.MAPPER, false));

@@ -98,6 +98,16 @@ public record Event(
   }
 
   /**
+   * Something that happened to a job's attempt while the job stays {@code status} (started on a
+   * node, adopted by another scheduler), naming the attempt's node and internal lease.
+   */
+  public static Event attempt(long jobId, Long scheduledId, String pool, Instant at, String actor, JobStatus status,
+      long nodeId, Long leaseId, String reason) {
+    return new Event(Kind.JOB, at, actor, leaseId, nodeId, status.db(), status.db(), null, nodeId, reason, pool,
+        jobId, scheduledId);
+  }
+
+  /**
    * Something that happened to a cron job: a fire ({@code to} says how it went: a job created,
    * skipped, missed, ...) or a change of the cron job itself.
    */

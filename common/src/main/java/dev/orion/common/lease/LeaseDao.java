@@ -24,8 +24,13 @@ public interface LeaseDao {
   @SqlQuery("SELECT " + COLUMNS + " FROM rentals WHERE id IN (<ids>) ORDER BY id FOR UPDATE")
   List<LeaseRow> lock(@BindList("ids") Collection<Long> ids);
 
-  /** A node's active leases, locked (health moves them to migrating when the node dies). */
-  @SqlQuery("SELECT " + COLUMNS + " FROM rentals WHERE node_id = :node AND status = 'active' ORDER BY id FOR UPDATE")
+  /**
+   * A node's active client leases, locked (health moves them to migrating when the node dies). A
+   * job's internal lease never migrates: its attempt is lost with the node, and the job loop ends
+   * the lease and retries the job elsewhere.
+   */
+  @SqlQuery("SELECT " + COLUMNS + " FROM rentals WHERE node_id = :node AND status = 'active' AND kind = 'client'"
+      + " ORDER BY id FOR UPDATE")
   List<LeaseRow> lockActiveOn(@Bind("node") long nodeId);
 
   @SqlUpdate("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, public_key, status, created_at,"
@@ -33,6 +38,20 @@ public interface LeaseDao {
       + " :createdAt, :leasedUntil)")
   @GetGeneratedKeys("id")
   long insert(@BindMethods LeaseStore.NewLease lease);
+
+  @SqlUpdate("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, public_key, status, created_at,"
+      + " leased_until, kind) VALUES (:userId, :nodeId, :clientUser, :passwordCrypt, :publicKey, 'provisioning',"
+      + " :createdAt, :leasedUntil, 'job')")
+  @GetGeneratedKeys("id")
+  long insertJob(@BindMethods LeaseStore.NewLease lease);
+
+  /**
+   * Jobs that run on the leases as their client user (POST /api/jobs with rental_id) end with them:
+   * asked to cancel, and due now, so a job waiting out its back-off is cancelled at once too.
+   */
+  @SqlUpdate("UPDATE jobs SET cancel_requested = TRUE, due_at = LEAST(due_at, :now)"
+      + " WHERE rental_id IN (<ids>) AND status IN ('pending', 'running')")
+  int cancelJobs(@BindList("ids") Collection<Long> leaseIds, @Bind("now") Instant now);
 
   /** Allocates a node for a lease; 0 when someone else holds it. */
   @SqlUpdate("UPDATE nodes SET allocated = TRUE WHERE id = :id AND allocated = FALSE")

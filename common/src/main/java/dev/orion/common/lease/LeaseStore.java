@@ -30,6 +30,9 @@ import org.jdbi.v3.core.Handle;
  * lease migrates. A lease that ends frees whatever its row still reserves; callers that are not the
  * claim holder must therefore not end a migrating lease whose claim is held
  * ({@link Lease#claimHeld}).
+ *
+ * <p>A lease that ends asks the jobs running on it as its client user to cancel
+ * ({@code jobs.cancel_requested}); the job loop kills them.
  */
 public final class LeaseStore {
   /** A lease a rent is about to provision. */
@@ -82,6 +85,25 @@ public final class LeaseStore {
     return id;
   }
 
+  /**
+   * A job attempt's internal lease ({@code kind = 'job'}): allocates the node (locked and found free
+   * by the caller) and records the lease, provisioning then active at once: the attempt itself
+   * creates its user. It never expires or migrates (the expiry, migration and rescue queues and the
+   * health loop leave job leases alone); the job loop ends it when the attempt ends. Returns its id.
+   */
+  public long openJob(NewLease lease, String actor, String reason) {
+    if (dao.allocate(lease.nodeId()) != 1) {
+      throw new IllegalStateException("node " + lease.nodeId() + " is allocated already");
+    }
+    long id = dao.insertJob(lease);
+    EventLog.append(h, Event.lease(id, lease.createdAt(), actor, null, LeaseStatus.PROVISIONING.db(), null,
+        lease.nodeId(), reason));
+    Lease opened = new Lease(id, lease.nodeId(), null, LeaseStatus.PROVISIONING, lease.clientUser(),
+        lease.createdAt(), lease.leasedUntil(), null, null);
+    activate(opened, lease.createdAt(), actor, reason);
+    return id;
+  }
+
   /** provisioning → active: the rent created the client account. */
   public void activate(Lease lease, Instant at, String actor, String reason) {
     change(List.of(lease), LeaseStatus.ACTIVE, at, actor, l -> reason, l -> l.nodeId());
@@ -118,6 +140,7 @@ public final class LeaseStore {
     }
     Map<Long, Long> epochs = nodes.freeDirty(freed);
     EventLog.append(h, events);
+    dao.cancelJobs(ids, at);
     return epochs;
   }
 

@@ -2,6 +2,7 @@ package dev.orion.common.worker;
 
 import dev.orion.common.ssh.ClientAccount;
 import dev.orion.common.ssh.ExecResult;
+import dev.orion.common.ssh.JobScripts;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import java.util.List;
@@ -9,7 +10,9 @@ import java.util.List;
 /**
  * What the control plane does on a worker. Loops and services depend on this, not on SSH, so their
  * logic can be tested with a recording implementation; {@link dev.orion.common.ssh.SshWorkerOps}
- * (one persistent admin connection per worker) is the one every process runs.
+ * (one persistent admin connection per worker) is the one every process runs. Job attempts' steps
+ * are admin scripts ({@link JobScripts}) run through {@link #run}, so every implementation that
+ * runs commands runs jobs the same way.
  */
 public interface WorkerOps {
   /** Runs {@code command} as the admin user; a non-zero exit is a result, not an exception. */
@@ -32,6 +35,34 @@ public interface WorkerOps {
 
   /** The client accounts present on the worker (never system or operator accounts). */
   List<String> listAccounts(WorkerEndpoint worker) throws WorkerException;
+
+  /**
+   * Starts a job attempt detached, in its own process group, as {@code launch.user()}; at most once
+   * per run directory: a repeated start (a retry, an adopting scheduler) reports the group already
+   * there. Answers {@link JobStart.State#NO_USER} when the user does not exist.
+   */
+  default JobStart startJob(WorkerEndpoint worker, JobLaunch launch) throws WorkerException {
+    return JobScripts.parseStart(worker, run(worker, JobScripts.start(launch)));
+  }
+
+  /** Looks at a started attempt and copies up to {@code maxBytes} of its output from {@code offset}. */
+  default JobPoll pollJob(WorkerEndpoint worker, String runDir, int pgid, long offset, int maxBytes)
+      throws WorkerException {
+    return JobScripts.parsePoll(worker, run(worker, JobScripts.poll(runDir, pgid, offset, maxBytes)));
+  }
+
+  /** Kills an attempt's process group (SIGKILL); a group already gone is fine. */
+  default void killJob(WorkerEndpoint worker, int pgid) throws WorkerException {
+    run(worker, JobScripts.kill(pgid));
+  }
+
+  /** Removes an attempt's run directory, once its outcome and output are recorded. */
+  default void removeJobDir(WorkerEndpoint worker, String runDir) throws WorkerException {
+    ExecResult r = run(worker, JobScripts.remove(runDir));
+    if (!r.ok()) {
+      throw new WorkerException(worker, "remove " + runDir, WorkerException.Kind.COMMAND_FAILED, r.stderr().strip());
+    }
+  }
 
   /**
    * The node was forgotten: drop whatever is kept for it (a cached connection, which would

@@ -130,6 +130,36 @@ public final class ClaimQueue<T> {
     }
   }
 
+  /**
+   * Claims up to {@code limit} due rows and runs {@code work} over each on its own, on
+   * {@code executor}: each claim is a round of its own, for work that lasts (a job attempt is
+   * watched to its end) and must not hold up the others. As with {@link #claim}, whatever a round
+   * neither completed nor released when it ends is released. Returns how many were claimed.
+   */
+  public int claimEach(int limit, java.util.concurrent.Executor executor, Work<T, ?> work) {
+    List<Claim<T>> claims = take(limit);
+    for (int i = 0; i < claims.size(); i++) {
+      List<Claim<T>> one = List.of(claims.get(i));
+      try {
+        executor.execute(() -> {
+          try {
+            work.run(one);
+          } catch (RuntimeException e) {
+            log.error("{} {} {}: round failed; released, due again", name, table.sql(), one.get(0).id(), e);
+          } finally {
+            letGo(one);
+          }
+        });
+      } catch (RuntimeException rejected) {
+        List<Claim<T>> rest = claims.subList(i, claims.size());
+        log.warn("{}: {} claims not run ({}); released", name, rest.size(), rejected.toString());
+        release(rest);
+        return i;
+      }
+    }
+    return claims.size();
+  }
+
   private List<Claim<T>> take(int limit) {
     Instant now = claimant.now();
     List<Claim<T>> claims = ClaimTx.run(jdbi, h -> {

@@ -9,6 +9,7 @@ SELECT id
 FROM rentals FORCE INDEX (ix_rentals_due)
 WHERE status IN ('active', 'migrating')
   AND leased_until <= :now
+  AND kind = 'client'  -- a job's internal lease has no end time: the job loop ends it with its attempt
   AND (claimed_until IS NULL OR claimed_until <= :now)
 LIMIT :limit
 FOR UPDATE SKIP LOCKED

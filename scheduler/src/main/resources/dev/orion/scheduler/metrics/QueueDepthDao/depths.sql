@@ -18,12 +18,14 @@ SELECT 'expiry', COUNT(*)
 FROM rentals FORCE INDEX (ix_rentals_due)
 WHERE status IN ('active', 'migrating')
   AND leased_until <= :now
+  AND kind = 'client'
   AND (claimed_until IS NULL OR claimed_until <= :now)
 UNION ALL
 SELECT 'migration', COUNT(*)
 FROM rentals FORCE INDEX (ix_rentals_due)
 WHERE status = 'migrating'
   AND leased_until > :now
+  AND kind = 'client'
   AND (claimed_until IS NULL OR claimed_until <= :now)
 UNION ALL
 SELECT 'rescue', COUNT(*)
@@ -46,4 +48,9 @@ SELECT 'job-ttl', COUNT(*)
 FROM jobs FORCE INDEX (ix_jobs_expires)
 WHERE expires_at <= :now
   AND status IN ('succeeded', 'failed', 'cancelled')
+  AND (claimed_until IS NULL OR claimed_until <= :now)
+UNION ALL
+SELECT 'jobs', COUNT(*)
+FROM jobs FORCE INDEX (ix_jobs_due)
+WHERE ((status = 'pending' AND due_at <= :now) OR status = 'running')
   AND (claimed_until IS NULL OR claimed_until <= :now)

@@ -4,6 +4,7 @@ SELECT id
 FROM rentals FORCE INDEX (ix_rentals_due)
 WHERE status = 'migrating'
   AND leased_until > :now
+  AND kind = 'client'  -- a job's internal lease never migrates (health leaves it active; its attempt is lost)
   AND (claimed_until IS NULL OR claimed_until <= :now)
 LIMIT :limit
 FOR UPDATE SKIP LOCKED

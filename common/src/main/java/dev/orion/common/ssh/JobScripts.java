@@ -1,0 +1,142 @@
+package dev.orion.common.ssh;
+
+import dev.orion.common.worker.JobLaunch;
+import dev.orion.common.worker.JobPoll;
+import dev.orion.common.worker.JobStart;
+import java.util.Base64;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The worker side of a job attempt, as small admin scripts (values single-quoted with {@link Shell}):
+ *
+ * <ul>
+ *   <li>start: {@code mkdir} of the attempt's run directory is the start's one-time latch: a start
+ *       retried after a lost connection, or repeated by the scheduler that adopted the attempt,
+ *       finds the directory and only reports the process group already there. The steps run
+ *       detached under {@code setsid} (their own session and process group, which is what a cancel
+ *       kills) as the job's user ({@code setpriv}, no login session, a clean environment); a
+ *       root-owned wrapper in the group sends stdout and stderr to {@code out} and writes the exit
+ *       status to {@code exit} when the steps end, so the user cannot forge either;
+ *   <li>poll: whether the group still runs, the recorded exit status, the output's size and a chunk
+ *       of it (base64, so the log is copied byte for byte);
+ *   <li>kill: the whole process group; remove: the run directory, once the attempt is recorded.
+ * </ul>
+ */
+public final class JobScripts {
+  /** Where attempts' run directories live on a worker: root's, so a job's user cannot write there. */
+  public static final String RUN_ROOT = "/var/lib/orion/jobs";
+  private static final Pattern RUN_DIR = Pattern.compile(Pattern.quote(RUN_ROOT) + "/[0-9]+-[0-9]+");
+  private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  private static final int NO_USER = 4;
+
+  // $d: run dir, $u: user, then the command line built from quoted words. The wrapper records its
+  // own pid as the group's id first (the start script does too: either one suffices).
+  private static final String START = """
+      set -u
+      g=$(id -g -- "$u" 2>/dev/null) || exit 4
+      [ -d "$r" ] || mkdir -p -m 0711 -- "$r" || exit 1
+      if ! mkdir -m 0755 -- "$d" 2>/dev/null; then
+        [ -d "$d" ] || { echo "cannot create $d" >&2; exit 1; }
+        i=0
+        while [ ! -s "$d/pgid" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
+        read -r p < "$d/pgid" || { echo "$d exists without a process group" >&2; exit 5; }
+        echo "again $p"; exit 0
+      fi
+      cd /
+      setsid sh -c '
+        d=$1; shift
+        [ -s "$d/pgid" ] || echo $$ > "$d/pgid"
+        "$@" > "$d/out" 2>&1 < /dev/null
+        echo $? > "$d/exit.tmp" && mv -f -- "$d/exit.tmp" "$d/exit"
+      ' sh "$d" setpriv --reuid="$u" --regid="$g" --init-groups -- \\
+      """;
+
+  private static final String POLL = """
+      if kill -0 -- "-$p" 2>/dev/null; then a=1; else a=0; fi
+      e=-; [ -f "$d/exit" ] && read -r e < "$d/exit"
+      s=0; [ -f "$d/out" ] && s=$(stat -c %s -- "$d/out")
+      echo "$a $e $s"
+      if [ "$n" -gt 0 ] && [ "$o" -lt "$s" ]; then tail -c +$((o+1)) -- "$d/out" | head -c "$n" | base64 -w0; fi
+      """;
+
+  private JobScripts() {}
+
+  public static void requireRunDir(String runDir) {
+    if (runDir == null || !RUN_DIR.matcher(runDir).matches()) {
+      throw new IllegalArgumentException("not a job run directory: '" + runDir + "'");
+    }
+  }
+
+  /** The run directory of a job's attempt. */
+  public static String runDir(long jobId, int attempt) {
+    return RUN_ROOT + "/" + jobId + "-" + attempt;
+  }
+
+  public static String start(JobLaunch l) {
+    String home = "/home/" + l.user();
+    StringBuilder env = new StringBuilder("env -i");
+    for (Map.Entry<String, String> e : Map.of("HOME", home, "USER", l.user(), "LOGNAME", l.user(),
+        "SHELL", "/bin/sh", "PATH", PATH).entrySet()) {
+      if (!l.env().containsKey(e.getKey())) {
+        env.append(' ').append(Shell.quote(e.getKey() + "=" + e.getValue()));
+      }
+    }
+    l.env().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> env.append(' ').append(Shell.quote(e.getKey() + "=" + e.getValue())));
+    String steps = l.steps().stream()
+        .map(argv -> argv.stream().map(Shell::quote).collect(Collectors.joining(" ")))
+        .collect(Collectors.joining(" && "));
+    String command = "cd \"$HOME\" 2>/dev/null || cd /; " + steps;
+    return "r=" + Shell.quote(RUN_ROOT) + " d=" + Shell.quote(l.runDir()) + " u=" + Shell.quote(l.user()) + "\n"
+        + START + "  " + env + " /bin/sh -c " + Shell.quote(command) + " >/dev/null 2>&1 </dev/null &\n"
+        + "echo $! > \"$d/pgid.s\" && mv -f -- \"$d/pgid.s\" \"$d/pgid\" 2>/dev/null\n"
+        + "i=0; while [ ! -s \"$d/pgid\" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i+1)); done\n"
+        + "read -r p < \"$d/pgid\" && echo \"new $p\"\n";
+  }
+
+  public static JobStart parseStart(WorkerEndpoint w, ExecResult r) throws WorkerException {
+    if (r.exitCode() == NO_USER) {
+      return new JobStart(JobStart.State.NO_USER, 0);
+    }
+    String[] out = r.stdout().strip().split(" ");
+    if (!r.ok() || out.length != 2) {
+      throw new WorkerException(w, "start job", WorkerException.Kind.COMMAND_FAILED,
+          "exit status " + r.exitCode() + ": " + r.stderr().strip() + r.stdout().strip());
+    }
+    return new JobStart(out[0].equals("new") ? JobStart.State.STARTED : JobStart.State.ALREADY_STARTED,
+        Integer.parseInt(out[1]));
+  }
+
+  /** Looks at the attempt; copies at most {@code maxBytes} of output from {@code offset}. */
+  public static String poll(String runDir, int pgid, long offset, int maxBytes) {
+    requireRunDir(runDir);
+    return "d=" + Shell.quote(runDir) + " p=" + pgid + " o=" + offset + " n=" + Math.max(0, maxBytes) + "\n" + POLL;
+  }
+
+  public static JobPoll parsePoll(WorkerEndpoint w, ExecResult r) throws WorkerException {
+    String[] lines = r.stdout().split("\n", 2);
+    String[] head = lines[0].strip().split(" ");
+    if (!r.ok() || head.length != 3) {
+      throw new WorkerException(w, "poll job", WorkerException.Kind.COMMAND_FAILED,
+          "exit status " + r.exitCode() + ": " + r.stderr().strip());
+    }
+    Integer exit = head[1].equals("-") ? null : Integer.valueOf(head[1]);
+    byte[] chunk = lines.length > 1 ? Base64.getDecoder().decode(lines[1].strip()) : new byte[0];
+    return new JobPoll(head[0].equals("1"), exit, Long.parseLong(head[2]), chunk);
+  }
+
+  /** Kills the attempt's process group; nothing left to kill is fine. */
+  public static String kill(int pgid) {
+    if (pgid <= 1) {
+      throw new IllegalArgumentException("not a process group: " + pgid);
+    }
+    return "kill -KILL -- -" + pgid + " 2>/dev/null; true";
+  }
+
+  public static String remove(String runDir) {
+    requireRunDir(runDir);
+    return "rm -rf -- " + Shell.quote(runDir);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.orion.common.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orion.common.worker.JobLaunch;
+import dev.orion.common.worker.JobPoll;
+import dev.orion.common.worker.JobStart;
+import dev.orion.testkit.SandboxWorker;
+import dev.orion.testkit.TestSsh;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A job attempt on a real sandbox worker: started detached as its user in its own process group,
+ * output and exit status in its run directory, a repeated start runs nothing again, a kill ends
+ * the whole group.
+ */
+class JobScriptsTest {
+  @Test
+  void startsOncePollsAndKills() throws Exception {
+    try (SandboxWorker w = SandboxWorker.start("jobscripts");
+        SshWorkerOps ops = new SshWorkerOps(new WorkerConnections(TestSsh.config()))) {
+      WorkerEndpoint e = w.endpoint(1);
+      w.runInside("install -d -m 1777 /var/marks");
+      JobLaunch missing = new JobLaunch(JobScripts.runDir(7, 1), "job-nobody", List.of(List.of("true")), Map.of());
+      assertEquals(JobStart.State.NO_USER, ops.startJob(e, missing).state(), "no user, nothing started");
+
+      ops.createAccount(e, new ClientAccount("job-a1", "!", null));
+      JobLaunch l = new JobLaunch(JobScripts.runDir(7, 2), "job-a1", List.of(
+          List.of("sh", "-c", "echo start >> /var/marks/m; id -un; echo \"$GREETING\"; echo oops >&2"),
+          List.of("sh", "-c", "exit 3"),
+          List.of("sh", "-c", "echo never")), Map.of("GREETING", "it's \"quoted\" $HOME"));
+      JobStart first = ops.startJob(e, l);
+      assertEquals(JobStart.State.STARTED, first.state());
+      JobStart again = ops.startJob(e, l);
+      assertEquals(JobStart.State.ALREADY_STARTED, again.state(), "a repeated start starts nothing");
+      assertEquals(first.pgid(), again.pgid());
+      JobPoll p = ops.pollJob(e, l.runDir(), first.pgid(), 0, 1 << 20);
+      for (int i = 0; i < 200 && !p.exited(); i++) {
+        Thread.sleep(20);
+        p = ops.pollJob(e, l.runDir(), first.pgid(), 0, 1 << 20);
+      }
+      assertEquals(3, p.exitCode(), "the first failing step's status; later steps do not run");
+      String out = new String(p.chunk(), StandardCharsets.UTF_8);
+      assertEquals("job-a1\nit's \"quoted\" $HOME\noops\n", out);
+      assertEquals(out.length(), p.size());
+      JobPoll tail = ops.pollJob(e, l.runDir(), first.pgid(), 7, 4);
+      assertArrayEquals("it's".getBytes(StandardCharsets.UTF_8), tail.chunk(), "a chunk from an offset");
+      assertEquals("start", w.runInside("cat /var/marks/m").strip(), "ran once");
+      assertEquals("0755 root", w.runInside("stat -c '%a %U' " + l.runDir()).strip().replace("755", "0755"),
+          "the run directory is root's");
+
+      JobLaunch sleeper = new JobLaunch(JobScripts.runDir(7, 3), "job-a1",
+          List.of(List.of("sh", "-c", "sleep 300 & sleep 300")), Map.of());
+      JobStart s = ops.startJob(e, sleeper);
+      JobPoll running = ops.pollJob(e, sleeper.runDir(), s.pgid(), 0, 0);
+      assertTrue(running.running());
+      assertNull(running.exitCode());
+      ops.killJob(e, s.pgid());
+      JobPoll killed = ops.pollJob(e, sleeper.runDir(), s.pgid(), 0, 0);
+      for (int i = 0; i < 100 && killed.running(); i++) {
+        Thread.sleep(20);
+        killed = ops.pollJob(e, sleeper.runDir(), s.pgid(), 0, 0);
+      }
+      assertTrue(killed.vanished(), "the whole group is gone and no exit status recorded");
+      assertEquals("", w.runInside("pgrep -u job-a1 || true").strip());
+      ops.removeJobDir(e, sleeper.runDir());
+      assertFalse(w.runInside("ls " + JobScripts.RUN_ROOT).contains("7-3"));
+    }
+  }
+}
