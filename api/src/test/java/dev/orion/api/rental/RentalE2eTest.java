@@ -220,6 +220,28 @@ class RentalE2eTest {
         .get("lease").get("rental_id").asLong());
   }
 
+  /** A job's internal lease holds a worker but is nobody's rental: not listed, not counted, not touchable. */
+  @Test
+  void aJobsInternalLeaseIsNoRental() {
+    String owner = api.newUser("jobowner");
+    long userId = api.db.jdbi().withHandle(h -> h.createQuery("SELECT MAX(id) FROM users").mapTo(Long.class).one());
+    long node = api.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT MIN(id) FROM nodes WHERE status = 'alive' AND allocated = 0 AND clean = 1").mapTo(Long.class).one());
+    java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    long lease = api.db.jdbi().inTransaction(h -> dev.orion.common.lease.LeaseStore.on(h).openJob(
+        new dev.orion.common.lease.LeaseStore.NewLease(userId, node, "job-0a1b2c3d4e", "!", null, now,
+            now.plus(java.time.Duration.ofDays(1))), "scheduler:test", "job 1 attempt 1"));
+    assertEquals(0, api.http.get("/api/rentals?all=true", owner).json().size(), "not listed");
+    assertEquals(404, api.http.get("/api/rentals/" + lease, owner).status());
+    assertEquals(404, api.http.post("/api/release/" + lease, owner, null).status());
+    assertEquals(404, api.http.post("/api/extend/" + lease, owner, "{\"additional_hours\":1}").status());
+    assertEquals(404, api.http.get("/api/rentals/" + lease, api.adminToken()).status(), "not even for admins");
+    assertEquals(201, api.http.post("/api/rent", owner, "{\"duration_hours\":1}").status(),
+        "the job's lease does not count toward the owner's lease limit");
+    assertTrue(nodeById(api.http.get("/api/nodes", api.adminToken()).json(), node).get("allocated").asBoolean(),
+        "its worker is allocated");
+  }
+
   @Test
   void badRentAndExtendBodiesChangeNothing() {
     String token = api.newUser("bad");

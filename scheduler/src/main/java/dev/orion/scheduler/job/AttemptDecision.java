@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * Pure: what one look at a running attempt means, and how the job goes on once the attempt ends.
  * The order matters: a recorded exit wins over everything (the steps ended by themselves, even if a
- * cancel came a moment later); then a cancel, the lease ending, the deadline; then the worker lost
+ * cancel came a moment later); then the lease ending, a cancel, the deadline; then the worker lost
  * (its node dead, or no answer for longer than the bound); a group gone without a recorded exit was
  * killed outside Orion's knowledge (or its worker restarted) and counts as a failure.
  */
@@ -47,11 +47,11 @@ public final class AttemptDecision {
     if (poll.isPresent() && poll.get().exited()) {
       return Outcome.EXITED;
     }
+    if (w.leaseStatus() != null && w.leaseStatus().equals("ended")) {
+      return Outcome.LEASE_ENDED; // its end also asked the job to cancel: the more telling reason
+    }
     if (w.cancelRequested()) {
       return Outcome.CANCELLED;
-    }
-    if (w.leaseStatus() != null && w.leaseStatus().equals("ended")) {
-      return Outcome.LEASE_ENDED;
     }
     if (w.startedAt() != null && w.timeoutSeconds() != null
         && !now.isBefore(w.startedAt().plusSeconds(w.timeoutSeconds()))) {

@@ -146,6 +146,51 @@ class JobRunTest {
     }
   }
 
+  @Test
+  void aJobOnTheCallersLeaseRunsAsItsClientUserAndEndsWithTheLease() throws Exception {
+    DbConfig cfg = TestDb();
+    List<SandboxWorker> workers = SandboxWorker.startMany("job-own", 1);
+    try (Database db = Database.connect(cfg)) {
+      Fleet fleet = new Fleet(db.jdbi(), Instant.now());
+      Workers reg = new Workers(db.jdbi(), fleet);
+      long node = register(db, reg, "own", workers).get(0);
+      SandboxWorker w = workers.get(0);
+      long rental = reg.lease(w, node, "c_jobowner", "pw-jobowner-1", Instant.now().plus(Duration.ofHours(1)));
+      Jobs jobs = new Jobs(db.jdbi(), fleet.userId());
+      try (Scheduler s = new Scheduler(Instances.config("o1", cfg, env(Map.of())), db, Clock.systemUTC()).start()) {
+        long ok = jobs.submitOnLease(rental, "id -un; echo \"$JOB_GREETING\"");
+        awaitFinished(jobs, ok, Duration.ofSeconds(60));
+        assertEquals("succeeded", jobs.status(ok), jobs.events(ok).toString());
+        Map<String, Object> a = jobs.attempts(ok).get(0);
+        assertEquals("c_jobowner\nhello\n", a.get("log"));
+        assertEquals("c_jobowner", a.get("unix_user"));
+        assertEquals(null, a.get("lease_id"), "no internal lease");
+        assertTrue(w.hasUser("c_jobowner"), "the lease's user stays");
+        assertEquals(0, (int) db.jdbi().withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM rentals WHERE kind = 'job'").mapTo(Integer.class).one()));
+
+        long running = jobs.submitOnLease(rental, "echo started; sleep 300");
+        Await.until("the job runs", Duration.ofSeconds(30), () -> {
+          List<Map<String, Object>> ra = jobs.attempts(running);
+          return !ra.isEmpty() && "started\n".equals(ra.get(0).get("log"));
+        });
+        // The lease is released: its jobs end with it.
+        db.jdbi().useTransaction(h -> {
+          dev.orion.common.lease.LeaseStore store = dev.orion.common.lease.LeaseStore.on(h);
+          store.end(store.lock(List.of(rental)), dev.orion.common.lease.EndReason.RELEASED, Instant.now(), "test",
+              l -> "released");
+        });
+        awaitFinished(jobs, running, Duration.ofSeconds(30));
+        assertEquals("cancelled", jobs.status(running));
+        assertEquals("LeaseEnded", jobs.job(running).get("reason"));
+        assertEquals("LeaseEnded", jobs.attempts(running).get(0).get("reason"));
+        assertEquals("", w.runInside("pgrep -x sleep || true").strip(), "its process group is killed");
+      }
+    } finally {
+      SandboxWorker.closeAll(workers);
+    }
+  }
+
   static DbConfig TestDb() {
     return dev.orion.testkit.TestDb.freshConfig(8);
   }
