@@ -8,6 +8,8 @@ import dev.orion.api.auth.Guard;
 import dev.orion.api.auth.LoginThrottle;
 import dev.orion.api.auth.Sessions;
 import dev.orion.api.auth.Tokens;
+import dev.orion.api.event.EventHandlers;
+import dev.orion.api.event.EventHub;
 import dev.orion.api.http.HttpServer;
 import dev.orion.api.job.JobHandlers;
 import dev.orion.api.job.JobService;
@@ -60,11 +62,13 @@ public final class ApiApp implements AutoCloseable {
   private final Javalin http;
   private final MetricsServer metricsServer;
   private final LoadService load;
+  private final EventHub events;
 
   private ApiApp(ApiConfig config, Database db, AccountService accounts, Startup startup,
       SshWorkerOps workers, Provisioner provisioner, Javalin http, MetricsServer metricsServer,
-      LoadService load) {
+      LoadService load, EventHub events) {
     this.load = load;
+    this.events = events;
     this.config = config;
     this.db = db;
     this.accounts = accounts;
@@ -100,13 +104,14 @@ public final class ApiApp implements AutoCloseable {
     // One persistent admin connection per worker, shared by rents and registration probes.
     SshWorkerOps workers = new SshWorkerOps(new WorkerConnections(config.ssh()));
     Provisioner provisioner = new Provisioner(workers, config.provisionParallelism());
-    Guard guard = new Guard(tokens, new Sessions(db.jdbi()), config.agentToken());
+    Guard guard = new Guard(tokens, new Sessions(db.jdbi()), config.agentToken(), config.web().publicOrigin());
     NodeList nodeList = NodeList.of(db.jdbi(), config.nodeListMaxAge());
     PoolService pools = new PoolService(db.jdbi(), config.pools().protectedPools(), config.pools().defaultDriver(),
         clock);
     PrometheusMeterRegistry metrics = Metrics.registry();
     FleetMetrics.register(metrics, db.jdbi(), clock);
     LoadService load = new LoadService(db.jdbi(), config.load(), true);
+    EventHub events = new EventHub(db.jdbi(), config.web(), metrics);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts, guard),
         new NodeHandlers(new NodeService(db.jdbi(), workers, nodeList,
@@ -118,18 +123,20 @@ public final class ApiApp implements AutoCloseable {
         new JobHandlers(new JobService(db.jdbi(), clock), guard),
         new ScheduledHandlers(new ScheduledService(db.jdbi(), clock), guard),
         new AlertHandlers(new AlertService(db.jdbi(), config.alerts().classByAlert(), clock), config.alerts()),
-        new OpsHandlers(db, startup));
+        new OpsHandlers(db, startup),
+        new EventHandlers(events, guard));
     // Metrics get a listener of their own: the API's port is what the edge forwards to.
     MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);
     try {
       http.start(config.httpHost(), config.httpPort());
     } catch (RuntimeException e) {
       metricsServer.close();
+      events.close();
       load.close();
       db.close();
       throw e;
     }
-    return new ApiApp(config, db, accounts, startup, workers, provisioner, http, metricsServer, load);
+    return new ApiApp(config, db, accounts, startup, workers, provisioner, http, metricsServer, load, events);
   }
 
   /**
@@ -155,6 +162,11 @@ public final class ApiApp implements AutoCloseable {
     return startup.attempts();
   }
 
+  /** Open event streams on this replica. */
+  public int openEventStreams() {
+    return events.open();
+  }
+
   public int port() {
     return http.port();
   }
@@ -167,6 +179,8 @@ public final class ApiApp implements AutoCloseable {
   @Override
   public void close() {
     startup.stop();
+    // Open event streams end first, so stopping the server waits on none; clients resume elsewhere.
+    events.close();
     http.stop();
     metricsServer.close();
     load.close(); // folds what heartbeats queued before the database goes

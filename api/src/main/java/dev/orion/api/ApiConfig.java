@@ -1,6 +1,7 @@
 package dev.orion.api;
 
 import dev.orion.api.alert.AlertConfig;
+import dev.orion.api.http.WebConfig;
 import dev.orion.api.load.LoadConfig;
 import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.config.ConfigException;
@@ -36,7 +37,8 @@ public record ApiConfig(
     Duration rescueAfter,
     MetricsConfig metrics,
     AlertConfig alerts,
-    Limits limits) {
+    Limits limits,
+    WebConfig web) {
 
   /** {@code ORION_METRICS_PORT} of a lone API; the autoscaler gives each replica its own. */
   public static final int DEFAULT_METRICS_PORT = 9470;
@@ -77,7 +79,8 @@ public record ApiConfig(
         RescueBound.from(env, SshConfig.from(env)),
         MetricsConfig.from(env, DEFAULT_METRICS_PORT),
         AlertConfig.from(env),
-        Limits.from(env));
+        Limits.from(env),
+        WebConfig.from(env));
   }
 
   /** How stale GET /api/nodes may be for changes made outside this process; 0 reads through. */
@@ -93,6 +96,6 @@ public record ApiConfig(
         + ", agentToken=***, admin=" + adminUsername.orElse("(none)") + ", migrate=" + migrate
         + ", provisionParallelism=" + provisionParallelism + ", nodeListMaxAge=" + nodeListMaxAge
         + ", pools=" + pools + ", load=" + load + ", db=" + db + ", ssh=" + ssh + ", rescueAfter=" + rescueAfter + ", metrics=" + metrics + ", alerts=" + alerts
-        + ", limits=" + limits + "]";
+        + ", limits=" + limits + ", web=" + web + "]";
   }
 }

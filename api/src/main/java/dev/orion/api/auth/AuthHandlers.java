@@ -46,24 +46,30 @@ public final class AuthHandlers implements Routes {
     ctx.status(201).json(new Message("User created"));
   }
 
-  @OpenApi(path = "/api/login", methods = HttpMethod.POST, tags = "accounts", summary = "Get a bearer token",
+  @OpenApi(path = "/api/login", methods = HttpMethod.POST, tags = "accounts", summary = "Get a bearer token (and, for browsers, the same token as an HttpOnly session cookie)",
       requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = Credentials.class), required = true),
       responses = {
           @OpenApiResponse(status = "200", content = @OpenApiContent(from = LoginResponse.class)),
-          @OpenApiResponse(status = "401", description = "wrong username or password")})
+          @OpenApiResponse(status = "401", description = "wrong username or password"),
+          @OpenApiResponse(status = "403", description = "sent from a page of another origin")})
   void login(Context ctx) {
+    // A browser's login from a page of another site would sign it in to someone else's account.
+    guard.requireSameOrigin(ctx, false);
     Credentials c = Json.read(ctx, Credentials.class);
     Tokens.Issued t = accounts.login(c.username(), c.password(), ClientAddress.of(ctx));
+    ctx.header("Set-Cookie", Guard.sessionCookie(t.token(), t.ttl()));
     ctx.json(new LoginResponse(t.token(), t.expiresAt()));
   }
 
   @OpenApi(path = "/api/logout", methods = HttpMethod.POST, tags = "accounts",
-      summary = "Revoke every token of the caller's account (all sessions, on every replica)",
+      summary = "Revoke every token of the caller's account (all sessions, on every replica) and clear the session cookie",
       responses = {
           @OpenApiResponse(status = "200", content = @OpenApiContent(from = Message.class)),
-          @OpenApiResponse(status = "401", description = "missing, invalid or already revoked token")})
+          @OpenApiResponse(status = "401", description = "missing, invalid or already revoked token"),
+          @OpenApiResponse(status = "403", description = "signed in by the session cookie from another origin")})
   void logout(Context ctx) {
     accounts.logout(guard.user(ctx));
+    ctx.header("Set-Cookie", Guard.clearedCookie());
     ctx.json(new Message("Logged out"));
   }
 }

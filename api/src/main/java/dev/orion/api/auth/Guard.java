@@ -1,25 +1,93 @@
 package dev.orion.api.auth;
 
+import dev.orion.api.http.Origins;
 import dev.orion.common.problem.OrionException;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Optional;
 
-/** Reads the caller's identity from the {@code Authorization} header. */
+/**
+ * Reads the caller's identity from the {@code Authorization} header or, for browsers, from the
+ * session cookie {@link #COOKIE}. The cookie holds the same JWT login answers, so logout (the
+ * account's token version) ends it like any bearer token. A cookie is sent by the browser whoever
+ * made the page that caused the request, so a state-changing request it signs in must carry an
+ * {@code Origin} equal to the API's own (SameSite=Strict already keeps other sites' requests
+ * from carrying it; this holds even where a browser does not honour it).
+ */
 public final class Guard {
+  /** The browser session cookie: the login token, HttpOnly, Secure, SameSite=Strict. */
+  public static final String COOKIE = "orion_session";
   private final Tokens tokens;
   private final Sessions sessions;
   private final byte[] agentToken;
+  private final Optional<String> publicOrigin;
 
   public Guard(Tokens tokens, Sessions sessions, String agentToken) {
+    this(tokens, sessions, agentToken, Optional.empty());
+  }
+
+  /** {@code publicOrigin}: ORION_PUBLIC_ORIGIN, normalised; empty: each request's own origin. */
+  public Guard(Tokens tokens, Sessions sessions, String agentToken, Optional<String> publicOrigin) {
     this.tokens = tokens;
     this.sessions = sessions;
     this.agentToken = agentToken.getBytes(StandardCharsets.UTF_8);
+    this.publicOrigin = publicOrigin;
   }
 
-  /** The caller, with the role its account has now; a revoked token is a 401. */
+  /**
+   * The caller, with the role its account has now; a revoked token is a 401. A bearer token wins
+   * over the cookie; a request signed in by the cookie alone that changes state must come from
+   * the API's own origin (403 otherwise).
+   */
   public Principal user(Context ctx) {
-    return sessions.current(tokens.claims(bearer(ctx)));
+    if (ctx.header("Authorization") != null) {
+      return sessions.current(tokens.claims(bearer(ctx)));
+    }
+    String cookie = ctx.cookie(COOKIE);
+    if (cookie == null || cookie.isBlank()) {
+      throw OrionException.unauthorized("missing bearer token (or session cookie)");
+    }
+    Principal p = sessions.current(tokens.claims(cookie));
+    if (changesState(ctx.method())) {
+      requireSameOrigin(ctx, true);
+    }
+    return p;
+  }
+
+  /**
+   * Refuses (403) a request whose {@code Origin} is not the API's own; without an Origin header
+   * only when {@code required} (curl sends none; browsers send one with every POST).
+   */
+  public void requireSameOrigin(Context ctx, boolean required) {
+    String given = ctx.header("Origin");
+    if (given == null && !required) {
+      return;
+    }
+    Optional<String> own = Origins.ofRequest(ctx, publicOrigin);
+    Optional<String> from = Origins.parse(given);
+    if (from.isEmpty() || own.isEmpty() || !from.get().equals(own.get())) {
+      throw OrionException.forbidden(given == null
+          ? "a request signed in by the session cookie that changes state must carry an Origin header"
+          : "Origin " + given + " is not this API's origin" + own.map(o -> " (" + o + ")").orElse(""));
+    }
+  }
+
+  private static boolean changesState(HandlerType method) {
+    return method != HandlerType.GET && method != HandlerType.HEAD && method != HandlerType.OPTIONS;
+  }
+
+  /** The session cookie carrying {@code token} until it expires. */
+  public static String sessionCookie(String token, Duration maxAge) {
+    return COOKIE + "=" + token + "; Max-Age=" + Math.max(0, maxAge.toSeconds())
+        + "; Path=/; Secure; HttpOnly; SameSite=Strict";
+  }
+
+  /** Tells the browser to drop the session cookie. */
+  public static String clearedCookie() {
+    return COOKIE + "=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict";
   }
 
   public Principal admin(Context ctx) {

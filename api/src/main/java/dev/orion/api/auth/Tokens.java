@@ -51,7 +51,8 @@ public final class Tokens {
         .build(clock);
   }
 
-  public record Issued(String token, Instant expiresAt) {}
+  /** A new token; {@code ttl}: how long it is valid from now (the session cookie's Max-Age). */
+  public record Issued(String token, Instant expiresAt, Duration ttl) {}
 
   /** A token for {@code p} at token version 0 (an account never revoked). */
   public Issued issue(Principal p) {
@@ -70,7 +71,7 @@ public final class Tokens {
         .withIssuedAt(now)
         .withExpiresAt(exp)
         .sign(algorithm);
-    return new Issued(token, exp);
+    return new Issued(token, exp, ttl);
   }
 
   /** The principal as the token states it (role included; see {@link Sessions} for the current one). */

@@ -22,6 +22,8 @@ import java.util.Set;
  */
 final class OpenApiContract implements DefinitionProcessor {
   static final String SCHEME = "bearerAuth";
+  /** The browser session cookie (the same token), accepted wherever a user's token is. */
+  static final String COOKIE_SCHEME = "cookieAuth";
   static final String PROBLEM = "application/problem+json";
   /** Operations anyone may call: everything else sends a bearer token (user, agent or Alertmanager). */
   static final Set<String> PUBLIC = Set.of("POST /api/signup", "POST /api/login", "GET /api/health",
@@ -52,6 +54,10 @@ final class OpenApiContract implements DefinitionProcessor {
     components.with("securitySchemes").set(SCHEME, F.objectNode().put("type", "http").put("scheme", "bearer")
         .put("description", "A user's JWT from POST /api/login; for /api/workers/* the enrollment token"
             + " (first registration) or the node's own token; for the Alertmanager webhook its token"));
+    components.with("securitySchemes").set(COOKIE_SCHEME, F.objectNode().put("type", "apiKey").put("in", "cookie")
+        .put("name", "orion_session")
+        .put("description", "The session cookie POST /api/login sets for browsers (the same token). A request it"
+            + " signs in that changes state must carry an Origin equal to the API's own, else 403."));
     components.with("schemas").set("Problem", problemSchema());
     if (!(doc.get("paths") instanceof ObjectNode paths)) {
       return;
@@ -80,7 +86,14 @@ final class OpenApiContract implements DefinitionProcessor {
     if (isPublic) {
       op.set("security", F.arrayNode()); // explicitly none
     } else {
-      op.set("security", F.arrayNode().add(F.objectNode().set(SCHEME, F.arrayNode())));
+      ArrayNode schemes = F.arrayNode().add(F.objectNode().set(SCHEME, F.arrayNode()));
+      if (!path.startsWith("/api/workers/") && !path.startsWith("/api/alerts/")) {
+        schemes.add(F.objectNode().set(COOKIE_SCHEME, F.arrayNode()));
+        if (!method.equals("get")) {
+          error(op.with("responses"), "403", "signed in by the session cookie from another origin");
+        }
+      }
+      op.set("security", schemes);
     }
     ObjectNode responses = op.with("responses");
     if (op.has("requestBody")) {

@@ -29,6 +29,11 @@ import org.junit.jupiter.api.Test;
  * garbage; path parameters from real ids to junk; with a valid token, none or a forged one).
  * Every answer must be a 4xx problem+json or a 2xx with a readable body, never a 5xx, and a
  * refused request must leave every table as it was. The seed is printed, so a failure replays.
+ *
+ * <p>An operation answering {@code text/event-stream} (GET /api/events) never ends its 200 body,
+ * so for it a success is checked by its status and Content-Type and the stream is closed at once
+ * instead of reading a body to its end; its refusals are read and checked like any other. It
+ * also gets hostile {@code Last-Event-ID} headers, the one input it reads besides the query.
  */
 class OpenApiFuzzTest {
   static final int CASES = 500;
@@ -83,12 +88,19 @@ class OpenApiFuzzTest {
           String path = path(op.path(), rnd);
           String body = op.spec().has("requestBody") || rnd.nextInt(10) == 0 ? body(doc, op.spec(), rnd) : null;
           HttpRequest.Builder b = api.http.builder(path, token);
+          boolean stream = op.spec().at("/responses/200/content").has("text/event-stream");
+          if (stream && rnd.nextInt(3) == 0) {
+            String v = PATH_VALUES[rnd.nextInt(PATH_VALUES.length)];
+            if (v.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+              b.header("Last-Event-ID", v);
+            }
+          }
           if (body != null) {
             b.header("Content-Type", rnd.nextInt(20) == 0 ? "text/plain" : "application/json");
           }
           b.method(op.method().toUpperCase(), body == null ? HttpRequest.BodyPublishers.noBody()
               : HttpRequest.BodyPublishers.ofString(body));
-          Http.Response r = api.http.send(b);
+          Http.Response r = stream ? openAndClose(b) : api.http.send(b);
           byOp.computeIfAbsent(op.key(), k -> new TreeMap<>()).merge(r.status(), 1, Integer::sum);
           byStatus.merge(r.status(), 1, Integer::sum);
           String what = op.key() + " " + path + " " + (body == null ? "" : abbreviate(body)) + " -> " + r;
@@ -105,6 +117,9 @@ class OpenApiFuzzTest {
               before = after;
             }
           } else {
+            if (stream && (r.contentType() == null || !r.contentType().startsWith("text/event-stream"))) {
+              failures.add("a stream's success is not text/event-stream: " + what);
+            }
             if (r.contentType() != null && r.contentType().startsWith("application/json") && !r.body().isEmpty()) {
               try {
                 Json.MAPPER.readTree(r.body());
@@ -127,6 +142,19 @@ class OpenApiFuzzTest {
       assertTrue(failures.isEmpty(), failures.size() + " bad answers (seed " + seed + "), first: "
           + failures.subList(0, Math.min(10, failures.size())));
       assertEquals(0, stateChanges);
+    }
+  }
+
+  private static final java.net.http.HttpClient STREAMS = java.net.http.HttpClient.newHttpClient();
+
+  /** Sends a request to an event stream: a 200 is closed at once (its body has no end), anything else read whole. */
+  private static Http.Response openAndClose(HttpRequest.Builder b) throws Exception {
+    java.net.http.HttpResponse<java.io.InputStream> r = STREAMS.send(b.build(),
+        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    String type = r.headers().firstValue("Content-Type").orElse(null);
+    try (java.io.InputStream in = r.body()) {
+      String body = r.statusCode() == 200 ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return new Http.Response(r.statusCode(), type, null, body, r.headers());
     }
   }
 

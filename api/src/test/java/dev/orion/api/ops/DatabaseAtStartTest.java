@@ -44,7 +44,7 @@ class DatabaseAtStartTest {
         Duration.ofMillis(500), new PoolsConfig(Set.of("system"), "none"), LoadConfig.defaults(), dbc,
         TestSsh.config(), dev.orion.common.lease.RescueBound.DEFAULT, MetricsConfig.ephemeral(),
         new AlertConfig(Optional.empty(), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024),
-        Limits.defaults());
+        Limits.defaults(), dev.orion.api.http.WebConfig.defaults());
     LocalDb db = null;
     try (ApiApp app = ApiApp.open(cfg, Clock.systemUTC())) {
       CompletableFuture<Boolean> started = CompletableFuture.supplyAsync(app::awaitDatabase);

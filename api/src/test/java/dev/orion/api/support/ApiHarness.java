@@ -6,6 +6,7 @@ import dev.orion.api.ApiApp;
 import dev.orion.api.ApiConfig;
 import dev.orion.api.Limits;
 import dev.orion.api.alert.AlertConfig;
+import dev.orion.api.http.WebConfig;
 import dev.orion.api.load.LoadConfig;
 import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.db.Database;
@@ -82,12 +83,21 @@ public final class ApiHarness implements AutoCloseable {
    * sandbox workers, which reach the host through their gateway once the port is allowed).
    */
   public static ApiHarness start(Clock clock, Limits limits, LoadConfig load, String host) {
+    return start(clock, limits, load, host, WebConfig.defaults());
+  }
+
+  /** With browser and event-stream settings of its own (a short keep-alive, a small client queue). */
+  public static ApiHarness start(WebConfig web) {
+    return start(Clock.systemUTC(), Limits.defaults(), LoadConfig.defaults(), "127.0.0.1", web);
+  }
+
+  public static ApiHarness start(Clock clock, Limits limits, LoadConfig load, String host, WebConfig web) {
     DbConfig dbc = TestDb.freshConfig(40);
     ApiConfig cfg = new ApiConfig(host, 0, JWT_SECRET, Duration.ofHours(1), AGENT_TOKEN,
         Optional.of(ADMIN), Optional.of(ADMIN_PASSWORD), false, 32, Duration.ofMillis(500), new PoolsConfig(Set.of(PROTECTED_POOL), "none"),
         load, dbc,
         TestSsh.config(), dev.orion.common.lease.RescueBound.DEFAULT, MetricsConfig.ephemeral(),
-        new AlertConfig(Optional.of(ALERT_TOKEN), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024), limits);
+        new AlertConfig(Optional.of(ALERT_TOKEN), AlertConfig.classMap(AlertConfig.DEFAULT_CLASS_MAP), 4 * 1024 * 1024), limits, web);
     return new ApiHarness(ApiApp.start(cfg, clock), Database.connect(dbc), dbc, cfg, clock);
   }
 

@@ -14,6 +14,10 @@ public interface EventDao {
   @SqlBatch
   void insert(@BindMethods List<Event> events);
 
+  /** Whether any committed event waits for its id; a plain read that takes no lock. */
+  @SqlQuery("SELECT EXISTS (SELECT 1 FROM events WHERE id IS NULL)")
+  boolean anyUnpublished();
+
   /** Serialises publishers: one at a time hands out ids. */
   @SqlQuery("SELECT last_id FROM event_sequence WHERE singleton = 1 FOR UPDATE")
   long lockSequence();
