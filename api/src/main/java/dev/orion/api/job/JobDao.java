@@ -74,9 +74,14 @@ public interface JobDao {
       + " claimed_until = NULL WHERE id = :id AND status = 'pending'")
   int cancelPending(@Bind("id") long id, @Bind("now") Instant now);
 
-  /** The scheduler running (or starting) the job kills it and records it cancelled. */
-  @SqlUpdate("UPDATE jobs SET cancel_requested = TRUE WHERE id = :id AND status IN ('pending', 'running')")
-  int requestCancel(@Bind("id") long id);
+  /**
+   * The scheduler running (or starting) the job kills it and records it cancelled. A pending job
+   * is made due at once: the job queue claims pending jobs only once due, and one waiting out its
+   * back-off would otherwise be cancelled only when the back-off ends.
+   */
+  @SqlUpdate("UPDATE jobs SET cancel_requested = TRUE, due_at = CASE WHEN status = 'pending'"
+      + " THEN LEAST(due_at, :now) ELSE due_at END WHERE id = :id AND status IN ('pending', 'running')")
+  int requestCancel(@Bind("id") long id, @Bind("now") Instant now);
 
   @SqlQuery("SELECT attempt, node_id, started_at, ended_at, exit_code, reason, log_bytes,"
       + " COALESCE(LENGTH(log), 0) AS stored_bytes FROM job_attempts WHERE job_id = :id ORDER BY attempt")

@@ -103,7 +103,7 @@ public final class JobService {
           JobStatus.CANCELLED, why));
       return new Cancel(200, "Job cancelled");
     }
-    dao.requestCancel(row.id());
+    dao.requestCancel(row.id(), now);
     return new Cancel(202, "Cancel requested: the scheduler running job " + row.id()
         + " stops it and records it cancelled");
   }

@@ -152,10 +152,13 @@ class JobApiTest {
 
     // A pending job a scheduler is starting this instant is left to it too.
     long claimed = create(alice, Map.of("name", "claimed", "pool", "default", "command", List.of("true")));
-    sql("UPDATE jobs SET claimed_by = 'scheduler-1', claimed_until = ? WHERE id = ?", Instant.now().plusSeconds(60),
-        claimed);
+    sql("UPDATE jobs SET claimed_by = 'scheduler-1', claimed_until = ?, due_at = ?, reason = 'BackOff' WHERE id = ?",
+        Instant.now().plusSeconds(60), Instant.now().plusSeconds(600), claimed);
     assertEquals(202, api.http.delete("/api/jobs/" + claimed, alice).status());
     assertEquals("pending", api.http.get("/api/jobs/" + claimed, alice).json().get("status").asText());
+    Instant due = api.db.jdbi().withHandle(h -> h.createQuery("SELECT due_at FROM jobs WHERE id = :id")
+        .bind("id", claimed).mapTo(Instant.class).one());
+    assertFalse(due.isAfter(Instant.now()), "due at once, not when its back-off ends");
   }
 
   @Test
