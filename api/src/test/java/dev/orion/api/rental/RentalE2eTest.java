@@ -240,6 +240,13 @@ class RentalE2eTest {
         "the job's lease does not count toward the owner's lease limit");
     assertTrue(nodeById(api.http.get("/api/nodes", api.adminToken()).json(), node).get("allocated").asBoolean(),
         "its worker is allocated");
+    // Not a client's lease, so no reset ends it: the job loop would, with its attempt.
+    api.db.jdbi().useTransaction(h -> {
+      dev.orion.common.lease.LeaseStore store = dev.orion.common.lease.LeaseStore.on(h);
+      store.end(store.lock(List.of(lease)), dev.orion.common.lease.EndReason.RELEASED, now, "scheduler:test",
+          l -> "attempt ended").forEach((n, epoch) -> h.attach(dev.orion.common.lease.NodeCleanliness.class)
+              .markClean(n, epoch));
+    });
   }
 
   @Test
