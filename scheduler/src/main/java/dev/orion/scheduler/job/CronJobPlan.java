@@ -53,7 +53,13 @@ public final class CronJobPlan {
   }
 
   public static Optional<Due> due(CronRuns runs, Instant since, Instant now, Optional<Duration> startingDeadline) {
-    Optional<Instant> latest = runs.latest(now).filter(t -> t.isAfter(since));
+    return due(runs.latest(now), since, now, startingDeadline);
+  }
+
+  /** {@link #due} from the cron job's latest fire time at or before {@code now}, already computed. */
+  static Optional<Due> due(Optional<Instant> latestFire, Instant since, Instant now,
+      Optional<Duration> startingDeadline) {
+    Optional<Instant> latest = latestFire.filter(t -> t.isAfter(since));
     return latest.map(t -> new Due(t,
         startingDeadline.isPresent() && now.isAfter(t.plus(startingDeadline.get()))));
   }
@@ -150,8 +156,24 @@ public final class CronJobPlan {
    * Cancelled jobs count as failed ones for the history limits.
    */
   public static Plan plan(Schedule s, List<JobState> jobs, Instant now, Duration recheck) {
+    return plan(s, Fires.of(s.runs(), now), jobs, now, recheck);
+  }
+
+  /**
+   * A cron expression's fire times around {@code now}: the latest at or before it and the next
+   * after it. Evaluating a cron costs far more than the rest of a plan, and many cron jobs share
+   * an expression, so a round computes them once per expression and zone.
+   */
+  public record Fires(Optional<Instant> latest, Optional<Instant> next) {
+    public static Fires of(CronRuns runs, Instant now) {
+      return new Fires(runs.latest(now), runs.next(now));
+    }
+  }
+
+  /** {@link #plan} with the fire times around {@code now} of the cron job's expression ({@link Fires#of}). */
+  public static Plan plan(Schedule s, Fires fires, List<JobState> jobs, Instant now, Duration recheck) {
     List<JobState> active = jobs.stream().filter(JobState::active).toList();
-    Optional<Fire> fire = due(s.runs(), s.since(), now, s.startingDeadline()).map(d -> {
+    Optional<Fire> fire = due(fires.latest(), s.since(), now, s.startingDeadline()).map(d -> {
       if (s.suspend()) {
         return new Fire(d.scheduledAt(), Result.SUSPENDED);
       }
@@ -169,7 +191,7 @@ public final class CronJobPlan {
         .map(j -> new Finished(j.id(), j.status() == JobStatus.SUCCEEDED,
             j.finishedAt() == null ? Instant.EPOCH : j.finishedAt())).toList();
     List<Long> prune = prune(finished, s.keepSucceeded(), s.keepFailed());
-    Instant next = s.runs().next(now).orElse(now.plus(IDLE_CHECK));
+    Instant next = fires.next().orElse(now.plus(IDLE_CHECK));
     if ((creates || !active.isEmpty()) && now.plus(recheck).isBefore(next)) {
       next = now.plus(recheck);
     }

@@ -58,6 +58,11 @@ public final class CronQueue {
     }
   }
 
+  /** What a committed round did: the fires for the metrics, the transitions to log. */
+  private record Outcome(List<Result> results, List<String> lines) {
+    static final Outcome NONE = new Outcome(List.of(), List.of());
+  }
+
   /** One cron job's plan for this round, with the job its fire creates (if it creates one). */
   private record Step(Claim<Look> claim, Plan plan, Optional<CronDao.NewJob> job, String zone) {}
 
@@ -90,13 +95,18 @@ public final class CronQueue {
         return 0;
       }
       Instant now = claimant.now();
-      List<Step> steps = claims.stream().map(c -> step(c, now)).toList();
+      long planned = System.nanoTime();
+      Map<CronRuns, CronJobPlan.Fires> fires = new java.util.HashMap<>();
+      List<Step> steps = claims.stream().map(c -> step(c, now, fires)).toList();
+      long written = System.nanoTime();
       complete(steps, now);
+      log.debug("cron: {} cron jobs claimed, planned in {} ms, written in {} ms", claims.size(),
+          (written - planned) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
       return claims.size();
     });
   }
 
-  private Step step(Claim<Look> c, Instant now) {
+  private Step step(Claim<Look> c, Instant now, Map<CronRuns, CronJobPlan.Fires> fires) {
     CronDao.ScheduleRow s = c.item().schedule();
     try {
       CronRuns runs = runs(s.cron(), s.timezone());
@@ -107,7 +117,8 @@ public final class CronQueue {
       Plan plan = CronJobPlan.plan(new CronJobPlan.Schedule(runs, policy,
           Optional.ofNullable(s.startingDeadlineSeconds()).map(Duration::ofSeconds), s.suspend(),
           s.successfulJobsHistoryLimit(), s.failedJobsHistoryLimit(), s.createdAt(),
-          Optional.ofNullable(s.lastFireAt())), jobs, now, config.recheck());
+          Optional.ofNullable(s.lastFireAt())), fires.computeIfAbsent(runs, r -> CronJobPlan.Fires.of(r, now)), jobs,
+          now, config.recheck());
       Optional<CronDao.NewJob> job = plan.fire().filter(f -> f.result() == Result.CREATED).map(f -> {
         JobTemplate t = JobTemplate.fromJson(s.spec());
         return new CronDao.NewJob(s.userId(), CronJobPlan.jobName(s.name(), f.scheduledFor()), s.pool(), s.id(),
@@ -134,7 +145,7 @@ public final class CronQueue {
   private void complete(List<Step> steps, Instant now) {
     List<Claim<Look>> claims = steps.stream().map(Step::claim).toList();
     try {
-      count(queue.complete(claims, (h, held) -> write(h, held, steps, now)));
+      done(queue.complete(claims, (h, held) -> write(h, held, steps, now)));
       return;
     } catch (RuntimeException batchFailure) {
       log.warn("writing {} cron jobs in one transaction failed, retrying one by one: {}", steps.size(),
@@ -142,7 +153,7 @@ public final class CronQueue {
     }
     for (Step step : steps) {
       try {
-        count(queue.complete(List.of(step.claim()), (h, held) -> write(h, held, List.of(step), now)));
+        done(queue.complete(List.of(step.claim()), (h, held) -> write(h, held, List.of(step), now)));
       } catch (RuntimeException e) {
         log.error("cron job {} ({}): fire {} failed; looked at again once the claim lapses", step.claim().id(),
             step.claim().item().schedule().name(), step.plan().fire().map(Fire::scheduledFor).orElse(null), e);
@@ -150,14 +161,16 @@ public final class CronQueue {
     }
   }
 
-  private void count(List<Result> results) {
-    results.forEach(metrics::fired);
+  /** After the commit: only what was written is counted and logged. */
+  private void done(Outcome outcome) {
+    outcome.results().forEach(metrics::fired);
+    outcome.lines().forEach(log::info);
   }
 
-  /** The held cron jobs' looks, in the fenced transaction; returns the fires dealt with, for the metrics. */
-  private List<Result> write(Handle h, List<Claim<Look>> held, List<Step> steps, Instant now) {
+  /** The held cron jobs' looks, in the fenced transaction. */
+  private Outcome write(Handle h, List<Claim<Look>> held, List<Step> steps, Instant now) {
     if (held.isEmpty()) {
-      return List.of();
+      return Outcome.NONE;
     }
     java.util.Set<Long> ids = held.stream().map(Claim::id).collect(Collectors.toSet());
     List<Step> mine = steps.stream().filter(st -> ids.contains(st.claim().id())).toList();
@@ -176,6 +189,7 @@ public final class CronQueue {
     List<Event> events = new ArrayList<>();
     List<CronDao.Looked> looked = new ArrayList<>();
     List<Result> results = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
     String actor = claimant.actor();
     for (Step step : mine) {
       CronDao.ScheduleRow s = step.claim().item().schedule();
@@ -198,10 +212,11 @@ public final class CronQueue {
             events.add(Event.schedule(s.id(), s.pool(), now, actor, null, f.result().label(),
                 when + ": job " + jobId + " " + name + why));
             results.add(f.result());
-            log.info("cron job {} ({}) {}: job {} {} pending{}", s.id(), s.name(), when, jobId, name, why);
+            lines.add("cron job " + s.id() + " (" + s.name() + ") " + when + ": job " + jobId + " " + name + " pending"
+                + why);
           } else {
-            log.info("cron job {} ({}) {}: its job exists already (made by another scheduler)", s.id(), s.name(),
-                when);
+            lines.add("cron job " + s.id() + " (" + s.name() + ") " + when
+                + ": its job exists already (made by another scheduler)");
           }
         } else {
           String why = switch (f.result()) {
@@ -213,19 +228,20 @@ public final class CronQueue {
           };
           events.add(Event.schedule(s.id(), s.pool(), now, actor, null, f.result().label(), when + " " + why));
           results.add(f.result());
-          log.info("cron job {} ({}) {} {}", s.id(), s.name(), when, why);
+          lines.add("cron job " + s.id() + " (" + s.name() + ") " + when + " " + why);
         }
       }
       if (!plan.prune().isEmpty()) {
         int deleted = dao.deleteFinished(plan.prune(), now);
-        log.info("cron job {} ({}): {} finished jobs beyond its history limits ({} succeeded, {} failed) deleted: {}",
-            s.id(), s.name(), deleted, s.successfulJobsHistoryLimit(), s.failedJobsHistoryLimit(), plan.prune());
+        lines.add("cron job " + s.id() + " (" + s.name() + "): " + deleted + " finished jobs beyond its history limits ("
+            + s.successfulJobsHistoryLimit() + " succeeded, " + s.failedJobsHistoryLimit() + " failed) deleted: "
+            + plan.prune());
       }
       looked.add(new CronDao.Looked(s.id(), fireAt, scheduled, plan.nextCheck()));
     }
     dao.looked(looked);
     EventLog.append(h, events);
-    return results;
+    return new Outcome(results, lines);
   }
 
   private static boolean made(Step step) {
