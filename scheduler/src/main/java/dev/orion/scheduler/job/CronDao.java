@@ -73,10 +73,14 @@ public interface CronDao {
       + " :lastScheduledAt, last_scheduled_at), next_check_at = :nextCheckAt WHERE id = :id")
   void looked(@BindMethods List<Looked> looked);
 
-  /** Replace: the jobs still going are asked to stop (the job queue kills and records them). */
-  @SqlUpdate("UPDATE jobs SET cancel_requested = TRUE WHERE id IN (<ids>) AND status IN ('pending', 'running')"
+  /**
+   * Replace: the jobs still going are asked to stop (the job queue kills and records them), as the
+   * API's cancel does: a pending one is made due now, so one waiting out a back-off ends at once.
+   */
+  @SqlUpdate("UPDATE jobs SET cancel_requested = TRUE, due_at = CASE WHEN status = 'pending'"
+      + " THEN LEAST(due_at, :now) ELSE due_at END WHERE id IN (<ids>) AND status IN ('pending', 'running')"
       + " AND cancel_requested = FALSE")
-  int requestCancel(@BindList("ids") Collection<Long> jobIds);
+  int requestCancel(@BindList("ids") Collection<Long> jobIds, @Bind("now") Instant now);
 
   /**
    * History limits: deletes finished jobs (their attempts go with them, ON DELETE CASCADE; their

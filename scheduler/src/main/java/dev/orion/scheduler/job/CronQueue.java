@@ -178,7 +178,7 @@ public final class CronQueue {
     Map<Long, String> replaced = new java.util.HashMap<>();
     for (Step step : mine) {
       if (!step.plan().cancel().isEmpty()) {
-        int asked = dao.requestCancel(step.plan().cancel());
+        int asked = dao.requestCancel(step.plan().cancel(), now);
         replaced.put(step.claim().id(), "; Replace: cancel requested for " + asked + " of jobs " + step.plan().cancel());
       }
     }

@@ -176,8 +176,16 @@ class CronQueueTest {
     assertEquals(1, crons.count("SELECT COUNT(*) FROM jobs WHERE id = ? AND cancel_requested", runningR));
     assertEquals(1, crons.count("SELECT COUNT(*) FROM jobs WHERE scheduled_id = ? AND scheduled_for = ?"
         + " AND status = 'pending' AND NOT cancel_requested", replace, T0));
-    assertEquals(1.0, fires("skipped_forbid"));
-    assertEquals(1.0, fires("created"));
+    long pendingR = crons.job(replace, T0.minusSeconds(30), "pending", T0.plusSeconds(600), null);
+    clock.set(T0.plusSeconds(61));
+    queue("s1").tick();
+    assertEquals(1, crons.count("SELECT COUNT(*) FROM jobs WHERE id = ? AND cancel_requested AND due_at = ?", pendingR,
+        T0.plusSeconds(61)), "a pending job asked to stop is due at once (its back-off cut short)");
+    assertEquals(List.of(T0.plusSeconds(60)), jdbi.withHandle(h -> h.createQuery("SELECT scheduled_for FROM jobs"
+        + " WHERE scheduled_id = :s AND NOT cancel_requested").bind("s", replace).mapTo(Instant.class).list()),
+        "only the newest fire's job is left to run");
+    assertEquals(2.0, fires("skipped_forbid"));
+    assertEquals(2.0, fires("created"));
   }
 
   @Test
