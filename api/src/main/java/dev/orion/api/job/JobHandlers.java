@@ -115,7 +115,8 @@ public final class JobHandlers implements Routes {
           @OpenApiResponse(status = "200", content = @OpenApiContent(from = String.class, type = "text/plain")),
           @OpenApiResponse(status = "400", description = "attempt or follow malformed"),
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
-          @OpenApiResponse(status = "404", description = "no such job of the caller's, or no such attempt")})
+          @OpenApiResponse(status = "404", description = "no such job of the caller's, or no such attempt"),
+          @OpenApiResponse(status = "429", description = "too many logs followed on this replica right now")})
   void logs(Context ctx) throws IOException {
     var caller = guard.user(ctx);
     long id = PathIds.of(ctx, "job_id");

@@ -31,7 +31,13 @@ public final class JobService {
   static final Duration FOLLOW_POLL = Duration.ofMillis(250);
   /** A follow ends after this long however the attempt goes (a job may wait for a sleeping pool). */
   static final Duration FOLLOW_MAX = Duration.ofHours(1);
+  /**
+   * Followers one replica serves at once: each holds a request thread while it waits, and one that
+   * went away is only noticed at its next write, so they are bounded (429 beyond).
+   */
+  static final int MAX_FOLLOWERS = 64;
   private static final int CHUNK = 256 * 1024;
+  private final java.util.concurrent.Semaphore followers = new java.util.concurrent.Semaphore(MAX_FOLLOWERS);
 
   private final Jdbi jdbi;
   private final Clock clock;
@@ -152,6 +158,18 @@ public final class JobService {
    * wrote of how much the attempt wrote, so the caller can state the cap.
    */
   public Followed follow(Principal caller, long id, Integer attempt, Sink sink) throws IOException {
+    if (!followers.tryAcquire()) {
+      throw OrionException.tooManyRequests("this replica already streams " + MAX_FOLLOWERS
+          + " logs; read the log without follow, or follow again shortly", Duration.ofSeconds(5));
+    }
+    try {
+      return following(caller, id, attempt, sink);
+    } finally {
+      followers.release();
+    }
+  }
+
+  private Followed following(Principal caller, long id, Integer attempt, Sink sink) throws IOException {
     Long owner = owner(caller);
     jdbi.useExtension(JobDao.class, d -> d.findVisible(id, owner).orElseThrow(() -> notFound(id)));
     Instant deadline = clock.instant().plus(FOLLOW_MAX);

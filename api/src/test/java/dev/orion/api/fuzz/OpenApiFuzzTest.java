@@ -67,8 +67,18 @@ class OpenApiFuzzTest {
         path.getValue().fields().forEachRemaining(m -> ops.add(new Op(m.getKey(), path.getKey(), m.getValue())));
       }
       assertTrue(ops.size() >= 25, "the document lists the API: " + ops.size());
-      // No worker is registered: a rent finds none free (409), so no SSH work outlives its answer.
+      // No worker is rentable: a rent finds none free (409), so no SSH work outlives its answer.
       String user = api.newUser("fuzz");
+      // One node in pool "default", never scrubbed: jobs and cron jobs for that pool are accepted
+      // (so their ids exist for the other job operations), and still no rent finds a worker.
+      api.register("fuzz-node", 2222, TestKeys.ed25519());
+      // A job and a cron job of the fuzzing user, so ids 1 and 2 of theirs exist.
+      for (int i = 0; i < 2; i++) {
+        assertEquals(201, api.http.post("/api/jobs", user, "{\"name\":\"fuzz\",\"pool\":\"default\","
+            + "\"command\":[\"true\"]}").status());
+        assertEquals(201, api.http.post("/api/scheduled", user, "{\"name\":\"fuzz\",\"pool\":\"default\","
+            + "\"command\":[\"true\"],\"cron\":\"0 3 * * *\"}").status());
+      }
       List<String> tables = api.db.jdbi().withHandle(h -> h.createQuery(
           "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
               + " AND table_name NOT IN ('flyway_schema_history', 'login_failures')").mapTo(String.class).list());
