@@ -8,6 +8,7 @@ import dev.orion.api.auth.Guard;
 import dev.orion.api.auth.LoginThrottle;
 import dev.orion.api.auth.Sessions;
 import dev.orion.api.auth.Tokens;
+import dev.orion.api.console.ConsoleHandlers;
 import dev.orion.api.event.EventHandlers;
 import dev.orion.api.event.EventHub;
 import dev.orion.api.http.HttpServer;
@@ -124,7 +125,8 @@ public final class ApiApp implements AutoCloseable {
         new ScheduledHandlers(new ScheduledService(db.jdbi(), clock), guard),
         new AlertHandlers(new AlertService(db.jdbi(), config.alerts().classByAlert(), clock), config.alerts()),
         new OpsHandlers(db, startup),
-        new EventHandlers(events, guard));
+        new EventHandlers(events, guard),
+        new ConsoleHandlers());
     // Metrics get a listener of their own: the API's port is what the edge forwards to.
     MetricsServer metricsServer = MetricsServer.start(config.metrics(), metrics);
     try {

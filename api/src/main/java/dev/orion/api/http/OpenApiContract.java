@@ -27,7 +27,7 @@ final class OpenApiContract implements DefinitionProcessor {
   static final String PROBLEM = "application/problem+json";
   /** Operations anyone may call: everything else sends a bearer token (user, agent or Alertmanager). */
   static final Set<String> PUBLIC = Set.of("POST /api/signup", "POST /api/login", "GET /api/health",
-      "GET /api/ready", "GET /healthz", "GET /", "GET /openapi", "GET /docs");
+      "GET /api/ready", "GET /healthz", "GET /", "GET /console/{file}", "GET /openapi", "GET /docs");
   private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 

@@ -30,6 +30,7 @@ public final class ScheduleHandlers implements Routes {
   public void register(Javalin app) {
     app.get("/api/schedules", this::list);
     app.post("/api/schedules", this::create);
+    app.post("/api/schedules/preview", this::preview);
     app.get("/api/schedules/{schedule_id}", this::get);
     app.put("/api/schedules/{schedule_id}", this::replace);
     app.delete("/api/schedules/{schedule_id}", this::delete);
@@ -61,6 +62,19 @@ public final class ScheduleHandlers implements Routes {
   void create(Context ctx) {
     guard.admin(ctx);
     ctx.status(201).json(schedules.create(Json.read(ctx, ScheduleRequests.Body.class)));
+  }
+
+  @OpenApi(path = "/api/schedules/preview", methods = HttpMethod.POST, tags = "schedules",
+      operationId = "previewSchedule",
+      summary = "Check a schedule without saving it: its next five transitions on its own clock, or why it is invalid",
+      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = ScheduleRequests.Body.class), required = true),
+      responses = {
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = ScheduleViews.Preview.class)),
+          @OpenApiResponse(status = "400", description = "invalid schedule; detail names the field and the expected form"),
+          @OpenApiResponse(status = "401", description = "missing or invalid token")})
+  void preview(Context ctx) {
+    guard.user(ctx);
+    ctx.json(schedules.preview(Json.read(ctx, ScheduleRequests.Body.class)));
   }
 
   @OpenApi(path = "/api/schedules/{schedule_id}", methods = HttpMethod.GET, tags = "schedules",

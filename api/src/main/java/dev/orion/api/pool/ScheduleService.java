@@ -40,6 +40,20 @@ public final class ScheduleService {
     }
   }
 
+  /**
+   * What a schedule would do, without saving it: the same validation as a create (a 400 with the
+   * reason otherwise) and the next transitions on the schedule's clock. The console's editor
+   * checks each keystroke with it.
+   */
+  public ScheduleViews.Preview preview(ScheduleRequests.Body body) {
+    ScheduleSpec spec = body.validate(protectedPools);
+    Instant now = clock.instant();
+    List<NextTransition> next = !spec.active() ? List.of() : spec.timetable()
+        .map(t -> t.upcoming(now, SHOWN_TRANSITIONS).stream().map(NextTransition::of).toList())
+        .orElse(List.of());
+    return new ScheduleViews.Preview(spec.pool(), spec.zone().getId(), next);
+  }
+
   public Schedule replace(long id, ScheduleRequests.Body body) {
     ScheduleSpec spec = body.validate(protectedPools);
     try {

@@ -14,6 +14,9 @@ public final class ScheduleViews {
       String uptime, List<String> holidays, String timezone, String status, boolean active,
       Instant lastUpdate, List<NextTransition> nextTransitions) {}
 
+  /** A schedule checked but not saved: the transitions it would make next. */
+  public record Preview(String pool, String timezone, List<NextTransition> nextTransitions) {}
+
   /** One coming change: {@code at} in UTC, {@code at_local} on the schedule's clock. */
   public record NextTransition(String action, Instant at, OffsetDateTime atLocal) {
     static NextTransition of(Transition t) {
