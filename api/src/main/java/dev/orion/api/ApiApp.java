@@ -105,14 +105,15 @@ public final class ApiApp implements AutoCloseable {
     // One persistent admin connection per worker, shared by rents and registration probes.
     SshWorkerOps workers = new SshWorkerOps(new WorkerConnections(config.ssh()));
     Provisioner provisioner = new Provisioner(workers, config.provisionParallelism());
-    Guard guard = new Guard(tokens, new Sessions(db.jdbi()), config.agentToken(), config.web().publicOrigin());
+    Sessions sessions = new Sessions(db.jdbi());
+    Guard guard = new Guard(tokens, sessions, config.agentToken(), config.web().publicOrigin());
     NodeList nodeList = NodeList.of(db.jdbi(), config.nodeListMaxAge());
     PoolService pools = new PoolService(db.jdbi(), config.pools().protectedPools(), config.pools().defaultDriver(),
         clock);
     PrometheusMeterRegistry metrics = Metrics.registry();
     FleetMetrics.register(metrics, db.jdbi(), clock);
     LoadService load = new LoadService(db.jdbi(), config.load(), true);
-    EventHub events = new EventHub(db.jdbi(), config.web(), metrics);
+    EventHub events = new EventHub(db.jdbi(), config.web(), metrics, sessions, clock);
     Javalin http = HttpServer.create(metrics,
         new AuthHandlers(accounts, guard),
         new NodeHandlers(new NodeService(db.jdbi(), workers, nodeList,

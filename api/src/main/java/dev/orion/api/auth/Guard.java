@@ -43,18 +43,28 @@ public final class Guard {
    * the API's own origin (403 otherwise).
    */
   public Principal user(Context ctx) {
+    return caller(ctx).principal();
+  }
+
+  /** A signed-in caller: who (with the role the account has now), the token's version and expiry. */
+  public record Caller(Principal principal, int tokenVersion, java.time.Instant expiresAt) {}
+
+  /** As {@link #user}, with what a connection outliving the request must re-check ({@link Sessions#revoked}). */
+  public Caller caller(Context ctx) {
     if (ctx.header("Authorization") != null) {
-      return sessions.current(tokens.claims(bearer(ctx)));
+      Tokens.Claims c = tokens.claims(bearer(ctx));
+      return new Caller(sessions.current(c), c.version(), c.expiresAt());
     }
     String cookie = ctx.cookie(COOKIE);
     if (cookie == null || cookie.isBlank()) {
       throw OrionException.unauthorized("missing bearer token (or session cookie)");
     }
-    Principal p = sessions.current(tokens.claims(cookie));
+    Tokens.Claims c = tokens.claims(cookie);
+    Principal p = sessions.current(c);
     if (changesState(ctx.method())) {
       requireSameOrigin(ctx, true);
     }
-    return p;
+    return new Caller(p, c.version(), c.expiresAt());
   }
 
   /**

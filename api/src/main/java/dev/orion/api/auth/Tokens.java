@@ -35,8 +35,8 @@ public final class Tokens {
 
   private record Verified(Claims claims, Instant expiresAt) {}
 
-  /** A genuine, unexpired token's claims: who, and the account's token version when it was issued. */
-  public record Claims(Principal principal, int version) {}
+  /** A genuine, unexpired token's claims: who, the account's token version when it was issued, and its expiry. */
+  public record Claims(Principal principal, int version, Instant expiresAt) {}
 
   public Tokens(String secret, Duration ttl, Clock clock) {
     this.algorithm = Algorithm.HMAC256(secret);
@@ -91,7 +91,7 @@ public final class Tokens {
         throw OrionException.unauthorized("invalid token");
       }
       Claims c = new Claims(new Principal(jwt.getClaim("uid").asLong(), jwt.getSubject(),
-          jwt.getClaim("role").asString()), version);
+          jwt.getClaim("role").asString()), version, jwt.getExpiresAtAsInstant());
       if (verified.size() >= MAX_REMEMBERED) {
         verified.clear();
       }

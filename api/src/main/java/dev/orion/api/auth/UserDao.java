@@ -33,6 +33,13 @@ public interface UserDao {
   @RegisterConstructorMapper(Standing.class)
   Optional<Standing> standing(@Bind("id") long id);
 
+  /** Standings of several accounts at once (open event streams are re-checked this way). */
+  record IdStanding(long id, String role, int tokenVersion) {}
+
+  @SqlQuery("SELECT id, role, token_version FROM users WHERE id IN (<ids>)")
+  @RegisterConstructorMapper(IdStanding.class)
+  java.util.List<IdStanding> standings(@org.jdbi.v3.sqlobject.customizer.BindList("ids") java.util.Collection<Long> ids);
+
   @SqlUpdate("UPDATE users SET token_version = token_version + 1 WHERE id = :id")
   int revokeTokens(@Bind("id") long id);
 }

@@ -1,7 +1,6 @@
 package dev.orion.api.event;
 
 import dev.orion.api.auth.Guard;
-import dev.orion.api.auth.Principal;
 import dev.orion.api.http.Routes;
 import dev.orion.common.problem.OrionException;
 import io.javalin.Javalin;
@@ -53,7 +52,7 @@ public final class EventHandlers implements Routes {
           @OpenApiResponse(status = "400", description = "Last-Event-ID is not an event id"),
           @OpenApiResponse(status = "401", description = "missing, invalid, expired or revoked token or cookie")})
   void events(Context ctx) {
-    Principal caller = guard.user(ctx);
+    Guard.Caller caller = guard.caller(ctx);
     Long last = lastEventId(ctx);
     ctx.status(200);
     ctx.res().setContentType("text/event-stream;charset=utf-8");

@@ -1,6 +1,8 @@
 package dev.orion.api.event;
 
-import dev.orion.api.auth.Principal;
+import dev.orion.api.auth.Guard;
+import dev.orion.api.auth.Sessions;
+import java.time.Clock;
 import dev.orion.api.http.WebConfig;
 import dev.orion.common.event.EventLog;
 import io.micrometer.core.instrument.Gauge;
@@ -33,6 +35,8 @@ public final class EventHub implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventHub.class);
   /** Events read per query. */
   static final int PAGE = 500;
+  /** How often open streams' tokens are checked again (at most; the keep-alive interval if shorter). */
+  static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(5);
   private static final byte[] RETRY = "retry: 2000\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Jdbi jdbi;
@@ -42,11 +46,18 @@ public final class EventHub implements AutoCloseable {
   /** The last id passed to the live streams; -1 until the database first answered. Guarded by {@link #feed}. */
   private long cursor = -1;
   private final ScheduledExecutorService reader;
+  private final Sessions sessions;
+  private final Clock clock;
+  private final long recheckNanos;
+  private long lastRecheck = System.nanoTime();
   private volatile boolean closed;
 
-  public EventHub(Jdbi jdbi, WebConfig config, MeterRegistry metrics) {
+  public EventHub(Jdbi jdbi, WebConfig config, MeterRegistry metrics, Sessions sessions, Clock clock) {
     this.jdbi = jdbi;
     this.config = config;
+    this.sessions = sessions;
+    this.clock = clock;
+    this.recheckNanos = Math.min(config.eventKeepAlive().toNanos(), RECHECK.toNanos());
     Gauge.builder("orion_event_streams", streams, Set::size)
         .description("open GET /api/events streams on this replica").register(metrics);
     reader = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -100,6 +111,10 @@ public final class EventHub implements AutoCloseable {
         break;
       }
     }
+    if (System.nanoTime() - lastRecheck >= recheckNanos) {
+      lastRecheck = System.nanoTime();
+      endRevoked();
+    }
     long idle = System.nanoTime() - config.eventKeepAlive().toNanos();
     for (SseStream s : streams) {
       if (s.lastQueued - idle <= 0) {
@@ -109,14 +124,31 @@ public final class EventHub implements AutoCloseable {
   }
 
   /**
+   * Ends the streams whose session ended since they opened (logout, a new password or role, the
+   * token's expiry): a stream outlives the request that checked its token. The client's
+   * reconnect then meets the 401.
+   */
+  private void endRevoked() {
+    List<SseStream> open = List.copyOf(streams);
+    if (open.isEmpty()) {
+      return;
+    }
+    java.util.Set<Guard.Caller> revoked = sessions.revoked(open.stream().map(s -> s.caller).toList(), clock.instant());
+    for (SseStream s : open) {
+      if (revoked.contains(s.caller)) {
+        s.close();
+      }
+    }
+  }
+
+  /**
    * Starts a stream on a request whose async processing has begun; the future completes when it
    * ends. {@code lastEventId}: resume after it; null: from now on.
    */
-  public CompletableFuture<Void> stream(AsyncContext async, ServletOutputStream out, Principal caller,
+  public CompletableFuture<Void> stream(AsyncContext async, ServletOutputStream out, Guard.Caller caller,
       Long lastEventId) {
     long start = lastEventId == null ? -1 : lastEventId;
-    SseStream s = new SseStream(async, out, caller.userId(), caller.isAdmin(), start, config.eventClientQueue(),
-        streams::remove);
+    SseStream s = new SseStream(async, out, caller, start, config.eventClientQueue(), streams::remove);
     s.start();
     s.offer(RETRY);
     if (closed) {

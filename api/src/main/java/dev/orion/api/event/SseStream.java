@@ -1,5 +1,6 @@
 package dev.orion.api.event;
 
+import dev.orion.api.auth.Guard;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 final class SseStream implements WriteListener, AsyncListener {
   static final byte[] KEEPALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
+  final Guard.Caller caller;
   final long userId;
   final boolean admin;
   /** The last event id this stream has passed (sent or not visible to it); only the hub touches it. */
@@ -37,11 +39,12 @@ final class SseStream implements WriteListener, AsyncListener {
   private boolean unflushed;
   private boolean closed;
 
-  SseStream(AsyncContext async, ServletOutputStream out, long userId, boolean admin, long lastSeen, int maxQueued,
+  SseStream(AsyncContext async, ServletOutputStream out, Guard.Caller caller, long lastSeen, int maxQueued,
       Consumer<SseStream> onClose) {
     this.out = out;
-    this.userId = userId;
-    this.admin = admin;
+    this.caller = caller;
+    this.userId = caller.principal().userId();
+    this.admin = caller.principal().isAdmin();
     this.lastSeen = lastSeen;
     this.maxQueued = maxQueued;
     this.onClose = onClose;

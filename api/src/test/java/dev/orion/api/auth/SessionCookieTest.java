@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
+import dev.orion.api.support.SseClient;
 import dev.orion.api.support.TestKeys;
 import dev.orion.testkit.TestDb;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -117,12 +119,14 @@ class SessionCookieTest {
   }
 
   @Test
-  void logoutEndsTheCookieSessionAndClearsTheCookie() {
+  void logoutEndsTheCookieSessionAndClearsTheCookie() throws Exception {
     String user = "cookie" + System.nanoTime() % 100000;
     assertEquals(201, api.http.post("/api/signup", null, Http.json(Map.of("username", user, "password", "password-" + user)))
         .status());
     Session s = login(user, "password-" + user);
     assertEquals(200, withCookie("GET", "/api/rentals", s.cookie(), Map.of()).status());
+    SseClient stream = SseClient.open(api.url() + "/api/events", Map.of("Cookie", s.cookie()));
+    assertEquals(200, stream.status);
     assertEquals(403, withCookie("POST", "/api/logout", s.cookie(), Map.of("Origin", "https://evil.example")).status(),
         "a page of another site cannot log the user out either");
     Http.Response out = withCookie("POST", "/api/logout", s.cookie(), Map.of("Origin", api.url()));
@@ -132,6 +136,8 @@ class SessionCookieTest {
     assertEquals(401, withCookie("GET", "/api/rentals", s.cookie(), Map.of()).status(), "the cookie is revoked");
     assertEquals(401, withCookie("GET", "/api/events", s.cookie(), Map.of()).status());
     assertEquals(401, api.http.get("/api/rentals", s.token()).status(), "and so is the same token as bearer");
+    // A stream opened before the logout outlived the request that checked its cookie: it is ended too.
+    assertTrue(stream.awaitEnd(Duration.ofSeconds(30)), "the open event stream ends at logout");
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.orion.api.ApiApp;
 import dev.orion.api.http.WebConfig;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
+import dev.orion.api.support.SseClient;
 import dev.orion.api.support.TestKeys;
 import dev.orion.common.event.EventLog;
 import dev.orion.testkit.SandboxWorker;

@@ -1,4 +1,4 @@
-package dev.orion.api.event;
+package dev.orion.api.support;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -23,12 +23,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** A test's event-stream client: the response body read line by line into frames as they arrive. */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** One dispatched event, or a comment line ({@code comment} set, the rest null). */
-  record Frame(Long id, String event, String data, String comment) {
-    JsonNode json() {
+  public record Frame(Long id, String event, String data, String comment) {
+    public JsonNode json() {
       try {
         return Json.MAPPER.readTree(data);
       } catch (IOException e) {
@@ -37,12 +37,13 @@ final class SseClient implements AutoCloseable {
     }
   }
 
-  final int status;
-  final String contentType;
-  final String body; // of a refused request
+  public final int status;
+  public final String contentType;
+  public final String body; // of a refused request
   private final InputStream in;
   private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
   private final Thread reader;
+  private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
   private SseClient(HttpResponse<InputStream> r) throws IOException {
     this.status = r.statusCode();
@@ -59,7 +60,7 @@ final class SseClient implements AutoCloseable {
     reader.start();
   }
 
-  static SseClient open(String url, Map<String, String> headers) {
+  public static SseClient open(String url, Map<String, String> headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
     headers.forEach(b::header);
     try {
@@ -72,7 +73,7 @@ final class SseClient implements AutoCloseable {
     }
   }
 
-  static SseClient bearer(String base, String token, Long lastEventId) {
+  public static SseClient bearer(String base, String token, Long lastEventId) {
     return lastEventId == null ? open(base + "/api/events", Map.of("Authorization", "Bearer " + token))
         : open(base + "/api/events", Map.of("Authorization", "Bearer " + token, "Last-Event-ID", lastEventId.toString()));
   }
@@ -103,16 +104,23 @@ final class SseClient implements AutoCloseable {
       }
     } catch (IOException e) {
       // closed
+    } finally {
+      ended.countDown();
     }
   }
 
+  /** Whether the server ended the stream within {@code timeout}. */
+  public boolean awaitEnd(Duration timeout) throws InterruptedException {
+    return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** The next frame (event or comment), waiting up to {@code timeout}; null if none came. */
-  Frame poll(Duration timeout) throws InterruptedException {
+  public Frame poll(Duration timeout) throws InterruptedException {
     return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Events (comments skipped) up to and including the first that {@code last} matches. */
-  List<Frame> eventsUntil(Predicate<Frame> last, Duration timeout) throws InterruptedException {
+  public List<Frame> eventsUntil(Predicate<Frame> last, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<Frame> got = new ArrayList<>();
     while (true) {
