@@ -31,8 +31,10 @@ public final class JobScripts {
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final int NO_USER = 4;
 
-  // $d: run dir, $u: user, then the command line built from quoted words. The wrapper records its
-  // own pid as the group's id first (the start script does too: either one suffices).
+  // $d: run dir, $u: user, then the command line built from quoted words. The start script records
+  // the group's id ($!, the session leader setsid made) in pgid; the wrapper records its own pid
+  // ($$, the same) in pgid.w, for a start script that died in between. Each file is written once,
+  // through a rename, so a reader never sees half of one.
   private static final String START = """
       set -u
       g=$(id -g -- "$u" 2>/dev/null) || exit 4
@@ -40,14 +42,14 @@ public final class JobScripts {
       if ! mkdir -m 0755 -- "$d" 2>/dev/null; then
         [ -d "$d" ] || { echo "cannot create $d" >&2; exit 1; }
         i=0
-        while [ ! -s "$d/pgid" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
-        read -r p < "$d/pgid" || { echo "$d exists without a process group" >&2; exit 5; }
+        while [ ! -s "$d/pgid" ] && [ ! -s "$d/pgid.w" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
+        read -r p < "$d/pgid" || read -r p < "$d/pgid.w" || { echo "$d exists without a process group" >&2; exit 5; }
         echo "again $p"; exit 0
       fi
       cd /
       setsid sh -c '
         d=$1; shift
-        [ -s "$d/pgid" ] || echo $$ > "$d/pgid"
+        echo $$ > "$d/.pgid.w" && mv -f -- "$d/.pgid.w" "$d/pgid.w"
         "$@" > "$d/out" 2>&1 < /dev/null
         echo $? > "$d/exit.tmp" && mv -f -- "$d/exit.tmp" "$d/exit"
       ' sh "$d" setpriv --reuid="$u" --regid="$g" --init-groups -- \\

@@ -52,9 +52,13 @@ public interface JobDao {
   @SqlUpdate("INSERT IGNORE INTO job_pools (pool) VALUES (:pool)")
   void ensurePool(@Bind("pool") String pool);
 
-  /** Serialises the share check of placements in one pool (V64). */
+  /** Serialises the share check of placements in one pool (V64); empty before the pool's first job. */
   @SqlQuery("SELECT pool FROM job_pools WHERE pool = :pool FOR UPDATE")
-  String lockPool(@Bind("pool") String pool);
+  Optional<String> lockPool(@Bind("pool") String pool);
+
+  /** Free workers of the pool, read without locks: most placements that would fail need no lock. */
+  @SqlQuery("SELECT COUNT(*) FROM nodes WHERE " + FREE)
+  int freeWorkers(@Bind("pool") String pool);
 
   @SqlQuery("SELECT COUNT(*) FROM nodes WHERE pool = :pool AND status IN ('alive', 'suspect')")
   int workers(@Bind("pool") String pool);

@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  *       cancel, the lease's end, the deadline and a lost worker end the attempt too;
  *   <li>end (fenced): kill the group if needed, delete the user, then in one transaction record the
  *       attempt, move the job on (done, retry after back-off, failed) and end the internal lease,
- *       which frees the worker dirty; then mark it clean, fenced by its dirty epoch.
+ *       which frees the worker: clean in the same transaction when its user is already deleted
+ *       (the epoch just taken fences it), dirty for the scrub otherwise.
  * </ol>
  *
  * A scheduler that dies mid-attempt stops renewing; once the claim lapses the job is due again as
@@ -198,13 +199,24 @@ public final class JobLoop {
     return j.rentalId() != null ? placeOnLease(h, dao, j, now) : placeInPool(h, dao, j, now);
   }
 
-  private Placed placeInPool(Handle h, JobDao dao, DueJob j, Instant now) {
+  private Placed placeInPool(Handle h, JobDao dao, DueJob j, Instant at) {
+    Instant now = at;
     String pool = j.pool();
     if ("asleep".equals(dao.appliedState(pool).orElse("awake"))) {
       return waitPending(h, dao, j, "PoolAsleep", now, "pool " + pool + " is asleep");
     }
-    dao.ensurePool(pool);
-    dao.lockPool(pool);
+    // A full pool is the common case under load: seen without the pool's lock, so the jobs waiting
+    // for a worker do not queue on it behind the one placement that can succeed.
+    if (dao.freeWorkers(pool) == 0) {
+      return waitPending(h, dao, j, "Unschedulable", now, "no free worker in pool " + pool);
+    }
+    // Lock first, insert only when missing: INSERT IGNORE on an existing row takes a shared lock,
+    // and two placements upgrading theirs to FOR UPDATE deadlock each other.
+    if (dao.lockPool(pool).isEmpty()) {
+      dao.ensurePool(pool);
+      dao.lockPool(pool);
+    }
+    now = claimant.now(); // the lease starts once the pool is ours: its times order with the others
     int workers = dao.workers(pool);
     int cap = JobShare.cap(workers, config.workerShare());
     int held = dao.jobLeases(pool);
@@ -495,8 +507,9 @@ public final class JobLoop {
       }
     }
     Instant now = claimant.now();
+    boolean deleted = userGone;
     Ended ended = queue.complete(List.of(c), (h, held) -> held.isEmpty() ? null
-        : record(h, run, outcome, exitCode, detail, now));
+        : record(h, run, outcome, exitCode, detail, now, deleted));
     if (ended == null) {
       log.info("{}: claim lost before its end was recorded; whoever adopts the job records it", run.describe());
       return;
@@ -507,9 +520,7 @@ public final class JobLoop {
       metrics.finished(run.job().poolLabel(), e.next().db());
     }
     if (userGone && ended.epoch() != null) {
-      int marked = jdbi.withExtension(NodeCleanliness.class, d -> d.markClean(a.nodeId(), ended.epoch()));
-      log.info("node {} {}: user {} of {} deleted", a.nodeId(), marked == 1 ? "unclean->clean" : "not marked clean"
-          + " (cleaned or taken meanwhile)", a.unixUser(), run.describe());
+      log.info("node {} freed clean: user {} of {} deleted", a.nodeId(), a.unixUser(), run.describe());
     }
     if (reachable && a.pgid() != null) {
       try {
@@ -535,7 +546,8 @@ public final class JobLoop {
     }
   }
 
-  private Ended record(Handle h, Run run, Outcome outcome, Integer exitCode, String detail, Instant now) {
+  private Ended record(Handle h, Run run, Outcome outcome, Integer exitCode, String detail, Instant now,
+      boolean userGone) {
     AttemptRow a = run.attempt();
     JobDao dao = h.attach(JobDao.class);
     DueJob j = dao.get(a.jobId());
@@ -552,6 +564,10 @@ public final class JobLoop {
             outcome == Outcome.WORKER_LOST ? EndReason.FAILED : EndReason.RELEASED, now, claimant.actor(),
             l -> "job " + j.id() + " attempt " + a.attempt() + " ended: " + e.attemptReason());
         epoch = epochs.get(a.nodeId());
+        if (userGone && epoch != null) {
+          // The user was deleted before this transaction: the node is clean as it is freed.
+          h.attach(NodeCleanliness.class).markClean(a.nodeId(), epoch);
+        }
       }
     }
     Integer code = outcome == Outcome.EXITED ? exitCode : null;
