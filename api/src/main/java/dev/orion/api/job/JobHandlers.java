@@ -52,16 +52,16 @@ public final class JobHandlers implements Routes {
   @OpenApi(path = "/api/jobs", methods = HttpMethod.POST, tags = "jobs", operationId = "createJob",
       summary = "Run a command once on a worker of a pool, or on one of the caller's leases (rental_id);"
           + " a SimpleJob body (namespace, containers, maxRetries) is accepted as it is",
-      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = JobRequests.Job.class), required = true),
+      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = JobRequests.JobBody.class), required = true),
       responses = {
-          @OpenApiResponse(status = "201", content = @OpenApiContent(from = JobViews.Created.class)),
+          @OpenApiResponse(status = "201", content = @OpenApiContent(from = JobViews.JobCreated.class)),
           @OpenApiResponse(status = "400", description = "invalid job (detail names the field), an unknown pool, or"
               + " an image for a pool none of whose workers runs containers"),
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "rental_id is not a live lease of the caller's")})
   void create(Context ctx) {
     var caller = guard.user(ctx);
-    ctx.status(201).json(jobs.create(caller, Json.read(ctx, JobRequests.Job.class)));
+    ctx.status(201).json(jobs.create(caller, Json.read(ctx, JobRequests.JobBody.class)));
   }
 
   @OpenApi(path = "/api/jobs", methods = HttpMethod.GET, tags = "jobs", operationId = "listJobs",
@@ -69,7 +69,7 @@ public final class JobHandlers implements Routes {
       queryParams = @OpenApiParam(name = "status", type = String.class,
           description = "pending, running, succeeded, failed or cancelled"),
       responses = {
-          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.Job[].class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.JobSummary[].class)),
           @OpenApiResponse(status = "400", description = "unknown status"),
           @OpenApiResponse(status = "401", description = "missing or invalid token")})
   void list(Context ctx) {
@@ -81,7 +81,7 @@ public final class JobHandlers implements Routes {
       summary = "One job: status and reason, every attempt (node, times, exit code, reason) and its history",
       pathParams = @OpenApiParam(name = "job_id", type = Long.class, required = true),
       responses = {
-          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.Detail.class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.JobDetail.class)),
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "no such job of the caller's")})
   void get(Context ctx) {
@@ -170,9 +170,9 @@ public final class JobHandlers implements Routes {
 
   @OpenApi(path = "/healthz", methods = HttpMethod.GET, tags = "jobs", operationId = "healthz",
       summary = "SimpleJob's liveness answer",
-      responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.Health.class)))
+      responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.Healthz.class)))
   void healthz(Context ctx) {
-    ctx.json(new JobViews.Health("ok", 200));
+    ctx.json(new JobViews.Healthz("ok", 200));
   }
 
   static Integer attempt(String raw) {

@@ -41,7 +41,7 @@ public final class JobRequests {
   private JobRequests() {}
 
   /** A SimpleJob container: its {@code command} then its {@code args} are one step's argv. */
-  public record Container(String name, @OpenApiDescription("only on pools with a node labelled"
+  public record SimpleJobContainer(String name, @OpenApiDescription("only on pools with a node labelled"
       + " orion.io/container-runtime") String image, List<String> command, List<String> args) {}
 
   /**
@@ -50,9 +50,9 @@ public final class JobRequests {
    * leases: the job runs there as the lease's client user). {@code maxRetries} is accepted for
    * {@code max_retries}.
    */
-  public record Job(String name, String pool, String namespace, Long rentalId,
+  public record JobBody(String name, String pool, String namespace, Long rentalId,
       @OpenApiDescription("argv: the program, then its arguments, no shell") List<String> command,
-      Map<String, String> env, List<Container> containers,
+      Map<String, String> env, List<SimpleJobContainer> containers,
       @JsonAlias("maxRetries") @OpenApiDescription("0-100, default 0; SimpleJob's maxRetries too") Integer maxRetries,
       @OpenApiDescription("1-604800: the job fails (DeadlineExceeded) this long after its first start") Integer timeoutSeconds,
       @OpenApiDescription("0-2592000: a finished job is deleted this long after it finished") Integer ttlSecondsAfterFinished) {
@@ -72,9 +72,9 @@ public final class JobRequests {
    * A cron job: a job's fields (on a pool; SimpleJob bodies with {@code cron} too) plus when and how
    * it fires.
    */
-  public record Scheduled(String name, String pool, String namespace,
+  public record ScheduledBody(String name, String pool, String namespace,
       @OpenApiDescription("argv: the program, then its arguments, no shell") List<String> command,
-      Map<String, String> env, List<Container> containers,
+      Map<String, String> env, List<SimpleJobContainer> containers,
       @JsonAlias("maxRetries") @OpenApiDescription("0-100, default 0; SimpleJob's maxRetries too") Integer maxRetries,
       Integer timeoutSeconds, Integer ttlSecondsAfterFinished,
       @OpenApiDescription("5 fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * *\"") String cron,
@@ -135,7 +135,7 @@ public final class JobRequests {
   }
 
   private static Valid valid(String name, String pool, Long rentalId, List<String> command, Map<String, String> env,
-      List<Container> containers, Integer maxRetries, Integer timeoutSeconds, Integer ttl) {
+      List<SimpleJobContainer> containers, Integer maxRetries, Integer timeoutSeconds, Integer ttl) {
     name("name", name);
     List<JobSpec.Step> steps = steps(command, containers);
     Map<String, String> environment = env(env);
@@ -149,7 +149,7 @@ public final class JobRequests {
         range("ttl_seconds_after_finished", ttl, 0, MAX_TTL_SECONDS, null));
   }
 
-  private static List<JobSpec.Step> steps(List<String> command, List<Container> containers) {
+  private static List<JobSpec.Step> steps(List<String> command, List<SimpleJobContainer> containers) {
     if (command != null && containers != null) {
       throw OrionException.badRequest("give command or SimpleJob containers, not both");
     }
@@ -166,7 +166,7 @@ public final class JobRequests {
     List<JobSpec.Step> steps = new ArrayList<>();
     Set<String> names = new java.util.HashSet<>();
     for (int i = 0; i < containers.size(); i++) {
-      Container c = containers.get(i);
+      SimpleJobContainer c = containers.get(i);
       String at = "containers[" + i + "]";
       if (c == null) {
         throw OrionException.badRequest(at + " must be an object");

@@ -47,7 +47,7 @@ public final class JobService {
     this.clock = clock;
   }
 
-  public JobViews.Created create(Principal caller, JobRequests.Job body) {
+  public JobViews.JobCreated create(Principal caller, JobRequests.JobBody body) {
     JobRequests.Valid v = body.validate();
     return jdbi.inTransaction(h -> {
       JobDao dao = h.attach(JobDao.class);
@@ -61,22 +61,22 @@ public final class JobService {
           v.maxRetries(), v.timeoutSeconds(), v.ttlSecondsAfterFinished(), now));
       EventLog.append(h, Event.job(id, null, v.pool(), now, caller.actor(), null, JobStatus.PENDING,
           "created" + (v.rentalId() != null ? " on lease " + v.rentalId() : "")));
-      return new JobViews.Created(id, JobStatus.PENDING.db());
+      return new JobViews.JobCreated(id, JobStatus.PENDING.db());
     });
   }
 
   /** The caller's jobs (an admin's: everyone's), newest first, optionally of one status. */
-  public List<JobViews.Job> list(Principal caller, String status) {
+  public List<JobViews.JobSummary> list(Principal caller, String status) {
     String filter = status == null ? null : status(status);
     return jdbi.withExtension(JobDao.class, d -> d.list(owner(caller), filter, LIST_LIMIT))
-        .stream().map(JobViews.Job::of).toList();
+        .stream().map(JobViews.JobSummary::of).toList();
   }
 
-  public JobViews.Detail get(Principal caller, long id) {
+  public JobViews.JobDetail get(Principal caller, long id) {
     return jdbi.inTransaction(h -> {
       JobDao dao = h.attach(JobDao.class);
       JobDao.JobRow row = dao.findVisible(id, owner(caller)).orElseThrow(() -> notFound(id));
-      return JobViews.Detail.of(row, dao.attempts(id), dao.events(id));
+      return JobViews.JobDetail.of(row, dao.attempts(id), dao.events(id));
     });
   }
 

@@ -36,20 +36,20 @@ public final class ScheduledHandlers implements Routes {
 
   @OpenApi(path = "/api/scheduled", methods = HttpMethod.POST, tags = "jobs", operationId = "createScheduled",
       summary = "Run a job on a cron (5 fields, in an IANA time zone); a SimpleJob body with cron is accepted",
-      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = JobRequests.Scheduled.class), required = true),
+      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = JobRequests.ScheduledBody.class), required = true),
       responses = {
-          @OpenApiResponse(status = "201", content = @OpenApiContent(from = JobViews.Scheduled.class)),
+          @OpenApiResponse(status = "201", content = @OpenApiContent(from = JobViews.ScheduledJob.class)),
           @OpenApiResponse(status = "400", description = "invalid cron job; detail names the field"),
           @OpenApiResponse(status = "401", description = "missing or invalid token")})
   void create(Context ctx) {
     var caller = guard.user(ctx);
-    ctx.status(201).json(scheduled.create(caller, Json.read(ctx, JobRequests.Scheduled.class)));
+    ctx.status(201).json(scheduled.create(caller, Json.read(ctx, JobRequests.ScheduledBody.class)));
   }
 
   @OpenApi(path = "/api/scheduled", methods = HttpMethod.GET, tags = "jobs", operationId = "listScheduled",
       summary = "The caller's cron jobs (admins: everyone's), each with its next five fire times",
       responses = {
-          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.Scheduled[].class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.ScheduledJob[].class)),
           @OpenApiResponse(status = "401", description = "missing or invalid token")})
   void list(Context ctx) {
     ctx.json(scheduled.list(guard.user(ctx)));
@@ -59,7 +59,7 @@ public final class ScheduledHandlers implements Routes {
       operationId = "getScheduled", summary = "One cron job and its next five fire times (UTC and local)",
       pathParams = @OpenApiParam(name = "scheduled_id", type = Long.class, required = true),
       responses = {
-          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.Scheduled.class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.ScheduledJob.class)),
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "no such cron job of the caller's")})
   void get(Context ctx) {
@@ -70,16 +70,16 @@ public final class ScheduledHandlers implements Routes {
   @OpenApi(path = "/api/scheduled/{scheduled_id}", methods = HttpMethod.PUT, tags = "jobs",
       operationId = "replaceScheduled", summary = "Replace a cron job (all but its name), with the rules of a create",
       pathParams = @OpenApiParam(name = "scheduled_id", type = Long.class, required = true),
-      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = JobRequests.Scheduled.class), required = true),
+      requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = JobRequests.ScheduledBody.class), required = true),
       responses = {
-          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.Scheduled.class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.ScheduledJob.class)),
           @OpenApiResponse(status = "400", description = "invalid cron job, or a new name"),
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "no such cron job of the caller's")})
   void replace(Context ctx) {
     var caller = guard.user(ctx);
     long id = PathIds.of(ctx, "scheduled_id");
-    ctx.json(scheduled.replace(caller, id, Json.read(ctx, JobRequests.Scheduled.class)));
+    ctx.json(scheduled.replace(caller, id, Json.read(ctx, JobRequests.ScheduledBody.class)));
   }
 
   @OpenApi(path = "/api/scheduled/{scheduled_id}", methods = HttpMethod.DELETE, tags = "jobs",
@@ -99,7 +99,7 @@ public final class ScheduledHandlers implements Routes {
       operationId = "listScheduledJobs", summary = "The jobs a cron job created that are kept, newest first",
       pathParams = @OpenApiParam(name = "scheduled_id", type = Long.class, required = true),
       responses = {
-          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.Job[].class)),
+          @OpenApiResponse(status = "200", content = @OpenApiContent(from = JobViews.JobSummary[].class)),
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "no such cron job of the caller's")})
   void jobs(Context ctx) {

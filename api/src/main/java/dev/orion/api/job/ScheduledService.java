@@ -26,7 +26,7 @@ public final class ScheduledService {
     this.clock = clock;
   }
 
-  public JobViews.Scheduled create(Principal caller, JobRequests.Scheduled body) {
+  public JobViews.ScheduledJob create(Principal caller, JobRequests.ScheduledBody body) {
     JobRequests.ValidScheduled v = body.validate();
     long id = jdbi.inTransaction(h -> {
       JobDao jobs = h.attach(JobDao.class);
@@ -41,7 +41,7 @@ public final class ScheduledService {
   }
 
   /** Replaces everything but the name (the jobs it created carry it) with the same rules as a create. */
-  public JobViews.Scheduled replace(Principal caller, long id, JobRequests.Scheduled body) {
+  public JobViews.ScheduledJob replace(Principal caller, long id, JobRequests.ScheduledBody body) {
     Long owner = JobService.owner(caller);
     jdbi.useExtension(ScheduledDao.class, d -> d.findVisible(id, owner).orElseThrow(() -> notFound(id)));
     JobRequests.ValidScheduled v = body.validate();
@@ -61,23 +61,23 @@ public final class ScheduledService {
     return get(caller, id);
   }
 
-  public List<JobViews.Scheduled> list(Principal caller) {
+  public List<JobViews.ScheduledJob> list(Principal caller) {
     Instant now = clock.instant();
     return jdbi.withExtension(ScheduledDao.class, d -> d.list(JobService.owner(caller)))
         .stream().map(r -> view(r, now)).toList();
   }
 
-  public JobViews.Scheduled get(Principal caller, long id) {
+  public JobViews.ScheduledJob get(Principal caller, long id) {
     ScheduledDao.Row row = jdbi.withExtension(ScheduledDao.class, d -> d.findVisible(id, JobService.owner(caller)))
         .orElseThrow(() -> notFound(id));
     return view(row, clock.instant());
   }
 
   /** The jobs it created that still exist, newest first. */
-  public List<JobViews.Job> jobs(Principal caller, long id) {
+  public List<JobViews.JobSummary> jobs(Principal caller, long id) {
     return jdbi.inTransaction(h -> {
       h.attach(ScheduledDao.class).findVisible(id, JobService.owner(caller)).orElseThrow(() -> notFound(id));
-      return h.attach(JobDao.class).ofScheduled(id, JobService.LIST_LIMIT).stream().map(JobViews.Job::of).toList();
+      return h.attach(JobDao.class).ofScheduled(id, JobService.LIST_LIMIT).stream().map(JobViews.JobSummary::of).toList();
     });
   }
 
@@ -112,10 +112,10 @@ public final class ScheduledService {
     });
   }
 
-  private JobViews.Scheduled view(ScheduledDao.Row r, Instant now) {
+  private JobViews.ScheduledJob view(ScheduledDao.Row r, Instant now) {
     List<CronRuns.Run> next = r.suspend() ? List.of()
         : CronRuns.parse(r.cron(), r.timezone()).after(now, CronRuns.SHOWN);
-    return JobViews.Scheduled.of(r, next);
+    return JobViews.ScheduledJob.of(r, next);
   }
 
   private static ScheduledDao.Write write(long userId, JobRequests.ValidScheduled v, Instant now) {
