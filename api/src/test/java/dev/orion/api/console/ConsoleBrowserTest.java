@@ -114,9 +114,9 @@ class ConsoleBrowserTest {
     assertTrue(w.hasUser(user));
 
     // No reload: the event stream brings it.
-    WebElement row = browser.waitFor(Duration.ofSeconds(10),
-        d -> browser.all("#lease-table tr[data-rental-id='" + id + "']").stream().findFirst().orElse(null));
-    assertTrue(row.getText().contains(user), row.getText());
+    String row = browser.waitFor(Duration.ofSeconds(10), d -> browser.all("#lease-table tr[data-rental-id='" + id + "']")
+        .stream().findFirst().map(WebElement::getText).orElse(null));
+    assertTrue(row.contains(user), row);
     assertNoSeriousViolations("leases");
     browser.screenshot("leases");
 
@@ -207,6 +207,85 @@ class ConsoleBrowserTest {
     browser.waitFor(d -> "NOT_SCHEDULED".equals(
         api.http.get("/api/schedule/default", api.adminToken()).json().get("status").asText()) ? true : null);
     assertEquals(204, api.http.delete("/api/schedules/" + saved.get("id").asLong(), api.adminToken()).status());
+  }
+
+  @Test
+  void jobsAndCronJobsShowWithTheirDetails() throws Exception {
+    Account a = account("console.jobs");
+    Http.Response job = api.http.post("/api/jobs", a.token(),
+        "{\"name\":\"hello\",\"pool\":\"default\",\"command\":[\"echo\",\"hi\"],\"max_retries\":2}");
+    assertEquals(201, job.status(), job.body());
+    long jobId = job.json().get("job_id").asLong();
+    Http.Response cron = api.http.post("/api/scheduled", a.token(),
+        "{\"name\":\"nightly\",\"pool\":\"default\",\"command\":[\"date\",\"-u\"],\"cron\":\"30 2 * * *\","
+            + "\"timezone\":\"America/New_York\"}");
+    assertEquals(201, cron.status(), cron.body());
+    long cronId = cron.json().get("scheduled_id").asLong();
+
+    browser.signIn(base, a.name(), a.password());
+    browser.find("#nav a[href='#jobs']").click();
+    browser.waitFor(d -> browser.find("#jobs").isDisplayed());
+    browser.waitFor(d -> {
+      browser.find("#job-table tr[data-job-id='" + jobId + "'] button").click();
+      return true;
+    });
+    browser.waitFor(d -> browser.find("#job-detail").isDisplayed()
+        && browser.find("#job-detail-title").getText().contains("pending") ? true : null);
+    assertTrue(browser.find("#job-log").getText().contains("No attempt yet"));
+    String cronRow = browser.waitFor(d -> browser.find("#cron-table tr[data-scheduled-id='" + cronId + "']").getText());
+    assertTrue(cronRow.contains("30 2 * * *") && cronRow.contains("America/New_York"), cronRow);
+    assertNoSeriousViolations("jobs");
+    browser.screenshot("jobs");
+
+    // Cancelled elsewhere, the page follows from the event stream.
+    assertEquals(200, api.http.delete("/api/jobs/" + jobId, a.token()).status());
+    browser.waitFor(d -> browser.find("#job-table tr[data-job-id='" + jobId + "']").getText().contains("cancelled")
+        ? true : null);
+    assertEquals(200, api.http.delete("/api/scheduled/" + cronId, a.token()).status());
+  }
+
+  @Test
+  void wakeExtendAndSignOutFromThePage() throws Exception {
+    Account a = account("console.x");
+    Http.Response rent = api.http.post("/api/rent", a.token(), "{\"duration_hours\":1,\"count\":1}");
+    assertEquals(201, rent.status(), rent.body());
+    long id = rent.json().get(0).get("rental_id").asLong();
+    java.time.Instant until = java.time.Instant.parse(rent.json().get(0).get("leased_until").asText());
+
+    browser.signIn(base, a.name(), a.password());
+    browser.find("#nav a[href='#leases']").click();
+    browser.waitFor(d -> {
+      browser.find("#lease-table tr[data-rental-id='" + id + "'] button.extend").click();
+      return true;
+    });
+    browser.waitFor(d -> until.plus(Duration.ofHours(1)).toString().equals(
+        api.http.get("/api/rentals/" + id, a.token()).json().get("leased_until").asText()) ? true : null);
+
+    // A user may wake a pool for up to its user_wake_minutes; the override shows in the API.
+    Http.Response settings = api.http.put("/api/pools/default", api.adminToken(), "{\"user_wake_minutes\":60}");
+    assertEquals(200, settings.status(), settings.body());
+    browser.find("#nav a[href='#overview']").click();
+    browser.waitFor(d -> {
+      WebElement minutes = browser.find("#pools tr[data-pool='default'] input");
+      minutes.clear();
+      minutes.sendKeys("5");
+      browser.find("#pools tr[data-pool='default'] button[aria-label='Wake pool default']").click();
+      return true;
+    });
+    String said = browser.waitFor(d -> {
+      String t = browser.find("#status").getText();
+      return t.startsWith("Pool default") ? t : null;
+    });
+    JsonNode pool = api.http.get("/api/pools/default", a.token()).json();
+    assertTrue(said.contains("requested") && pool.get("overrides").toString().contains("wake"), said + " / " + pool);
+
+    browser.find("#sign-out").click();
+    browser.waitFor(d -> browser.find("#sign-in").isDisplayed());
+    assertTrue(browser.driver.manage().getCookieNamed("orion_session") == null, "the cookie is cleared");
+    browser.open("about:blank");
+    browser.open(base + "/");
+    browser.waitFor(d -> browser.find("#sign-in").isDisplayed());
+    assertEquals(401, api.http.get("/api/rentals", a.token()).status(), "logout ended the account's sessions");
   }
 
   @Test
