@@ -565,8 +565,10 @@ public final class JobLoop {
             l -> "job " + j.id() + " attempt " + a.attempt() + " ended: " + e.attemptReason());
         epoch = epochs.get(a.nodeId());
         if (userGone && epoch != null) {
-          // The user was deleted before this transaction: the node is clean as it is freed.
+          // The user was deleted before this transaction: the node is clean as it is freed, and
+          // the job waiting longest for a worker of the pool may take it at once.
           h.attach(NodeCleanliness.class).markClean(a.nodeId(), epoch);
+          dao.wakeWaiting(j.pool(), now, 1);
         }
       }
     }

@@ -43,7 +43,7 @@ public final class JobsBench {
         w.runInside("install -d -m 1777 /var/marks");
       }
       Map<String, String> env = new HashMap<>(Map.of("ORION_SSH_KEY", TestSsh.adminKey().toString(),
-          "ORION_SCHEDULER_LOOPS", "jobs", "ORION_JOB_WORKER_SHARE", "100", "ORION_JOB_PLACEMENT_RETRY", "200ms",
+          "ORION_SCHEDULER_LOOPS", "jobs", "ORION_JOB_WORKER_SHARE", "100",
           "ORION_DB_POOL_SIZE", "8"));
       for (int i = 0; i < nSchedulers; i++) {
         schedulers.add(new Scheduler(Instances.config("bench" + i, cfg, env), db, Clock.systemUTC()).start());
