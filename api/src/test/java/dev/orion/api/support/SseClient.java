@@ -125,7 +125,8 @@ public final class SseClient implements AutoCloseable {
     List<Frame> got = new ArrayList<>();
     while (true) {
       Frame f = frames.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      assertNotNull(f, "no matching event within " + timeout + "; got " + got);
+      assertNotNull(f, "no matching event within " + timeout + "; got " + got.size() + ", the last: "
+          + got.subList(Math.max(0, got.size() - 5), got.size()));
       if (f.comment() != null) {
         continue;
       }
