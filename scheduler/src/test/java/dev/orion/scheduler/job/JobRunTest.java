@@ -76,7 +76,10 @@ class JobRunTest {
       long node = register(db, new Workers(db.jdbi(), fleet), "solo", workers).get(0);
       SandboxWorker w = workers.get(0);
       Jobs jobs = new Jobs(db.jdbi(), fleet.userId());
-      try (Scheduler s = new Scheduler(Instances.config("j1", cfg, env(Map.of())), db, Clock.systemUTC()).start()) {
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics =
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      try (Scheduler s = new Scheduler(Instances.config("j1", cfg, env(Map.of())), db, Clock.systemUTC())
+          .start(metrics)) {
         // Runs once, as a throwaway user, with its environment; stdout and stderr both kept.
         long ok = jobs.submit("solo", "echo \"$JOB_GREETING from $(id -un)\"; echo to-stderr >&2", 0, null);
         awaitFinished(jobs, ok, Duration.ofSeconds(60));
@@ -140,6 +143,18 @@ class JobRunTest {
         assertEquals(0, (int) db.jdbi().withHandle(h -> h.createQuery(
             "SELECT COUNT(*) FROM rentals WHERE kind = 'job' AND status <> 'ended'").mapTo(Integer.class).one()));
         assertEquals("", w.runInside("ls /var/lib/orion/jobs").strip(), "run directories removed");
+
+        // Counted once each, by the scheduler that did the step (after its commit: awaited).
+        Await.until("the last job counted", Duration.ofSeconds(10),
+            () -> count(metrics, "orion_jobs", "result", "cancelled") == 1);
+        assertEquals(2, count(metrics, "orion_jobs", "result", "succeeded"));
+        assertEquals(2, count(metrics, "orion_jobs", "result", "failed"));
+        assertEquals(2, count(metrics, "orion_job_attempts", "reason", "Completed"));
+        assertEquals(4, count(metrics, "orion_job_attempts", "reason", "Error"));
+        assertEquals(1, count(metrics, "orion_job_attempts", "reason", "DeadlineExceeded"));
+        assertEquals(1, count(metrics, "orion_job_attempts", "reason", "Cancelled"));
+        assertEquals(8, metrics.get("orion_job_dispatch").timer().count(), "one per attempt started");
+        assertTrue(metrics.get("orion_loop_tick").tag("loop", "jobs").timer().count() > 0);
       }
     } finally {
       SandboxWorker.closeAll(workers);
@@ -189,6 +204,11 @@ class JobRunTest {
     } finally {
       SandboxWorker.closeAll(workers);
     }
+  }
+
+  static double count(io.micrometer.core.instrument.MeterRegistry m, String name, String tag, String value) {
+    io.micrometer.core.instrument.Counter c = m.find(name).tags("pool", "solo", tag, value).counter();
+    return c == null ? 0 : c.count();
   }
 
   static DbConfig TestDb() {
