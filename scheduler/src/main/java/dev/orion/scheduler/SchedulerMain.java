@@ -47,7 +47,6 @@ public final class SchedulerMain {
     awaitSchema(db, config);
     QueueDepths.register(metrics, db.jdbi(), Clock.systemUTC(), config.rescueAfter());
     PoolMetrics.registerNodeCounts(metrics, db.jdbi());
-    dev.orion.scheduler.job.JobMetrics.registerQueued(metrics, db.jdbi());
     Scheduler scheduler = new Scheduler(config, db, Clock.systemUTC()).start(metrics);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

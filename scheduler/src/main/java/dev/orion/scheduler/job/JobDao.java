@@ -165,12 +165,4 @@ public interface JobDao {
       + " LEFT JOIN rentals r ON r.id = COALESCE(a.lease_id, j.rental_id)"
       + " WHERE j.id = :job AND a.attempt = :attempt")
   Watch watch(@Bind("job") long jobId, @Bind("attempt") int attempt);
-
-  /** Pending jobs per pool, for {@code orion_jobs_queued}. */
-  record Queued(String pool, long queued) {}
-
-  @SqlQuery("SELECT COALESCE(pool, '(lease)') AS pool, COUNT(*) AS queued FROM jobs WHERE status = 'pending'"
-      + " GROUP BY pool")
-  @RegisterConstructorMapper(Queued.class)
-  List<Queued> queued();
 }
