@@ -2,8 +2,8 @@
 # bench/console: the web console in Debian's headless Chromium against one API replica, direct
 # (no Caddy), holding N workers (default 1000: 2 sandbox workers, the rest registered nodes).
 # Navigation start to the worker list on screen (the page's mark, with Navigation and Paint
-# Timing) and the bytes transferred, cold and warm; a rent by another HTTP client until its row
-# is in the open page. Prints the figures and appends them to docs/benchmarks.md. Needs root
+# Timing) and the bytes transferred, cold and warm; a rent made with curl until its row is in
+# the open page. Prints the figures and appends them to docs/benchmarks.md. Needs root
 # (sandbox workers), chromium and chromium-driver.
 # Usage: bench/console.sh [nodes] [rounds]   (default 1000 5)
 set -euo pipefail

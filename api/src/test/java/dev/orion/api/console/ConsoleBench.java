@@ -1,5 +1,6 @@
 package dev.orion.api.console;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
 import dev.orion.api.support.TestKeys;
@@ -23,7 +24,7 @@ import java.util.Map;
  *       {@code orion-workers-shown} mark), with Navigation Timing and first contentful paint, and
  *       the bytes transferred (navigation plus every resource and API call), cold (browser cache
  *       cleared) and warm;
- *   <li>live rent: a rent made by another HTTP client until its row is in the open page, from the
+ *   <li>live rent: a rent made with curl until its row is in the open page, from the
  *       request's start and from its answer (the page's clock and this process's are the same).
  * </ul>
  * Prints the figures and appends a dated run to the file given.
@@ -71,12 +72,17 @@ public final class ConsoleBench {
             + ".observe(t, {childList: true, subtree: true});");
         for (int r = 0; r < rounds; r++) {
           long t0 = System.currentTimeMillis();
-          Http.Response rent = api.http.post("/api/rent", token, "{\"duration_hours\":1,\"count\":1}");
+          Process curl = new ProcessBuilder("curl", "-sS", "-XPOST", api.url() + "/api/rent",
+              "-H", "Authorization: Bearer " + token, "-H", "Content-Type: application/json",
+              "-d", "{\"duration_hours\":1,\"count\":1}").start();
+          String answer = new String(curl.getInputStream().readAllBytes());
+          curl.waitFor();
           long t1 = System.currentTimeMillis();
-          if (rent.status() != 201) {
-            throw new IllegalStateException("rent failed: " + rent);
+          JsonNode rent = dev.orion.api.http.Json.MAPPER.readTree(answer);
+          if (!rent.isArray()) {
+            throw new IllegalStateException("rent failed: " + answer);
           }
-          long id = rent.json().get(0).get("rental_id").asLong();
+          long id = rent.get(0).get("rental_id").asLong();
           Object seen = b.waitFor(Duration.ofSeconds(10), d -> b.js("return window.__seen['" + id + "'] || null"));
           long at = ((Number) seen).longValue();
           fromRequest.add(at - t0);
@@ -141,7 +147,7 @@ public final class ConsoleBench {
         + Files.readString(Path.of("/proc/loadavg")).strip().split(" ")[1] + " "
         + Files.readString(Path.of("/proc/loadavg")).strip().split(" ")[2];
     StringBuilder s = new StringBuilder();
-    s.append("\n## Console with ").append(nodes).append(" workers, one replica, direct (bench/console.sh)\n\n");
+    s.append("\n## Console with ").append(String.format("%,d", nodes)).append(" workers, one replica, direct (bench/console.sh)\n\n");
     s.append(Instant.now().toString(), 0, 16).append("Z. ");
     s.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (")
         .append(cpu()).append("). ");
@@ -161,7 +167,7 @@ public final class ConsoleBench {
     s.append(String.format("| of which GET /api/nodes | %.0f | %.0f |%n",
         median(field(cold, "nodes_bytes")), median(field(warm, "nodes_bytes"))));
     s.append(String.format("| rows shown | %.0f | %.0f |%n%n", median(field(cold, "rows")), median(field(warm, "rows"))));
-    s.append("Rent by another HTTP client → row in the open page (").append(fromRequest.size()).append(" rents): ")
+    s.append("Rent with curl → row in the open page (").append(fromRequest.size()).append(" rents): ")
         .append(ms(fromRequest.stream().map(Long::doubleValue).toList())).append(" from the request's start; ")
         .append(ms(fromAnswer.stream().map(Long::doubleValue).toList())).append(" from its answer.\n");
     return s.toString();
