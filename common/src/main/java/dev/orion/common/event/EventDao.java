@@ -2,7 +2,7 @@ package dev.orion.common.event;
 
 import java.util.List;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.customizer.BindMethodsList;
 import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -10,9 +10,12 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** The event log's statements; used only through {@link EventLog}. */
 public interface EventDao {
+  /** All of {@code events} in one multi-row statement, in their order; see {@code EventDao/insert.sql}. */
   @UseClasspathSqlLocator
-  @SqlBatch
-  void insert(@BindMethods List<Event> events);
+  @SqlUpdate
+  void insert(@BindMethodsList(value = "events", methodNames = {"kindDb", "at", "actor", "leaseId", "nodeId",
+      "fromStatus", "toStatus", "fromNodeId", "toNodeId", "reason", "pool", "jobId", "scheduledId"})
+      List<Event> events);
 
   /** Whether any committed event waits for its id; a plain read that takes no lock. */
   @SqlQuery("SELECT EXISTS (SELECT 1 FROM events WHERE id IS NULL)")

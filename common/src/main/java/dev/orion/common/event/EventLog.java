@@ -14,6 +14,11 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * then reads {@code id > lastSeen} therefore never misses an event that committed late.
  */
 public final class EventLog {
+  /**
+   * Events per INSERT: one multi-row statement per transition batch (an expiry batch of 100 is one
+   * round trip, not 100), kept well under the server's 65,535 placeholders (13 per event).
+   */
+  private static final int INSERT_CHUNK = 1000;
   /** Events published per round; a backlog takes several. */
   private static final int PUBLISH_BATCH = 1000;
 
@@ -24,8 +29,12 @@ public final class EventLog {
   }
 
   public static void append(Handle h, List<Event> events) {
-    if (!events.isEmpty()) {
-      h.attach(EventDao.class).insert(events);
+    if (events.isEmpty()) {
+      return;
+    }
+    EventDao dao = h.attach(EventDao.class);
+    for (int i = 0; i < events.size(); i += INSERT_CHUNK) {
+      dao.insert(events.subList(i, Math.min(events.size(), i + INSERT_CHUNK)));
     }
   }
 
