@@ -1,0 +1,344 @@
+package dev.orion.scheduler.bench;
+
+import dev.orion.common.db.Database;
+import dev.orion.common.db.DbConfig;
+import dev.orion.common.ssh.ClientAccount;
+import dev.orion.common.ssh.JobScripts;
+import dev.orion.common.ssh.SshWorkerOps;
+import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.worker.JobLaunch;
+import dev.orion.common.worker.JobPoll;
+import dev.orion.common.worker.JobStart;
+import dev.orion.scheduler.testing.Fleet;
+import dev.orion.scheduler.testing.Jobs;
+import dev.orion.scheduler.testing.SchedulerProcess;
+import dev.orion.scheduler.testing.Workers;
+import dev.orion.testkit.SandboxWorker;
+import dev.orion.testkit.TestDb;
+import dev.orion.testkit.TestSsh;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * bench/jobs fleet: short jobs on many sandbox workers through several scheduler processes (real
+ * JVMs, so one can be SIGKILLed). Each attempt creates a fresh user and writes a marker of its own
+ * ({@code mktemp /var/marks/<token>.XXXXXX}, under /var, which every sandbox worker overlays), so a
+ * token with two markers is a double start and a job without one is lost. Three parts: a throughput
+ * burst; the time of each phase of an attempt (user creation, start, watch until the exit is seen,
+ * cleanup), measured by running those steps on one worker with the schedulers idle, next to the
+ * per-attempt split recorded in the database during the burst; a run in which one of the scheduler
+ * processes is killed with SIGKILL once a quarter of the jobs are finished.
+ */
+public final class JobsFleetBench {
+  private JobsFleetBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int nWorkers = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+    int nSchedulers = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int burst = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+    int killRun = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
+    Path report = Path.of(args.length > 4 ? args[4] : "docs/benchmarks.md");
+    String load0 = loadAverage();
+    DbConfig cfg = TestDb.freshConfig(16);
+    long t = System.nanoTime();
+    List<SandboxWorker> workers = SandboxWorker.startMany("jf", nWorkers);
+    System.out.printf("[jobs] %d sandbox workers up in %d s%n", nWorkers, (System.nanoTime() - t) / 1_000_000_000L);
+    List<SchedulerProcess> procs = new ArrayList<>();
+    StringBuilder body = new StringBuilder();
+    try (Database db = Database.connect(cfg)) {
+      Fleet fleet = new Fleet(db.jdbi(), Instant.now());
+      Workers reg = new Workers(db.jdbi(), fleet);
+      List<Long> nodes = new ArrayList<>();
+      for (SandboxWorker w : workers) {
+        nodes.add(reg.register(w));
+        w.runInside("install -d -m 1777 /var/marks");
+      }
+      Map<String, String> env = new HashMap<>(Map.of("ORION_SSH_KEY", TestSsh.adminKey().toString(),
+          "ORION_SCHEDULER_LOOPS", "jobs", "ORION_JOB_WORKER_SHARE", "100", "ORION_DB_POOL_SIZE", "8",
+          "ORION_CLAIM_TIMEOUT", "5s", "ORION_CLAIM_RENEW_INTERVAL", "1s"));
+      for (int i = 0; i < nSchedulers; i++) {
+        procs.add(SchedulerProcess.start("jf" + i, cfg, env, List.of("-Xmx384m")));
+      }
+      procs.forEach(SchedulerProcess::awaitRunning);
+      Jobs jobs = new Jobs(db.jdbi(), fleet.userId());
+      // Warm: every instance's admin connections opened, the JIT past its first rounds.
+      List<Long> warm = new ArrayList<>();
+      for (int i = 0; i < nWorkers * 2; i++) {
+        warm.add(jobs.submit("default", "true", 0, null));
+      }
+      JobsBench.awaitAll(jobs, warm, Duration.ofSeconds(300));
+
+      // 1. Throughput, with the CPU each part of the system spent on it.
+      String load1 = loadAverage();
+      Cpu cpu0 = Cpu.read(workers, procs);
+      Result tp = run(db, jobs, workers, "t", burst, null);
+      Cpu cpu = Cpu.read(workers, procs).minus(cpu0);
+      System.out.println("[jobs] throughput: " + tp);
+      System.out.println("[jobs] cpu during the burst: " + cpu.row(burst, tp.secs));
+      Split split = split(db, tp.ids);
+
+      // 2. Phases on one worker, schedulers idle.
+      Phases ph = phases(workers.get(0).endpoint(nodes.get(0)), 40);
+      System.out.println("[jobs] phases: " + ph);
+
+      // 3. One scheduler SIGKILLed a quarter of the way through (kill_run 0: skipped).
+      String load2 = loadAverage();
+      SchedulerProcess victim = procs.get(0);
+      Result kr = killRun == 0 ? null : run(db, jobs, workers, "k", killRun, () -> {
+        try {
+          victim.kill();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return 0;
+      });
+      System.out.println("[jobs] kill run: " + kr);
+      String load3 = loadAverage();
+
+      body.append("| run | jobs | time | jobs/s | succeeded | lost | markers | double starts |\n")
+          .append("|---|---|---|---|---|---|---|---|\n")
+          .append(tp.row("throughput, " + nSchedulers + " schedulers")).append(kr == null ? "" : kr.row("one of "
+              + nSchedulers + " SIGKILLed after " + killRun / 4 + " finished")).append('\n')
+          .append("Load average: before the workers started ").append(load0).append(", before the burst ").append(load1)
+          .append(", before the kill run ").append(load2).append(", after it ").append(load3).append(".\n\n")
+          .append("Per attempt during the throughput burst (from job_attempts and jobs), p50 / p90 / max ms:\n\n")
+          .append("| due → attempt started (claim, placement, user, start) | started → ended (watch, output copied, user"
+              + " deleted, end recorded) | due → job finished |\n|---|---|---|\n")
+          .append("| ").append(split.dispatch).append(" | ").append(split.run).append(" | ").append(split.total)
+          .append(" |\n\n")
+          .append("CPU spent during the throughput burst, ms per job (share of the burst's wall time × 2 cores):\n\n")
+          .append("| workers (sshd, scripts: cgroups) | scheduler JVMs | MariaDB | bench JVM (inserts, polling)"
+              + " | whole machine (all users) |\n|---|---|---|---|---|\n")
+          .append(cpu.row(burst, tp.secs)).append("\n\n")
+          .append("Each phase of an attempt on one warm worker, run by the bench through the schedulers' own"
+              + " worker operations (one admin connection, the same scripts), schedulers idle, ")
+          .append(ph.n).append(" rounds, p50 / p90 / max ms:\n\n")
+          .append("| user created (useradd) | started (run dir, setsid, setpriv) | watched until the exit is seen"
+              + " (polls) | user deleted (pkill, userdel -r, temp files) | run dir removed |\n|---|---|---|---|---|\n")
+          .append("| ").append(ph.user).append(" | ").append(ph.start).append(" | ").append(ph.watch).append(" | ")
+          .append(ph.delete).append(" | ").append(ph.remove).append(" |\n");
+      Report.append(report, "Jobs: throughput on " + nWorkers + " sandbox workers, " + nSchedulers
+              + " scheduler processes, one killed (bench/jobs fleet)",
+          "bench/jobs.sh fleet " + nWorkers + " " + nSchedulers + " " + burst + " " + killRun,
+          nWorkers + " sandbox workers in pool `default`, one embedded MariaDB, " + nSchedulers
+              + " scheduler JVMs (jobs loop only, ORION_JOB_WORKER_SHARE 100, claim timeout 5 s renewed every"
+              + " 1 s, other job settings at their defaults), all on this machine. Jobs are inserted as the API"
+              + " inserts them, due at once, each running `mktemp /var/marks/<token>.XXXXXX` as a fresh user"
+              + " (the marker: one file per start); time = first insert → last job finished. Lost = jobs not"
+              + " succeeded or tokens without a marker; double starts = markers beyond one per token.",
+          body.toString());
+    } finally {
+      for (SchedulerProcess p : procs) {
+        p.close();
+      }
+      SandboxWorker.closeAll(workers);
+    }
+    System.exit(0);
+  }
+
+  record Result(List<Long> ids, int n, double secs, long ok, long missing, long markers, long doubles) {
+    String row(String name) {
+      return String.format(Locale.ROOT, "| %s | %d | %.1f s | %.1f | %d | %d | %d | %d |%n", name, n, secs, n / secs,
+          ok, n - ok + missing, markers, doubles);
+    }
+
+    @Override
+    public String toString() {
+      return row("").strip();
+    }
+  }
+
+  /** Submits n jobs at once, optionally does something once a quarter are finished, awaits them. */
+  static Result run(Database db, Jobs jobs, List<SandboxWorker> workers, String prefix, int n, LongSupplier atQuarter)
+      throws Exception {
+    List<Long> ids = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      ids.add(jobs.submit("default", "mktemp /var/marks/" + prefix + i + ".XXXXXX >/dev/null", 0, null));
+    }
+    if (atQuarter != null) {
+      while (db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE id BETWEEN :a AND :b"
+          + " AND status IN ('succeeded','failed','cancelled')").bind("a", ids.get(0)).bind("b", ids.get(n - 1))
+          .mapTo(Long.class).one()) < n / 4) {
+        Thread.sleep(5);
+      }
+      atQuarter.getAsLong();
+      System.out.printf("[jobs] scheduler killed at %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+    JobsBench.awaitAll(jobs, ids, Duration.ofSeconds(900));
+    double secs = (System.nanoTime() - t0) / 1e9;
+    Map<String, Integer> marks = new HashMap<>();
+    for (SandboxWorker w : workers) {
+      w.runInside("ls /var/marks").lines().filter(l -> l.startsWith(prefix)).forEach(l ->
+          marks.merge(l.substring(0, l.indexOf('.')), 1, Integer::sum));
+    }
+    long markers = marks.values().stream().mapToLong(Integer::longValue).sum();
+    long missing = n - marks.size();
+    long ok = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE id BETWEEN :a AND :b"
+        + " AND status = 'succeeded'").bind("a", ids.get(0)).bind("b", ids.get(n - 1)).mapTo(Long.class).one());
+    return new Result(ids, n, secs, ok, missing, markers, markers - marks.size());
+  }
+
+  record Split(String dispatch, String run, String total) {}
+
+  static Split split(Database db, List<Long> ids) {
+    List<Map<String, Object>> rows = db.jdbi().withHandle(h -> h.createQuery("SELECT"
+            + " TIMESTAMPDIFF(MICROSECOND, j.due_at, a.started_at) AS d,"
+            + " TIMESTAMPDIFF(MICROSECOND, a.started_at, a.ended_at) AS r,"
+            + " TIMESTAMPDIFF(MICROSECOND, j.due_at, a.ended_at) AS t"
+            + " FROM jobs j JOIN job_attempts a ON a.job_id = j.id WHERE j.id BETWEEN :a AND :b")
+        .bind("a", ids.get(0)).bind("b", ids.get(ids.size() - 1)).mapToMap().list());
+    return new Split(pct(rows, "d"), pct(rows, "r"), pct(rows, "t"));
+  }
+
+  static String pct(List<Map<String, Object>> rows, String col) {
+    List<Long> ms = new ArrayList<>();
+    for (Map<String, Object> r : rows) {
+      if (r.get(col) != null) {
+        ms.add(((Number) r.get(col)).longValue() / 1000);
+      }
+    }
+    return triple(ms);
+  }
+
+  static String triple(List<Long> ms) {
+    if (ms.isEmpty()) {
+      return "-";
+    }
+    List<Long> s = new ArrayList<>(ms);
+    java.util.Collections.sort(s);
+    return Report.pick(s, 50) + " / " + Report.pick(s, 90) + " / " + s.get(s.size() - 1);
+  }
+
+  record Phases(int n, String user, String start, String watch, String delete, String remove) {}
+
+  /** The attempt's steps one after another on one worker, as JobLoop runs them, each timed. */
+  static Phases phases(WorkerEndpoint w, int n) throws Exception {
+    List<Long> user = new ArrayList<>();
+    List<Long> start = new ArrayList<>();
+    List<Long> watch = new ArrayList<>();
+    List<Long> delete = new ArrayList<>();
+    List<Long> remove = new ArrayList<>();
+    try (SshWorkerOps ops = new SshWorkerOps(new WorkerConnections(TestSsh.config()))) {
+      ops.probe(w);
+      for (int i = 0; i < n; i++) {
+        String u = "j_ph" + i;
+        String dir = JobScripts.runDir(900_000_000L + i, 1);
+        long a = System.nanoTime();
+        ops.createAccount(w, new ClientAccount(u, "!", null));
+        long b = System.nanoTime();
+        JobStart s = ops.startJob(w, new JobLaunch(dir, u, List.of(List.of("true")), Map.of()));
+        long c = System.nanoTime();
+        while (true) {
+          JobPoll p = ops.pollJob(w, dir, s.pgid(), 0, 65536);
+          if (p.exitCode() != null) {
+            break;
+          }
+        }
+        long d = System.nanoTime();
+        ops.deleteAccount(w, u);
+        long e = System.nanoTime();
+        ops.removeJobDir(w, dir);
+        long f = System.nanoTime();
+        user.add((b - a) / 1_000_000);
+        start.add((c - b) / 1_000_000);
+        watch.add((d - c) / 1_000_000);
+        delete.add((e - d) / 1_000_000);
+        remove.add((f - e) / 1_000_000);
+      }
+    }
+    return new Phases(n, triple(user), triple(start), triple(watch), triple(delete), triple(remove));
+  }
+
+  /** CPU time in ms: the workers' cgroups, the scheduler JVMs, MariaDB, this JVM, the machine. */
+  record Cpu(double workers, double schedulers, double db, double bench, double machine) {
+    static Cpu read(List<SandboxWorker> workers, List<SchedulerProcess> procs) {
+      double w = 0;
+      for (SandboxWorker x : workers) {
+        w += cgroupMs(x.namespacePid());
+      }
+      double s = 0;
+      for (SchedulerProcess p : procs) {
+        s += p.alive() ? procMs(p.pid()) : 0;
+      }
+      double d = ProcessHandle.current().descendants()
+          .filter(h -> h.info().command().map(c -> c.contains("mariadbd") || c.contains("mysqld")).orElse(false))
+          .mapToDouble(h -> procMs(h.pid())).sum();
+      return new Cpu(w, s, d, procMs(ProcessHandle.current().pid()), machineMs());
+    }
+
+    Cpu minus(Cpu o) {
+      return new Cpu(workers - o.workers, schedulers - o.schedulers, db - o.db, bench - o.bench, machine - o.machine);
+    }
+
+    String row(int jobs, double secs) {
+      double wall = secs * 1000 * Runtime.getRuntime().availableProcessors();
+      return String.format(Locale.ROOT, "| %.1f (%.0f%%) | %.1f (%.0f%%) | %.1f (%.0f%%) | %.1f (%.0f%%) | %.1f (%.0f%%) |",
+          workers / jobs, 100 * workers / wall, schedulers / jobs, 100 * schedulers / wall, db / jobs, 100 * db / wall,
+          bench / jobs, 100 * bench / wall, machine / jobs, 100 * machine / wall);
+    }
+
+    static double cgroupMs(long pid) {
+      try {
+        for (String l : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+          String[] f = l.split(":", 3);
+          if (f.length == 3 && List.of(f[1].split(",")).contains("cpuacct")) {
+            return Long.parseLong(java.nio.file.Files.readString(Path.of("/sys/fs/cgroup/cpuacct" + f[2],
+                "cpuacct.usage")).strip()) / 1e6;
+          }
+          if (f.length == 3 && f[0].equals("0") && !f[2].equals("/")) {
+            for (String c : java.nio.file.Files.readAllLines(Path.of("/sys/fs/cgroup" + f[2], "cpu.stat"))) {
+              if (c.startsWith("usage_usec ")) {
+                return Long.parseLong(c.substring(11).strip()) / 1e3;
+              }
+            }
+          }
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        return 0;
+      }
+      return 0;
+    }
+
+    static double procMs(long pid) {
+      try {
+        String st = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+      } catch (java.io.IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+
+    static double machineMs() {
+      try {
+        String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        for (int i = 1; i < f.length; i++) {
+          if (i != 4 && i != 5) {
+            busy += Long.parseLong(f[i]);
+          }
+        }
+        return busy * 10.0;
+      } catch (java.io.IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+  }
+
+  static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
+}
