@@ -137,6 +137,21 @@ public final class JobScripts {
     return "kill -KILL -- -" + pgid + " 2>/dev/null; true";
   }
 
+  /** Lists the run directories on a worker, one a line (none when the root does not exist yet). */
+  public static String list() {
+    return "[ -d " + Shell.quote(RUN_ROOT) + " ] || exit 0\nfind " + Shell.quote(RUN_ROOT)
+        + " -mindepth 1 -maxdepth 1 -type d\n";
+  }
+
+  /** The run directories in a {@link #list} answer; anything else there is not ours to touch. */
+  public static java.util.List<String> parseList(WorkerEndpoint w, ExecResult r) throws WorkerException {
+    if (!r.ok()) {
+      throw new WorkerException(w, "list job run directories", WorkerException.Kind.COMMAND_FAILED,
+          "exit status " + r.exitCode() + ": " + r.stderr().strip());
+    }
+    return r.stdout().lines().map(String::strip).filter(l -> RUN_DIR.matcher(l).matches()).toList();
+  }
+
   public static String remove(String runDir) {
     requireRunDir(runDir);
     return "rm -rf -- " + Shell.quote(runDir);

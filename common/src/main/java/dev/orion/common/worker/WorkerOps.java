@@ -64,6 +64,11 @@ public interface WorkerOps {
     }
   }
 
+  /** The attempts' run directories present on the worker ({@link JobScripts#RUN_ROOT}). */
+  default List<String> listJobDirs(WorkerEndpoint worker) throws WorkerException {
+    return JobScripts.parseList(worker, run(worker, JobScripts.list()));
+  }
+
   /**
    * The node was forgotten: drop whatever is kept for it (a cached connection, which would
    * otherwise still trust the old pinned host key). Nothing to do for an implementation that keeps

@@ -8,7 +8,10 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import org.jdbi.v3.core.Jdbi;
@@ -18,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes unclean nodes rentable again: on every alive, unallocated node marked unclean, delete
  * every client user (members of the client group, never a system account) with its processes and
- * files, then set {@code clean = 1}, only while the claim is still ours. A node that cannot be
- * reached keeps its mark and is retried.
+ * files, and the run directories of job attempts that are over (an attempt lost with its node
+ * leaves its directory behind; a running attempt's is kept), then set {@code clean = 1}, only while
+ * the claim is still ours. A node that cannot be reached keeps its mark and is retried.
  */
 public final class ScrubLoop {
   private static final Logger log = LoggerFactory.getLogger(ScrubLoop.class);
@@ -28,12 +32,14 @@ public final class ScrubLoop {
   private final int batch;
   private final WorkerOps workers;
   private final ExecutorService ssh;
+  private final Jdbi jdbi;
 
   public ScrubLoop(Jdbi jdbi, Claimant claimant, ClaimRenewer renewer, int batch, WorkerOps workers,
       ExecutorService ssh) {
     this.batch = batch;
     this.workers = workers;
     this.ssh = ssh;
+    this.jdbi = jdbi;
     this.queue = new ClaimQueue<>("scrub", ClaimTable.NODES, jdbi, claimant, renewer, ClaimQueue.Source.of(
         (h, now, limit) -> h.attach(ScrubDao.class).lockDue(now, limit),
         (h, ids) -> h.attach(ScrubDao.class).load(ids), DirtyNode::id));
@@ -52,6 +58,7 @@ public final class ScrubLoop {
   private boolean scrub(Claim<DirtyNode> claim) {
     DirtyNode node = claim.item();
     List<String> users;
+    List<String> removed;
     try {
       users = workers.listAccounts(node.worker());
       for (String user : users) {
@@ -60,6 +67,7 @@ public final class ScrubLoop {
         }
         workers.deleteAccount(node.worker(), user);
       }
+      removed = removeEndedRunDirs(claim);
     } catch (WorkerException | RuntimeException e) {
       log.warn("node {} unclean->clean failed, retried next round: {}", node.id(), e.getMessage());
       queue.release(List.of(claim));
@@ -69,7 +77,7 @@ public final class ScrubLoop {
       boolean marked = queue.complete(List.of(claim),
           (h, held) -> !held.isEmpty() && h.attach(NodeCleanliness.class).markClean(node.id(), node.dirtyEpoch()) == 1);
       if (marked) {
-        log.info("node {} unclean->clean: deleted client users {}", node.id(), users);
+        log.info("node {} unclean->clean: deleted client users {}, job run directories {}", node.id(), users, removed);
       } else {
         log.info("node {} unclean->clean not recorded: claim lapsed, or node allocated or freed again meanwhile", node.id());
       }
@@ -79,5 +87,26 @@ public final class ScrubLoop {
           node.id(), e.toString());
       return false;
     }
+  }
+
+  /** Removes the run directories on the node whose attempts are over; returns them. */
+  private List<String> removeEndedRunDirs(Claim<DirtyNode> claim) throws WorkerException {
+    DirtyNode node = claim.item();
+    List<String> dirs = workers.listJobDirs(node.worker());
+    if (dirs.isEmpty()) {
+      return List.of();
+    }
+    Set<String> running = new HashSet<>(jdbi.withHandle(h -> h.attach(ScrubDao.class).unfinished(dirs)));
+    List<String> removed = new ArrayList<>();
+    for (String dir : dirs) {
+      if (claim.lost()) {
+        break;
+      }
+      if (!running.contains(dir)) {
+        workers.removeJobDir(node.worker(), dir);
+        removed.add(dir);
+      }
+    }
+    return removed;
   }
 }
