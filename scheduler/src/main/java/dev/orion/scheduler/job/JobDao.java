@@ -25,7 +25,10 @@ public interface JobDao {
       + " reason, due_at, started_at, failures, cancel_requested";
   String ATTEMPT = "a.job_id, a.attempt, a.node_id, a.lease_id, a.unix_user, a.run_dir, a.pgid, a.started_at,"
       + " a.ended_at, COALESCE(LENGTH(a.log), 0) AS log_kept, a.log_bytes, n.ip, n.ssh_port, n.host_key";
-  String FREE = "pool = :pool AND status = 'alive' AND allocated = FALSE AND clean = TRUE";
+  // :containers: the job has a step with an image, so only a worker whose container-runtime label
+  // names a runtime the start knows (ContainerSteps.RUNTIMES) can take it.
+  String FREE = "pool = :pool AND status = 'alive' AND allocated = FALSE AND clean = TRUE"
+      + " AND (:containers = FALSE OR JSON_VALUE(labels, '$.\"orion.io/container-runtime\"') IN ('docker', 'podman'))";
 
   /** Locks up to {@code limit} due, unclaimed jobs; see {@code JobDao/lockDue.sql}. */
   @UseClasspathSqlLocator
@@ -58,7 +61,7 @@ public interface JobDao {
 
   /** Free workers of the pool, read without locks: most placements that would fail need no lock. */
   @SqlQuery("SELECT COUNT(*) FROM nodes WHERE " + FREE)
-  int freeWorkers(@Bind("pool") String pool);
+  int freeWorkers(@Bind("pool") String pool, @Bind("containers") boolean containers);
 
   @SqlQuery("SELECT COUNT(*) FROM nodes WHERE pool = :pool AND status IN ('alive', 'suspect')")
   int workers(@Bind("pool") String pool);
@@ -74,17 +77,24 @@ public interface JobDao {
       + "   ELT(MAX(FIELD(load_class, 'low', 'moderate', 'high')), 'low', 'moderate', 'high') AS load_class"
       + "   FROM node_alert_classes WHERE load_class IS NOT NULL GROUP BY node_id) a ON a.node_id = n.id"
       + " WHERE COALESCE(a.load_class, l.load_class) = :cls")
-  List<Long> freeOfClass(@Bind("pool") String pool, @Bind("cls") String loadClass);
+  List<Long> freeOfClass(@Bind("pool") String pool, @Bind("containers") boolean containers,
+      @Bind("cls") String loadClass);
 
   record FreeNode(long id, String ip, int sshPort, String hostKey) {}
 
   @SqlQuery("SELECT id, ip, ssh_port, host_key FROM nodes WHERE " + FREE + " AND id IN (<ids>)"
       + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")
-  Optional<FreeNode> lockFreeAmong(@Bind("pool") String pool, @BindList("ids") Collection<Long> ids);
+  Optional<FreeNode> lockFreeAmong(@Bind("pool") String pool, @Bind("containers") boolean containers,
+      @BindList("ids") Collection<Long> ids);
 
   @SqlQuery("SELECT id, ip, ssh_port, host_key FROM nodes WHERE " + FREE + " AND id NOT IN (<ids>)"
       + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")
-  Optional<FreeNode> lockFreeAllBut(@Bind("pool") String pool, @BindList("ids") Collection<Long> ids);
+  Optional<FreeNode> lockFreeAllBut(@Bind("pool") String pool, @Bind("containers") boolean containers,
+      @BindList("ids") Collection<Long> ids);
+
+  /** The node's container-runtime label, if it has one. */
+  @SqlQuery("SELECT JSON_VALUE(labels, '$.\"orion.io/container-runtime\"') FROM nodes WHERE id = :id")
+  Optional<String> containerRuntime(@Bind("id") long nodeId);
 
   @SqlQuery("SELECT n.id, n.ip, n.ssh_port, n.host_key FROM nodes n WHERE n.id = :id")
   FreeNode node(@Bind("id") long nodeId);

@@ -207,8 +207,10 @@ public final class JobLoop {
     }
     // A full pool is the common case under load: seen without the pool's lock, so the jobs waiting
     // for a worker do not queue on it behind the one placement that can succeed.
-    if (dao.freeWorkers(pool) == 0) {
-      return waitPending(h, dao, j, "Unschedulable", now, "no free worker in pool " + pool);
+    boolean containers = ContainerSteps.needsRuntime(j.spec());
+    String kind = containers ? " with a container runtime (label " + JobSpec.CONTAINER_RUNTIME_LABEL + ")" : "";
+    if (dao.freeWorkers(pool, containers) == 0) {
+      return waitPending(h, dao, j, "Unschedulable", now, "no free worker" + kind + " in pool " + pool);
     }
     // Lock first, insert only when missing: INSERT IGNORE on an existing row takes a shared lock,
     // and two placements upgrading theirs to FOR UPDATE deadlock each other.
@@ -225,15 +227,16 @@ public final class JobLoop {
           + workers + " workers, their share (" + config.workerShare() + " %) is " + cap);
     }
     Optional<JobDao.FreeNode> node = Optional.empty();
-    for (JobShare.Tier t : JobShare.tiers(dao.freeOfClass(pool, "moderate"), dao.freeOfClass(pool, "high"))) {
-      node = t.except() ? dao.lockFreeAllBut(pool, t.ids().isEmpty() ? List.of(-1L) : t.ids())
-          : dao.lockFreeAmong(pool, t.ids());
+    for (JobShare.Tier t : JobShare.tiers(dao.freeOfClass(pool, containers, "moderate"),
+        dao.freeOfClass(pool, containers, "high"))) {
+      node = t.except() ? dao.lockFreeAllBut(pool, containers, t.ids().isEmpty() ? List.of(-1L) : t.ids())
+          : dao.lockFreeAmong(pool, containers, t.ids());
       if (node.isPresent()) {
         break;
       }
     }
     if (node.isEmpty()) {
-      return waitPending(h, dao, j, "Unschedulable", now, "no free worker in pool " + pool);
+      return waitPending(h, dao, j, "Unschedulable", now, "no free worker" + kind + " in pool " + pool);
     }
     JobDao.FreeNode n = node.get();
     String user = "job-" + HexFormat.of().formatHex(bytes(5));
@@ -345,8 +348,9 @@ public final class JobLoop {
     JobLaunch launch;
     try {
       JobSpec spec = JobSpec.fromJson(run.job().spec());
-      launch = new JobLaunch(a.runDir(), a.unixUser(), spec.steps().stream().map(JobSpec.Step::command).toList(),
-          spec.env());
+      String runtime = ContainerSteps.needsRuntime(spec)
+          ? jdbi.withHandle(h -> h.attach(JobDao.class).containerRuntime(a.nodeId())).orElse(null) : null;
+      launch = new JobLaunch(a.runDir(), a.unixUser(), ContainerSteps.argv(spec, runtime), spec.env());
     } catch (IllegalArgumentException | IllegalStateException e) {
       end(c, run, Outcome.START_FAILED, null, "bad spec: " + e.getMessage(), 0);
       return;
