@@ -7,6 +7,7 @@ import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -23,6 +24,15 @@ public interface LeaseDao {
 
   @SqlQuery("SELECT " + COLUMNS + " FROM rentals WHERE id IN (<ids>) ORDER BY id FOR UPDATE")
   List<LeaseRow> lock(@BindList("ids") Collection<Long> ids);
+
+  /**
+   * The fence of a scheduler's completion and the lease lock in one statement: those of the rows
+   * still claimed by {@code me} and not lapsed at {@code now}, locked, in id order; see
+   * {@code LeaseDao/lockClaimed.sql}.
+   */
+  @UseClasspathSqlLocator
+  @SqlQuery
+  List<LeaseRow> lockClaimed(@BindList("ids") Collection<Long> ids, @Bind("me") String me, @Bind("now") Instant now);
 
   /**
    * A node's active client leases, locked (health moves them to migrating when the node dies). A

@@ -66,6 +66,18 @@ public final class LeaseStore {
     return dao.lock(leaseIds).stream().map(LeaseDao.LeaseRow::lease).toList();
   }
 
+  /**
+   * Locks ({@code FOR UPDATE}, in id order) those of the leases still claimed by {@code claimant}
+   * and not lapsed at {@code now}: a scheduler's completion fence and its lease lock in one
+   * statement. The others (claim lapsed, taken over, released; unknown ids) are left out.
+   */
+  public List<Lease> lockClaimed(Collection<Long> leaseIds, String claimant, Instant now) {
+    if (leaseIds.isEmpty()) {
+      return List.of();
+    }
+    return dao.lockClaimed(leaseIds, claimant, now).stream().map(LeaseDao.LeaseRow::lease).toList();
+  }
+
   /** A node's active leases, locked. */
   public List<Lease> lockActiveOn(long nodeId) {
     return dao.lockActiveOn(nodeId).stream().map(LeaseDao.LeaseRow::lease).toList();

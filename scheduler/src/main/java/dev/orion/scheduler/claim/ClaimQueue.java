@@ -84,6 +84,23 @@ public final class ClaimQueue<T> {
     R run(List<Claim<T>> claims);
   }
 
+  /**
+   * A fence that also loads: locks those of {@code ids} still claimed by {@code me} and not lapsed
+   * at {@code now} ({@code FOR UPDATE}) and returns them as rows, for work that needs the locked
+   * rows anyway (a lease store completion): the fence and the work's own lock are one statement.
+   * Same conditions as {@code ClaimDao/lockHeld.sql}.
+   */
+  @FunctionalInterface
+  public interface LockHeld<L> {
+    List<L> lockHeld(Handle h, List<Long> ids, String me, Instant now);
+  }
+
+  /** Writes the outcome for the claims still held, given their rows as the fence locked them. */
+  @FunctionalInterface
+  public interface LockedCompletion<T, L, R> {
+    R complete(Handle h, List<Claim<T>> held, List<L> locked);
+  }
+
   /** Takes locks that must come before the claimed rows' (every writer locks a lease before its node). */
   @FunctionalInterface
   public interface LockFirst {
@@ -199,15 +216,36 @@ public final class ClaimQueue<T> {
     return fenced(claims, h -> { }, work, false);
   }
 
+  /**
+   * Like {@link #complete}, with the fence done by {@code lockHeld}, which returns the held rows
+   * locked; {@code work} gets them with the held claims.
+   */
+  public <L, R> R complete(List<Claim<T>> claims, LockHeld<L> lockHeld, java.util.function.ToLongFunction<L> id,
+      LockedCompletion<T, L, R> work) {
+    try {
+      return fenced(claims, h -> { }, lockHeld, id, work, true);
+    } finally {
+      renewer.drop(table, claims);
+    }
+  }
+
   private <R> R fenced(List<Claim<T>> claims, LockFirst lockFirst, Completion<T, R> work, boolean release) {
+    return fenced(claims, lockFirst,
+        (h, ids, me, now) -> h.attach(ClaimDao.class).lockHeld(table.sql(), ids, me, now), Long::longValue,
+        (h, held, locked) -> work.complete(h, held), release);
+  }
+
+  private <L, R> R fenced(List<Claim<T>> claims, LockFirst lockFirst, LockHeld<L> lockHeld,
+      java.util.function.ToLongFunction<L> id, LockedCompletion<T, L, R> work, boolean release) {
     if (claims.isEmpty()) {
-      return ClaimTx.run(jdbi, h -> work.complete(h, List.of()));
+      return ClaimTx.run(jdbi, h -> work.complete(h, List.of(), List.of()));
     }
     return ClaimTx.run(jdbi, h -> {
       lockFirst.lock(h);
-      ClaimDao dao = h.attach(ClaimDao.class);
       List<Long> ids = claims.stream().map(Claim::id).toList();
-      Set<Long> still = new HashSet<>(dao.lockHeld(table.sql(), ids, claimant.id(), claimant.now()));
+      List<L> locked = lockHeld.lockHeld(h, ids, claimant.id(), claimant.now());
+      Set<Long> still = new HashSet<>();
+      locked.forEach(row -> still.add(id.applyAsLong(row)));
       List<Claim<T>> held = claims.stream().filter(c -> still.contains(c.id())).toList();
       for (Claim<T> c : claims) {
         if (!still.contains(c.id())) {
@@ -215,9 +253,9 @@ public final class ClaimQueue<T> {
           log.info("{} {} {}: claim lapsed or taken over; completing nothing", name, table.sql(), c.id());
         }
       }
-      R result = work.complete(h, held);
+      R result = work.complete(h, held, locked);
       if (release && !held.isEmpty()) {
-        dao.release(table.sql(), held.stream().map(Claim::id).toList(), claimant.id());
+        h.attach(ClaimDao.class).release(table.sql(), held.stream().map(Claim::id).toList(), claimant.id());
       }
       return result;
     });

@@ -93,7 +93,7 @@ public final class ExpiryLoop {
   /** Ends the batch in one transaction; if that fails, each lease on its own so one bad row cannot block the rest. */
   private List<Cleanup> end(List<Claim<DueLease>> claims) {
     try {
-      return queue.complete(claims, this::endInTx);
+      return queue.complete(claims, ExpiryLoop::lockClaimed, Lease::id, this::endInTx);
     } catch (RuntimeException batchFailure) {
       log.warn("ending {} leases in one transaction failed, retrying one by one: {}",
           claims.size(), batchFailure.toString());
@@ -101,7 +101,7 @@ public final class ExpiryLoop {
     List<Cleanup> ended = new ArrayList<>();
     for (Claim<DueLease> c : claims) {
       try {
-        ended.addAll(queue.complete(List.of(c), this::endInTx));
+        ended.addAll(queue.complete(List.of(c), ExpiryLoop::lockClaimed, Lease::id, this::endInTx));
       } catch (RuntimeException e) {
         log.error("rental {} {}->ended (expired) on node {} failed; retried after the claim lapses",
             c.id(), c.item().status(), c.item().nodeId(), e);
@@ -110,11 +110,16 @@ public final class ExpiryLoop {
     return ended;
   }
 
+  /** The completion's fence: the claimed leases still ours, locked, as the lease store reads them. */
+  private static List<Lease> lockClaimed(Handle h, List<Long> ids, String me, Instant now) {
+    return LeaseStore.on(h).lockClaimed(ids, me, now);
+  }
+
   /**
    * Ends those of the held leases still due (an extend may have slipped in before the claim, a
-   * release or reset by the API meanwhile), as their locked rows say.
+   * release or reset by the API meanwhile), as their rows, locked by the fence, say.
    */
-  private List<Cleanup> endInTx(Handle h, List<Claim<DueLease>> held) {
+  private List<Cleanup> endInTx(Handle h, List<Claim<DueLease>> held, List<Lease> locked) {
     if (held.isEmpty()) {
       return List.of();
     }
@@ -123,7 +128,7 @@ public final class ExpiryLoop {
     Map<Long, ExpiryPlan> plans = new HashMap<>();
     held.forEach(c -> plans.put(c.id(), ExpiryDecision.plan(c.item())));
     List<Lease> due = new ArrayList<>();
-    for (Lease l : store.lock(plans.keySet())) {
+    for (Lease l : locked) {
       if ((l.status() == LeaseStatus.ACTIVE || l.status() == LeaseStatus.MIGRATING) && !l.leasedUntil().isAfter(now)) {
         due.add(l);
       } else {
