@@ -108,7 +108,8 @@ public final class JobsFleetBench {
           .append(tp.row("throughput, " + nSchedulers + " schedulers")).append(kr == null ? "" : kr.row("one of "
               + nSchedulers + " SIGKILLed after " + killRun / 4 + " finished")).append('\n')
           .append("Load average: before the workers started ").append(load0).append(", before the burst ").append(load1)
-          .append(", before the kill run ").append(load2).append(", after it ").append(load3).append(".\n\n")
+          .append(kr == null ? ", after it " + load2 + " (no kill run: `kill_run` 0)" : ", before the kill run " + load2
+              + ", after it " + load3).append(".\n\n")
           .append("Per attempt during the throughput burst (from job_attempts and jobs), p50 / p90 / max ms:\n\n")
           .append("| due → attempt started (claim, placement, user, start) | started → ended (watch, output copied, user"
               + " deleted, end recorded) | due → job finished |\n|---|---|---|\n")
@@ -126,7 +127,7 @@ public final class JobsFleetBench {
           .append("| ").append(ph.user).append(" | ").append(ph.start).append(" | ").append(ph.watch).append(" | ")
           .append(ph.delete).append(" | ").append(ph.remove).append(" |\n");
       Report.append(report, "Jobs: throughput on " + nWorkers + " sandbox workers, " + nSchedulers
-              + " scheduler processes, one killed (bench/jobs fleet)",
+              + " scheduler processes" + (kr == null ? "" : ", one killed") + " (bench/jobs fleet)",
           "bench/jobs.sh fleet " + nWorkers + " " + nSchedulers + " " + burst + " " + killRun,
           nWorkers + " sandbox workers in pool `default`, one embedded MariaDB, " + nSchedulers
               + " scheduler JVMs (jobs loop only, ORION_JOB_WORKER_SHARE 100, claim timeout 5 s renewed every"
