@@ -73,6 +73,21 @@ class MonitoringStackTest {
     start("prometheus", List.of(binary("prometheus"),
         "--config.file=" + home.resolve("prometheus.yml"), "--storage.tsdb.path=" + home.resolve("tsdb"),
         "--web.listen-address=127.0.0.1:" + prometheusPort));
+    // Prometheus answers its API with 503 until its storage is open; every query below is direct.
+    Await.until(Duration.ofSeconds(60), "Prometheus ready", () -> {
+      try {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + "/-/ready"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (Exception e) {
+        return false;
+      }
+    }, () -> {
+      try {
+        return logs();
+      } catch (IOException e) {
+        return e.toString();
+      }
+    });
   }
 
   @AfterAll
