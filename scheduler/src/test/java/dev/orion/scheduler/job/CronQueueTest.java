@@ -225,7 +225,10 @@ class CronQueueTest {
       other.begin();
       other.execute("INSERT INTO jobs (user_id, name, pool, scheduled_id, scheduled_for, spec, status, created_at,"
           + " due_at) VALUES (?, 'a-theirs', 'batch', ?, ?, '{}', 'pending', ?, ?)", crons.userId, a, T0, T0, T0);
-      java.util.concurrent.CompletableFuture<Integer> round = java.util.concurrent.CompletableFuture.supplyAsync(q::tick);
+      // A thread of its own: the common pool may be one thread (2 cores) held by an earlier test.
+      java.util.concurrent.ExecutorService runner = java.util.concurrent.Executors.newSingleThreadExecutor();
+      java.util.concurrent.Future<Integer> round = runner.submit(q::tick);
+      runner.shutdown();
       dev.orion.scheduler.testing.Await.until("the round waits on the other writer's key", Duration.ofSeconds(30),
           () -> crons.count("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'") > 0);
       other.commit();
