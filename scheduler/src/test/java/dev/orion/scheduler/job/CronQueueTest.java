@@ -1,6 +1,7 @@
 package dev.orion.scheduler.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.common.db.Database;
@@ -229,8 +230,13 @@ class CronQueueTest {
       java.util.concurrent.ExecutorService runner = java.util.concurrent.Executors.newSingleThreadExecutor();
       java.util.concurrent.Future<Integer> round = runner.submit(q::tick);
       runner.shutdown();
+      // The process list, not INNODB_TRX: InnoDB's transaction views are a cache that a quick
+      // poll can keep from ever refreshing.
+      long otherId = other.createQuery("SELECT CONNECTION_ID()").mapTo(Long.class).one();
       dev.orion.scheduler.testing.Await.until("the round waits on the other writer's key", Duration.ofSeconds(30),
-          () -> crons.count("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'") > 0);
+          () -> round.isDone() || crons.count("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE db = DATABASE()"
+              + " AND id <> ? AND command = 'Query' AND info LIKE 'INSERT INTO jobs%'", otherId) > 0);
+      assertFalse(round.isDone(), "the round ended without meeting the other writer's uncommitted job");
       other.commit();
       assertEquals(2, round.get(30, java.util.concurrent.TimeUnit.SECONDS));
     }
