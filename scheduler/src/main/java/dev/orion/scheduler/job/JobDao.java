@@ -1,5 +1,6 @@
 package dev.orion.scheduler.job;
 
+import dev.orion.common.lease.LeaseDao;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(AttemptRow.class)
 @RegisterConstructorMapper(JobDao.FreeNode.class)
 @RegisterConstructorMapper(JobDao.Watch.class)
+@RegisterConstructorMapper(LeaseDao.LeaseRow.class)
 public interface JobDao {
   String JOB = "id, user_id, name, pool, rental_id, scheduled_id, spec, max_retries, timeout_seconds, status,"
       + " reason, due_at, started_at, failures, cancel_requested";
@@ -98,6 +100,10 @@ public interface JobDao {
 
   @SqlQuery("SELECT n.id, n.ip, n.ssh_port, n.host_key FROM nodes n WHERE n.id = :id")
   FreeNode node(@Bind("id") long nodeId);
+
+  /** A job's own lease as it stands, read without a lock (placement must not lock it under the job's). */
+  @SqlQuery("SELECT " + LeaseDao.COLUMNS + " FROM rentals WHERE id = :id")
+  Optional<LeaseDao.LeaseRow> lease(@Bind("id") long leaseId);
 
   @SqlQuery("SELECT COALESCE(MAX(attempt), 0) + 1 FROM job_attempts WHERE job_id = :job")
   int nextAttempt(@Bind("job") long jobId);

@@ -1,0 +1,108 @@
+package dev.orion.scheduler.job;
+
+import dev.orion.common.event.Event;
+import dev.orion.common.event.EventLog;
+import dev.orion.common.job.JobSpec;
+import dev.orion.common.job.JobStatus;
+import dev.orion.common.ssh.ClientAccount;
+import dev.orion.common.ssh.WorkerException;
+import dev.orion.common.worker.JobLaunch;
+import dev.orion.common.worker.JobStart;
+import dev.orion.common.worker.WorkerOps;
+import dev.orion.scheduler.claim.Claim;
+import dev.orion.scheduler.claim.ClaimQueue;
+import dev.orion.scheduler.claim.Claimant;
+import dev.orion.scheduler.job.AttemptDecision.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The start phase over SSH: a throwaway {@code job-…} user (on an internal lease), then the steps,
+ * detached in their own process group. The start is idempotent per attempt (its run directory is
+ * the latch), so a start repeated by an adopting scheduler never runs the steps twice. The process
+ * group and start time are recorded fenced by the claim.
+ */
+final class AttemptStart {
+  private static final Logger log = LoggerFactory.getLogger(AttemptStart.class);
+
+  private final Jdbi jdbi;
+  private final Claimant claimant;
+  private final ClaimQueue<DueJob> queue;
+  private final WorkerOps ops;
+  private final JobMetrics metrics;
+
+  /** What a start came to: the attempt to watch, or why it ends at once; neither when the claim was lost. */
+  record Started(AttemptRun run, AttemptFinish.Cause failed) {}
+
+  AttemptStart(Jdbi jdbi, Claimant claimant, ClaimQueue<DueJob> queue, WorkerOps ops, JobMetrics metrics) {
+    this.jdbi = jdbi;
+    this.claimant = claimant;
+    this.queue = queue;
+    this.ops = ops;
+    this.metrics = metrics;
+  }
+
+  Started start(Claim<DueJob> c, AttemptRun run) {
+    AttemptRow a = run.attempt();
+    JobLaunch launch;
+    try {
+      JobSpec spec = JobSpec.fromJson(run.job().spec());
+      String runtime = ContainerSteps.needsRuntime(spec)
+          ? jdbi.withHandle(h -> h.attach(JobDao.class).containerRuntime(a.nodeId())).orElse(null) : null;
+      launch = new JobLaunch(a.runDir(), a.unixUser(), ContainerSteps.argv(spec, runtime), spec.env());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return failed(Outcome.START_FAILED, "bad spec: " + e.getMessage());
+    }
+    JobStart s;
+    try {
+      if (run.fresh() && a.throwaway()) {
+        ops.createAccount(run.endpoint(), new ClientAccount(a.unixUser(), "!", null));
+      }
+      s = ops.startJob(run.endpoint(), launch);
+      if (s.state() == JobStart.State.NO_USER && a.throwaway()) {
+        ops.createAccount(run.endpoint(), new ClientAccount(a.unixUser(), "!", null));
+        s = ops.startJob(run.endpoint(), launch);
+      }
+    } catch (WorkerException e) {
+      boolean lost = e.kind() == WorkerException.Kind.UNREACHABLE || e.kind() == WorkerException.Kind.TIMEOUT;
+      return failed(lost ? Outcome.WORKER_LOST : Outcome.START_FAILED, e.getMessage());
+    }
+    if (s.state() == JobStart.State.NO_USER) {
+      // The lease's client user is gone: its lease ended or moved. Retried without using up a
+      // retry; the next placement finds the lease ended (cancelled) or migrating (waits).
+      return failed(Outcome.WORKER_LOST, "user " + a.unixUser() + " does not exist on node " + a.nodeId());
+    }
+    Instant now = claimant.now();
+    JobStart started = s;
+    Boolean held = queue.within(List.of(c), (h, still) -> {
+      if (still.isEmpty()) {
+        return false;
+      }
+      JobDao dao = h.attach(JobDao.class);
+      dao.started(a.jobId(), a.attempt(), started.pgid(), now);
+      dao.jobStarted(a.jobId(), now);
+      EventLog.append(h, Event.attempt(a.jobId(), run.job().scheduledId(), run.job().pool(), now, claimant.actor(),
+          JobStatus.RUNNING, a.nodeId(), a.leaseId(), "attempt " + a.attempt() + (started.state()
+              == JobStart.State.STARTED ? " started" : " found started") + " on node " + a.nodeId() + " as "
+              + a.unixUser() + ", process group " + started.pgid()));
+      return true;
+    });
+    if (!held) {
+      return new Started(null, null);
+    }
+    if (run.fresh() && s.state() == JobStart.State.STARTED) {
+      metrics.dispatched(Duration.between(run.job().dueAt(), now));
+    }
+    log.info("{} started: process group {}", run.describe(), s.pgid());
+    return new Started(run.withPgid(s.pgid()), null);
+  }
+
+  /** Nothing runs on the worker: no exit code, no output copied. */
+  private static Started failed(Outcome outcome, String detail) {
+    return new Started(null, new AttemptFinish.Cause(outcome, null, detail, 0));
+  }
+}
