@@ -36,6 +36,16 @@ public final class JobsBench {
     List<SandboxWorker> workers = SandboxWorker.startMany("jobbench", nWorkers);
     List<Scheduler> schedulers = new ArrayList<>();
     try (Database db = Database.connect(cfg)) {
+      run(db, cfg, workers, schedulers, nWorkers, nSchedulers, burst);
+    } finally {
+      SandboxWorker.closeAll(workers);
+    }
+  }
+
+  /** The schedulers stop before the database closes: their loops would otherwise retry on it forever. */
+  private static void run(Database db, DbConfig cfg, List<SandboxWorker> workers, List<Scheduler> schedulers,
+      int nWorkers, int nSchedulers, int burst) throws Exception {
+    try {
       Fleet fleet = new Fleet(db.jdbi(), Instant.now());
       Workers reg = new Workers(db.jdbi(), fleet);
       for (SandboxWorker w : workers) {
@@ -86,7 +96,6 @@ public final class JobsBench {
           burst / secs, ok, burst - ok, starts, starts - burst);
     } finally {
       schedulers.forEach(Scheduler::close);
-      SandboxWorker.closeAll(workers);
     }
   }
 
