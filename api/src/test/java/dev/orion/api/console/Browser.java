@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openqa.selenium.By;
@@ -43,6 +44,43 @@ public final class Browser implements AutoCloseable {
   }
 
   public static Browser start() {
+    return start(Map.of());
+  }
+
+  /**
+   * A browser that trusts {@code rootCertificate} (Caddy's internal CA) as a client of the edge
+   * does. Chromium on Linux reads its roots from the NSS database under {@code $HOME/.pki/nssdb},
+   * so the driver and the browser run with {@code HOME=home}, holding a database with that root
+   * (certutil, from libnss3-tools). Ignoring certificate errors instead would skew a benchmark:
+   * Chromium caches nothing from a site whose certificate it does not trust.
+   */
+  public static Browser trusting(Path rootCertificate, Path home) throws IOException, InterruptedException {
+    Path nssdb = home.resolve(".pki/nssdb");
+    Files.createDirectories(nssdb);
+    String db = "sql:" + nssdb;
+    if (!Files.exists(nssdb.resolve("cert9.db"))) {
+      certutil("-N", "-d", db, "--empty-password");
+    }
+    certutil("-A", "-d", db, "-t", "C,,", "-n", "orion-edge-root", "-i", rootCertificate.toString());
+    return start(Map.of("HOME", home.toString()));
+  }
+
+  private static void certutil(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("certutil"));
+    cmd.addAll(List.of(args));
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new IOException("certutil is missing: apt-get install -y libnss3-tools", e);
+    }
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      fail(String.join(" ", cmd) + " failed: " + out);
+    }
+  }
+
+  private static Browser start(Map<String, String> environment) {
     if (!Files.isExecutable(Path.of(CHROMIUM)) || !Files.isExecutable(Path.of(CHROMEDRIVER))) {
       fail("the console tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
           + "): apt-get install -y chromium chromium-driver, or run ./orion test, which installs them");
@@ -61,6 +99,7 @@ public final class Browser implements AutoCloseable {
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER))
         .usingAnyFreePort()
+        .withEnvironment(environment)
         .build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));

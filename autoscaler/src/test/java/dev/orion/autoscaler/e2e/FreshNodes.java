@@ -11,10 +11,10 @@ import java.sql.SQLException;
  * run no scheduler; their sandbox workers are fresh and hold no client user, which is what a scrub
  * would find, so a test marks such a node clean the way the scrub's last step does.
  */
-final class FreshNodes {
+public final class FreshNodes {
   private FreshNodes() {}
 
-  static void markScrubbed(DbConfig db, String hostname) throws SQLException {
+  public static void markScrubbed(DbConfig db, String hostname) throws SQLException {
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
         PreparedStatement s = c.prepareStatement(
             "UPDATE nodes SET clean = TRUE WHERE live_hostname = ? AND allocated = FALSE AND clean = FALSE")) {
