@@ -1,6 +1,7 @@
 package dev.orion.api.job;
 
 import dev.orion.api.auth.Guard;
+import dev.orion.api.auth.Principal;
 import dev.orion.api.http.Json;
 import dev.orion.api.http.Message;
 import dev.orion.api.http.PathIds;
@@ -13,6 +14,7 @@ import io.javalin.openapi.OpenApiContent;
 import io.javalin.openapi.OpenApiParam;
 import io.javalin.openapi.OpenApiRequestBody;
 import io.javalin.openapi.OpenApiResponse;
+import java.util.function.BiFunction;
 
 /** Cron jobs (SimpleJob's {@code /scheduled}): a job made on a cron, mutable, owner only. */
 public final class ScheduledHandlers implements Routes {
@@ -63,8 +65,7 @@ public final class ScheduledHandlers implements Routes {
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "no such cron job of the caller's")})
   void get(Context ctx) {
-    var caller = guard.user(ctx);
-    ctx.json(scheduled.get(caller, PathIds.of(ctx, "scheduled_id")));
+    answerOne(ctx, scheduled::get);
   }
 
   @OpenApi(path = "/api/scheduled/{scheduled_id}", methods = HttpMethod.PUT, tags = "jobs",
@@ -77,9 +78,7 @@ public final class ScheduledHandlers implements Routes {
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "no such cron job of the caller's")})
   void replace(Context ctx) {
-    var caller = guard.user(ctx);
-    long id = PathIds.of(ctx, "scheduled_id");
-    ctx.json(scheduled.replace(caller, id, Json.read(ctx, JobRequests.ScheduledBody.class)));
+    answerOne(ctx, (caller, id) -> scheduled.replace(caller, id, Json.read(ctx, JobRequests.ScheduledBody.class)));
   }
 
   @OpenApi(path = "/api/scheduled/{scheduled_id}", methods = HttpMethod.DELETE, tags = "jobs",
@@ -91,8 +90,7 @@ public final class ScheduledHandlers implements Routes {
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "no such cron job of the caller's")})
   void delete(Context ctx) {
-    var caller = guard.user(ctx);
-    ctx.json(scheduled.delete(caller, PathIds.of(ctx, "scheduled_id")));
+    answerOne(ctx, scheduled::delete);
   }
 
   @OpenApi(path = "/api/scheduled/{scheduled_id}/jobs", methods = HttpMethod.GET, tags = "jobs",
@@ -103,7 +101,12 @@ public final class ScheduledHandlers implements Routes {
           @OpenApiResponse(status = "401", description = "missing or invalid token"),
           @OpenApiResponse(status = "404", description = "no such cron job of the caller's")})
   void jobs(Context ctx) {
+    answerOne(ctx, scheduled::jobs);
+  }
+
+  /** An operation on one of the caller's cron jobs: the caller first (401), then the path id (404). */
+  private void answerOne(Context ctx, BiFunction<Principal, Long, ?> operation) {
     var caller = guard.user(ctx);
-    ctx.json(scheduled.jobs(caller, PathIds.of(ctx, "scheduled_id")));
+    ctx.json(operation.apply(caller, PathIds.of(ctx, "scheduled_id")));
   }
 }
