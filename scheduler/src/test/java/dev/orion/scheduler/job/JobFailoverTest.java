@@ -8,21 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
-import dev.orion.common.ssh.ClientAccount;
-import dev.orion.common.ssh.ExecResult;
 import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.worker.JobLaunch;
 import dev.orion.common.worker.JobStart;
-import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.Scheduler;
 import dev.orion.scheduler.testing.Await;
 import dev.orion.scheduler.testing.Fleet;
 import dev.orion.scheduler.testing.Instances;
 import dev.orion.scheduler.testing.Jobs;
 import dev.orion.scheduler.testing.Workers;
+import dev.orion.testkit.ForwardingWorkerOps;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestDb;
 import dev.orion.testkit.TestSsh;
@@ -96,11 +94,20 @@ class JobFailoverTest {
   }
 
   /** Real SSH, but the first start hangs after the steps started: a scheduler dying before it recorded the start. */
-  static final class HangAfterFirstStart implements WorkerOps, AutoCloseable {
-    final SshWorkerOps real = new SshWorkerOps(new WorkerConnections(TestSsh.config()));
+  static final class HangAfterFirstStart extends ForwardingWorkerOps implements AutoCloseable {
+    final SshWorkerOps real;
     final CountDownLatch started = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     private volatile boolean hung;
+
+    HangAfterFirstStart() {
+      this(new SshWorkerOps(new WorkerConnections(TestSsh.config())));
+    }
+
+    private HangAfterFirstStart(SshWorkerOps real) {
+      super(real);
+      this.real = real;
+    }
 
     @Override
     public JobStart startJob(WorkerEndpoint w, JobLaunch l) throws WorkerException {
@@ -115,26 +122,6 @@ class JobFailoverTest {
         }
       }
       return s;
-    }
-
-    @Override
-    public ExecResult run(WorkerEndpoint w, String c) throws WorkerException {
-      return real.run(w, c);
-    }
-
-    @Override
-    public void createAccount(WorkerEndpoint w, ClientAccount a) throws WorkerException {
-      real.createAccount(w, a);
-    }
-
-    @Override
-    public void deleteAccount(WorkerEndpoint w, String u) throws WorkerException {
-      real.deleteAccount(w, u);
-    }
-
-    @Override
-    public List<String> listAccounts(WorkerEndpoint w) throws WorkerException {
-      return real.listAccounts(w);
     }
 
     @Override
