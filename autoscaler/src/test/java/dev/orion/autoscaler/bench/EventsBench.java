@@ -4,10 +4,8 @@ import dev.orion.autoscaler.e2e.ApiClient;
 import dev.orion.autoscaler.e2e.ApiProcesses;
 import dev.orion.autoscaler.e2e.Ports;
 import dev.orion.common.db.Database;
-import dev.orion.common.db.DbConfig;
 import dev.orion.common.event.Event;
 import dev.orion.common.event.EventLog;
-import dev.orion.testkit.TestDb;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,18 +41,14 @@ public final class EventsBench {
   private EventsBench() {}
 
   public static void main(String[] args) throws Exception {
-    Path report = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
-    int streams = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-    Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    DbConfig db = TestDb.freshConfig(8);
-    Path home = Path.of("autoscaler/target/events-bench-" + ProcessHandle.current().pid()).toAbsolutePath();
-    ApiProcesses api = new ApiProcesses(db, home);
+    int streams = BenchRun.intArg(args, 1, 1000);
+    int rounds = BenchRun.intArg(args, 2, 20);
+    BenchRun run = BenchRun.start(args, "events-bench", 8);
     int port = Ports.free();
     int metricsPort = Ports.free();
     ProcessBuilder pb = new ProcessBuilder(ApiProcesses.command(ApiProcesses.API_MAIN)).redirectErrorStream(true)
-        .redirectOutput(home.resolve("api.log").toFile());
-    pb.environment().putAll(api.env());
+        .redirectOutput(run.home().resolve("api.log").toFile());
+    pb.environment().putAll(run.api().env());
     pb.environment().put("ORION_HTTP_PORT", Integer.toString(port));
     pb.environment().put("ORION_METRICS_PORT", Integer.toString(metricsPort));
     Process proc = pb.start();
@@ -64,9 +57,9 @@ public final class EventsBench {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10)).build();
     List<CompletableFuture<?>> open = new ArrayList<>();
-    try (Database database = Database.connect(db)) {
+    try (Database database = Database.connect(run.db())) {
       HeartbeatBench.awaitReady(base);
-      String token = new ApiClient(base, null).token(api.adminUser, api.adminPassword);
+      String token = new ApiClient(base, null).token(run.api().adminUser, run.api().adminPassword);
       Thread.sleep(2000);
       long[] idle = memory(http, proc.pid(), metrics);
 
@@ -175,13 +168,13 @@ public final class EventsBench {
           | API RSS, no streams → %d streams | %.0f → %.0f MiB (%.1f KiB per stream) |
           | API heap after GC, no streams → %d streams | %.1f → %.1f MiB (%.1f KiB per stream) |
           | API threads, no streams → %d streams | %d → %d |
-          """, started, EdgeBench.machine(), streams, rounds, streams, rounds, latencies.size(),
+          """, run.started(), EdgeBench.machine(), streams, rounds, streams, rounds, latencies.size(),
           pct(latencies, 50), pct(latencies, 95), latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1),
           streams, pct(lastClient, 50), lastClient.isEmpty() ? 0 : lastClient.get(lastClient.size() - 1), missing,
           streams, idle[0] / 1048576.0, busy[0] / 1048576.0, rssPer / 1024, streams, idle[1] / 1048576.0,
           busy[1] / 1048576.0, heapPer / 1024, streams, idle[2], busy[2]);
       System.out.print(section);
-      Files.writeString(report, section, StandardOpenOption.APPEND);
+      Files.writeString(run.report(), section, StandardOpenOption.APPEND);
     } finally {
       for (CompletableFuture<?> f : open) {
         f.cancel(true);

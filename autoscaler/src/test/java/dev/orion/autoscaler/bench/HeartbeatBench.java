@@ -3,8 +3,6 @@ package dev.orion.autoscaler.bench;
 import dev.orion.autoscaler.e2e.ApiClient;
 import dev.orion.autoscaler.e2e.ApiProcesses;
 import dev.orion.autoscaler.e2e.Ports;
-import dev.orion.common.db.DbConfig;
-import dev.orion.testkit.TestDb;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,13 +33,11 @@ public final class HeartbeatBench {
   private HeartbeatBench() {}
 
   public static void main(String[] args) throws Exception {
-    Path report = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
-    int agents = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    DbConfig db = TestDb.freshConfig(40);
-    Path home = Path.of("autoscaler/target/heartbeat-bench-" + ProcessHandle.current().pid()).toAbsolutePath();
-    ApiProcesses api = new ApiProcesses(db, home);
+    int agents = BenchRun.intArg(args, 1, 10_000);
+    int rounds = BenchRun.intArg(args, 2, 3);
+    BenchRun run = BenchRun.start(args, "heartbeat-bench", 40);
+    Path home = run.home();
+    ApiProcesses api = run.api();
     // Two replicas of the same build on the one database, used one at a time: the default, which
     // queues load figures and folds them in batches, and one folding each heartbeat at once
     // (ORION_LOAD_FLUSH_INTERVAL=0, the code path before batching), so before and after are
@@ -88,11 +82,11 @@ public final class HeartbeatBench {
           | with load figures, folded in batches (after) | %.0f | %.2f | %s |
           | with load figures, folded one heartbeat at a time (before) | %.0f | %.2f | %s |
           | without load figures (node row only; baseline) | %.0f | %.2f | %s |
-          """, started, EdgeBench.machine(), agents, rounds, agents, rounds,
+          """, run.started(), EdgeBench.machine(), agents, rounds, agents, rounds,
           median(loaded, 0), median(loaded, 1), rates(loaded), median(before, 0), median(before, 1), rates(before),
           median(bare, 0), median(bare, 1), rates(bare));
       System.out.print(section);
-      Files.writeString(report, section, StandardOpenOption.APPEND);
+      Files.writeString(run.report(), section, StandardOpenOption.APPEND);
     } finally {
       batched.stop();
       if (perBeat != null) {
@@ -156,12 +150,22 @@ public final class HeartbeatBench {
 
   /** A wrk script cycling over the agents: each request one agent's heartbeat with its token. */
   private static Path script(Path home, List<String[]> nodes, boolean load) throws Exception {
+    List<String> bodies = nodes.stream().map(n -> load
+        ? "{\"hostname\":\"" + n[0] + "\",\"cpu_percent\":42.5,\"mem_percent\":30.0,\"load_source\":\"cgroup-v1\"}"
+        : "{\"hostname\":\"" + n[0] + "\"}").toList();
+    return heartbeatScript(home.resolve(load ? "heartbeat-load.lua" : "heartbeat-bare.lua"),
+        nodes.stream().map(n -> n[1]).toList(), bodies);
+  }
+
+  /**
+   * Writes a wrk script cycling over agents: request i is a heartbeat with {@code bodies[i]} and
+   * {@code tokens[i]} as its bearer token; at the end it prints the count of non-2xx answers for
+   * {@link #wrk}.
+   */
+  static Path heartbeatScript(Path file, List<String> tokens, List<String> bodies) throws Exception {
     StringBuilder lua = new StringBuilder("local agents = {\n");
-    for (String[] n : nodes) {
-      String body = load
-          ? "{\"hostname\":\"" + n[0] + "\",\"cpu_percent\":42.5,\"mem_percent\":30.0,\"load_source\":\"cgroup-v1\"}"
-          : "{\"hostname\":\"" + n[0] + "\"}";
-      lua.append("  {\"Bearer ").append(n[1]).append("\", '").append(body).append("'},\n");
+    for (int i = 0; i < tokens.size(); i++) {
+      lua.append("  {\"Bearer ").append(tokens.get(i)).append("\", '").append(bodies.get(i)).append("'},\n");
     }
     lua.append("""
         }
@@ -176,7 +180,6 @@ public final class HeartbeatBench {
           io.write(string.format("non2xx %d\\n", summary.errors.status))
         end
         """);
-    Path file = home.resolve(load ? "heartbeat-load.lua" : "heartbeat-bare.lua");
     Files.writeString(file, lua);
     return file;
   }

@@ -221,30 +221,11 @@ public final class HeartbeatCompareBench {
    */
   private static Path script(Path dir, List<String> hostnames, List<String> tokens, boolean load, boolean loadSource)
       throws Exception {
-    StringBuilder lua = new StringBuilder("local agents = {\n");
-    for (int i = 0; i < hostnames.size(); i++) {
-      String h = hostnames.get(i);
-      String body = !load ? "{\"hostname\":\"" + h + "\"}"
-          : "{\"hostname\":\"" + h + "\",\"cpu_percent\":42.5,\"mem_percent\":30.0"
-              + (loadSource ? ",\"load_source\":\"cgroup-v1\"}" : "}");
-      lua.append("  {\"Bearer ").append(tokens.get(i)).append("\", '").append(body).append("'},\n");
-    }
-    lua.append("""
-        }
-        local i = 0
-        request = function()
-          i = i % #agents + 1
-          local a = agents[i]
-          return wrk.format("POST", "/api/workers/heartbeat",
-            {["Authorization"] = a[1], ["Content-Type"] = "application/json"}, a[2])
-        end
-        done = function(summary, latency, requests)
-          io.write(string.format("non2xx %d\\n", summary.errors.status))
-        end
-        """);
-    Path file = dir.resolve(load ? "heartbeat-load.lua" : "heartbeat-bare.lua");
-    Files.writeString(file, lua);
-    return file;
+    List<String> bodies = hostnames.stream().map(h -> !load ? "{\"hostname\":\"" + h + "\"}"
+        : "{\"hostname\":\"" + h + "\",\"cpu_percent\":42.5,\"mem_percent\":30.0"
+            + (loadSource ? ",\"load_source\":\"cgroup-v1\"}" : "}")).toList();
+    return HeartbeatBench.heartbeatScript(dir.resolve(load ? "heartbeat-load.lua" : "heartbeat-bare.lua"), tokens,
+        bodies);
   }
 
   static String loadAverage() {
