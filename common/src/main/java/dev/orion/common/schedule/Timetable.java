@@ -11,7 +11,7 @@ import java.util.Optional;
  * working hours with holidays. The reconciler asks {@link #stateAt}; API answers show
  * {@link #upcoming}, computed by the same code, so what is shown is what will happen.
  */
-public sealed interface Timetable permits CronTimetable, WorkingHours {
+public sealed interface Timetable permits CronTimetable, WorkingHours, CachedTimetable {
   ZoneId zone();
 
   /** The state the schedule asks for at {@code now}. */

@@ -78,6 +78,16 @@ public final class ClaimQueue<T> {
     R complete(Handle h, List<Claim<T>> held);
   }
 
+  /**
+   * Settles, inside the claiming transaction, the loaded items that need no work beyond one write:
+   * their outcome is written there, under the row locks {@code lockDue} took (as strong a fence as
+   * a claim), and they are never claimed. Returns the others, which are claimed as usual.
+   */
+  @FunctionalInterface
+  public interface Settle<T> {
+    List<T> settle(Handle h, List<T> items, Instant now);
+  }
+
   /** One round's work over the claims it was given (possibly none). */
   @FunctionalInterface
   public interface Work<T, R> {
@@ -139,7 +149,18 @@ public final class ClaimQueue<T> {
    * worst, if the release cannot reach the database, by the claim timeout), never for good.
    */
   public <R> R claim(int limit, Work<T, R> work) {
-    List<Claim<T>> claims = take(limit);
+    return claim(limit, null, work);
+  }
+
+  /**
+   * Like {@link #claim(int, Work)}, but the due rows are loaded before they are claimed and
+   * {@code settle} writes the outcome of those that need no work in the same transaction; only
+   * the others are claimed and given to {@code work}. For work that is mostly a look that finds
+   * nothing to do (a pool's schedule checked every few seconds): such a row costs its lock and one
+   * write, no claim, renewal, fence or release.
+   */
+  public <R> R claim(int limit, Settle<T> settle, Work<T, R> work) {
+    List<Claim<T>> claims = take(limit, settle);
     try {
       return work.run(claims);
     } finally {
@@ -154,7 +175,7 @@ public final class ClaimQueue<T> {
    * neither completed nor released when it ends is released. Returns how many were claimed.
    */
   public int claimEach(int limit, java.util.concurrent.Executor executor, Work<T, ?> work) {
-    List<Claim<T>> claims = take(limit);
+    List<Claim<T>> claims = take(limit, null);
     for (int i = 0; i < claims.size(); i++) {
       List<Claim<T>> one = List.of(claims.get(i));
       try {
@@ -177,15 +198,25 @@ public final class ClaimQueue<T> {
     return claims.size();
   }
 
-  private List<Claim<T>> take(int limit) {
+  private List<Claim<T>> take(int limit, Settle<T> settle) {
     Instant now = claimant.now();
     List<Claim<T>> claims = ClaimTx.run(jdbi, h -> {
       List<Long> ids = source.lockDue(h, now, limit);
       if (ids.isEmpty()) {
         return List.<Claim<T>>of();
       }
-      h.attach(ClaimDao.class).claim(table.sql(), ids, claimant.id(), claimant.until(now));
-      return source.load(h, ids).stream().map(item -> new Claim<>(source.id(item), item)).toList();
+      List<T> items;
+      if (settle == null) {
+        h.attach(ClaimDao.class).claim(table.sql(), ids, claimant.id(), claimant.until(now));
+        items = source.load(h, ids);
+      } else {
+        items = settle.settle(h, source.load(h, ids), now);
+        if (!items.isEmpty()) {
+          h.attach(ClaimDao.class).claim(table.sql(), items.stream().map(source::id).toList(), claimant.id(),
+              claimant.until(now));
+        }
+      }
+      return items.stream().map(item -> new Claim<>(source.id(item), item)).toList();
     });
     renewer.hold(table, claims);
     return claims;

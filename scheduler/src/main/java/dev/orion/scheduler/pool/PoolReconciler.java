@@ -4,6 +4,7 @@ import dev.orion.common.event.Event;
 import dev.orion.common.event.EventLog;
 import dev.orion.common.node.NodeStatus;
 import dev.orion.common.schedule.Action;
+import dev.orion.common.schedule.CachedTimetable;
 import dev.orion.common.schedule.CronExpression;
 import dev.orion.common.schedule.CronTimetable;
 import dev.orion.common.schedule.PoolOverride;
@@ -70,7 +71,9 @@ public final class PoolReconciler {
   private final ExecutorService steps;
   /**
    * Parsed schedules by their stored text: parsing a cron with cron-utils costs more than
-   * evaluating it, and schedules rarely change. An edited schedule is a new key.
+   * evaluating it, and schedules rarely change. An edited schedule is a new key. Each remembers
+   * its state until its next change ({@link CachedTimetable}), so a round evaluates a pool's
+   * crons or hours only when its state may have changed since the last round.
    */
   private final Map<ReconcileDao.ScheduleRow, Optional<Timetable>> timetables = new java.util.concurrent.ConcurrentHashMap<>();
   private static final int MAX_CACHED_TIMETABLES = 20_000;
@@ -90,10 +93,18 @@ public final class PoolReconciler {
         (h, now, limit) -> h.attach(ReconcileDao.class).lockDue(now, limit), this::load, PoolSnapshot::stateId));
   }
 
-  /** One round; returns how many pools it claimed. */
+  /** One round; returns how many pools it looked at (settled at once or claimed). */
   public int tick() {
     discover();
-    return queue.claim(config.batch(), claims -> {
+    int[] settled = {0};
+    int claimed = queue.claim(config.batch(), (h, pools, now) -> {
+      List<PoolSnapshot> work = settle(h, pools, now);
+      settled[0] = pools.size() - work.size();
+      return work;
+    }, claims -> {
+      if (claims.isEmpty()) {
+        return 0;
+      }
       for (Claim<PoolSnapshot> c : claims) {
         try {
           reconcile(c);
@@ -113,6 +124,34 @@ public final class PoolReconciler {
       });
       return claims.size();
     });
+    return settled[0] + claimed;
+  }
+
+  /**
+   * Most rounds find most pools as they should be: those the decision has nothing for at
+   * {@code now} are settled in the claiming transaction, under its row locks, with their next
+   * check as their only write; the others are returned, to be claimed and reconciled.
+   */
+  private List<PoolSnapshot> settle(Handle h, List<PoolSnapshot> pools, Instant now) {
+    List<Long> idle = new ArrayList<>(pools.size());
+    List<PoolSnapshot> work = new ArrayList<>();
+    for (PoolSnapshot s : pools) {
+      boolean nothing;
+      try {
+        nothing = PoolDecision.decide(s, now).idle();
+      } catch (RuntimeException e) {
+        nothing = false; // claimed: its round fails and says why, as any failed reconciliation
+      }
+      if (nothing) {
+        idle.add(s.stateId());
+      } else {
+        work.add(s);
+      }
+    }
+    if (!idle.isEmpty()) {
+      h.attach(ReconcileDao.class).nextCheck(idle, now.plus(config.interval()));
+    }
+    return work;
   }
 
   /** Gives every pool named anywhere its row; a pool is reconciled from its first round on. */
@@ -134,33 +173,32 @@ public final class PoolReconciler {
   private List<PoolSnapshot> load(Handle h, List<Long> ids) {
     ReconcileDao dao = h.attach(ReconcileDao.class);
     Instant now = claimant.now();
-    List<ReconcileDao.StateRow> states = dao.states(ids);
+    List<ReconcileDao.StateRow> states = dao.states(ids, now);
     List<String> pools = states.stream().map(ReconcileDao.StateRow::pool).toList();
-    Map<String, ReconcileDao.SettingsRow> settings = dao.settings(pools).stream()
-        .collect(Collectors.toMap(ReconcileDao.SettingsRow::name, s -> s));
-    Map<String, ReconcileDao.ScheduleRow> schedules = dao.schedules(pools).stream()
-        .collect(Collectors.toMap(ReconcileDao.ScheduleRow::pool, s -> s));
-    Map<String, List<ReconcileDao.OverrideRow>> overrides = dao.overrides(pools, now).stream()
-        .collect(Collectors.groupingBy(ReconcileDao.OverrideRow::pool));
     Map<String, List<PoolSnapshot.Node>> nodes = dao.nodes(pools).stream()
         .collect(Collectors.groupingBy(PoolSnapshot.Node::pool));
-    Map<String, List<PoolSnapshot.Suspension>> suspensions = dao.openSuspensions(pools).stream()
-        .collect(Collectors.groupingBy(PoolSnapshot.Suspension::pool));
-    Map<String, List<PoolSnapshot.Webhook>> webhooks = dao.webhooks(pools).stream()
-        .collect(Collectors.groupingBy(PoolSnapshot.Webhook::pool));
+    List<String> overridden = pools(states, ReconcileDao.StateRow::overridden);
+    Map<String, List<ReconcileDao.OverrideRow>> overrides = overridden.isEmpty() ? Map.of()
+        : dao.overrides(overridden, now).stream().collect(Collectors.groupingBy(ReconcileDao.OverrideRow::pool));
+    List<String> suspending = pools(states, ReconcileDao.StateRow::suspending);
+    Map<String, List<PoolSnapshot.Suspension>> suspensions = suspending.isEmpty() ? Map.of()
+        : dao.openSuspensions(suspending).stream().collect(Collectors.groupingBy(PoolSnapshot.Suspension::pool));
+    List<String> hooked = pools(states, ReconcileDao.StateRow::hooked);
+    Map<String, List<PoolSnapshot.Webhook>> webhooks = hooked.isEmpty() ? Map.of()
+        : dao.webhooks(hooked).stream().collect(Collectors.groupingBy(PoolSnapshot.Webhook::pool));
     List<PoolSnapshot> out = new ArrayList<>(states.size());
     for (ReconcileDao.StateRow st : states) {
       String pool = st.pool();
-      ReconcileDao.SettingsRow set = settings.get(pool);
+      ReconcileDao.SettingsRow set = st.settings();
       Optional<Timetable> timetable = Optional.empty();
       String scheduleError = null;
       try {
-        ReconcileDao.ScheduleRow row = schedules.get(pool);
+        ReconcileDao.ScheduleRow row = st.schedule();
         if (row != null && row.active()) {
           if (timetables.size() > MAX_CACHED_TIMETABLES) {
             timetables.clear();
           }
-          timetable = timetables.computeIfAbsent(row, PoolReconciler::timetable);
+          timetable = timetables.computeIfAbsent(row, r -> timetable(r).map(CachedTimetable::of));
         }
       } catch (RuntimeException e) {
         scheduleError = e.getMessage();
@@ -177,6 +215,12 @@ public final class PoolReconciler {
           webhooks.getOrDefault(pool, List.of())));
     }
     return out;
+  }
+
+  /** The pools flagged by {@code has}: those with rows to read in one of the per-pool tables. */
+  private static List<String> pools(List<ReconcileDao.StateRow> states,
+      java.util.function.Predicate<ReconcileDao.StateRow> has) {
+    return states.stream().filter(has).map(ReconcileDao.StateRow::pool).toList();
   }
 
   /** The schedule as the API stored it (cleaned and validated there). */

@@ -17,19 +17,33 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * statement per table for a whole batch of pools) and the writes of its steps.
  */
 @RegisterConstructorMapper(ReconcileDao.StateRow.class)
-@RegisterConstructorMapper(ReconcileDao.SettingsRow.class)
-@RegisterConstructorMapper(ReconcileDao.ScheduleRow.class)
 @RegisterConstructorMapper(ReconcileDao.OverrideRow.class)
 @RegisterConstructorMapper(PoolSnapshot.Node.class)
 @RegisterConstructorMapper(PoolSnapshot.Suspension.class)
 @RegisterConstructorMapper(PoolSnapshot.Webhook.class)
 public interface ReconcileDao {
-  record StateRow(long id, String pool, String applied, String argocdSaved) {}
+  /**
+   * A due pool's row with its settings (null without a {@code pools} row), its schedule (null
+   * without a {@code pool_schedules} row) and whether it has overrides in force, open restore
+   * records, webhooks, as {@code ReconcileDao/states.sql} reads them.
+   */
+  record StateRow(long id, String pool, String applied, String argocdSaved, String driver, Integer graceMinutes,
+      String argocdApps, String cronStart, String cronStop, String uptime, String holidays, String timezone,
+      Boolean active, boolean overridden, boolean suspending, boolean hooked) {
+    SettingsRow settings() {
+      return driver == null ? null : new SettingsRow(driver, graceMinutes, argocdApps);
+    }
 
-  record SettingsRow(String name, String driver, int graceMinutes, String argocdApps) {}
+    ScheduleRow schedule() {
+      return active == null ? null : new ScheduleRow(cronStart, cronStop, uptime, holidays, timezone, active);
+    }
+  }
 
-  record ScheduleRow(String pool, String cronStart, String cronStop, String uptime, String holidays,
-      String timezone, boolean active) {}
+  record SettingsRow(String driver, int graceMinutes, String argocdApps) {}
+
+  /** A schedule as stored; the key of the reconciler's parsed schedules. */
+  record ScheduleRow(String cronStart, String cronStop, String uptime, String holidays, String timezone,
+      boolean active) {}
 
   record OverrideRow(String pool, String action, Instant createdAt, Instant until) {}
 
@@ -43,15 +57,10 @@ public interface ReconcileDao {
   @SqlQuery
   List<Long> lockDue(@Bind("now") Instant now, @Bind("limit") int limit);
 
-  @SqlQuery("SELECT id, pool, applied, argocd_saved FROM pool_states WHERE id IN (<ids>)")
-  List<StateRow> states(@BindList("ids") Collection<Long> ids);
-
-  @SqlQuery("SELECT name, driver, grace_minutes, argocd_apps FROM pools WHERE name IN (<pools>)")
-  List<SettingsRow> settings(@BindList("pools") Collection<String> pools);
-
-  @SqlQuery("SELECT pool, cron_start, cron_stop, uptime, holidays, timezone, active FROM pool_schedules"
-      + " WHERE pool IN (<pools>)")
-  List<ScheduleRow> schedules(@BindList("pools") Collection<String> pools);
+  /** See {@code ReconcileDao/states.sql}. */
+  @UseClasspathSqlLocator
+  @SqlQuery
+  List<StateRow> states(@BindList("ids") Collection<Long> ids, @Bind("now") Instant now);
 
   @SqlQuery("SELECT pool, action, created_at, until FROM pool_overrides WHERE pool IN (<pools>) AND until > :now"
       + " ORDER BY created_at, id")

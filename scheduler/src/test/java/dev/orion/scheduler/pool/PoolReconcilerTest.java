@@ -224,6 +224,33 @@ class PoolReconcilerTest {
         .mapTo(String.class).list()), "other pools saw nothing");
   }
 
+  /**
+   * A pool the decision has nothing for is settled in the transaction that locked it: its next
+   * check written, never claimed. A pool with work is claimed, reconciled and released; both are
+   * due again one interval later, and the round counts both.
+   */
+  @Test
+  void poolsWithNothingToDoAreSettledWithoutAClaim() {
+    Instant old = T0.minus(Duration.ofDays(1));
+    long quiet = node("quiet", "alive", false, old);
+    long core = node("core", "alive", false, old);
+    long busy = node("busy", "alive", false, old);
+    override("core", "sleep", T0.plus(Duration.ofHours(1)));                      // protected: nothing to do
+    override("busy", "sleep", T0.plus(Duration.ofHours(1)));
+    PoolReconciler r = reconciler("s1");
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(3, r.tick());
+    assertEquals(List.of("busy s1 released", "core - released", "quiet - released"), jdbi.withHandle(h -> h
+        .createQuery("SELECT CONCAT(pool, ' ', COALESCE(claimed_by, '-'), ' ', IF(claimed_until IS NULL, 'released',"
+            + " 'held')) FROM pool_states ORDER BY pool").mapTo(String.class).list()));
+    assertEquals("suspended", status(busy));
+    assertEquals("alive", status(quiet));
+    assertEquals("alive", status(core));
+    Instant next = clock.instant().plusSeconds(5).truncatedTo(ChronoUnit.MICROS);
+    assertEquals(List.of(next, next, next), jdbi.withHandle(h -> h.createQuery("SELECT next_check_at FROM pool_states")
+        .mapTo(Instant.class).list()));
+  }
+
   @Test
   void everyPoolIsReconciledWithinTheIntervalWhicheverInstanceClaimsIt() {
     Instant old = T0.minus(Duration.ofDays(1));
