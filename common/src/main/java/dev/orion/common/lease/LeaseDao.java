@@ -35,13 +35,13 @@ public interface LeaseDao {
   List<LeaseRow> lockClaimed(@BindList("ids") Collection<Long> ids, @Bind("me") String me, @Bind("now") Instant now);
 
   /**
-   * A node's active client leases, locked (health moves them to migrating when the node dies). A
+   * The nodes' active client leases, locked (health moves them to migrating when the nodes die). A
    * job's internal lease never migrates: its attempt is lost with the node, and the job loop ends
    * the lease and retries the job elsewhere.
    */
-  @SqlQuery("SELECT " + COLUMNS + " FROM rentals WHERE node_id = :node AND status = 'active' AND kind = 'client'"
-      + " ORDER BY id FOR UPDATE")
-  List<LeaseRow> lockActiveOn(@Bind("node") long nodeId);
+  @SqlQuery("SELECT " + COLUMNS + " FROM rentals WHERE node_id IN (<nodes>) AND status = 'active'"
+      + " AND kind = 'client' ORDER BY id FOR UPDATE")
+  List<LeaseRow> lockActiveOn(@BindList("nodes") Collection<Long> nodeIds);
 
   @SqlUpdate("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, public_key, status, created_at,"
       + " leased_until) VALUES (:userId, :nodeId, :clientUser, :passwordCrypt, :publicKey, 'provisioning',"

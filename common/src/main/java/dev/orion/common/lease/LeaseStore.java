@@ -80,7 +80,15 @@ public final class LeaseStore {
 
   /** A node's active leases, locked. */
   public List<Lease> lockActiveOn(long nodeId) {
-    return dao.lockActiveOn(nodeId).stream().map(LeaseDao.LeaseRow::lease).toList();
+    return lockActiveOn(List.of(nodeId));
+  }
+
+  /** The active leases of several nodes, locked in id order: the nodes one health round found dead. */
+  public List<Lease> lockActiveOn(Collection<Long> nodeIds) {
+    if (nodeIds.isEmpty()) {
+      return List.of();
+    }
+    return dao.lockActiveOn(nodeIds).stream().map(LeaseDao.LeaseRow::lease).toList();
   }
 
   /**

@@ -30,9 +30,11 @@ public interface HealthDao {
   FleetView fleetExcept(@BindList("ids") Collection<Long> ids);
 
   /**
-   * Writes a verdict; runs in a transaction fenced by the node's claim. The order of the SET
-   * list matters: MariaDB evaluates it left to right, so {@code status_changed_at} and
-   * {@code spared_at} must read the old values before they are overwritten.
+   * Writes one outcome on every node of {@code nodeIds} (a round's verdicts grouped by outcome: a
+   * steady round is one statement, not one per node); runs in a transaction fenced by the nodes'
+   * claims. Each row keeps its own transition: the order of the SET list matters, MariaDB
+   * evaluates it left to right, so {@code status_changed_at} and {@code spared_at} read the row's
+   * old values before they are overwritten.
    */
   @SqlUpdate("UPDATE nodes SET"
       + " status_changed_at = CASE WHEN status <> :toStatus THEN :now ELSE status_changed_at END,"
@@ -42,6 +44,7 @@ public interface HealthDao {
       + " status = :toStatus, probe_failures = :probeFailures, last_probe_error = :error,"
       + " last_probe_at = :now, next_check_at = :nextCheckAt,"
       + " last_seen_at = CASE WHEN :toStatus = 'alive' THEN :now ELSE last_seen_at END"
-      + " WHERE id = :nodeId")
-  int record(@BindMethods Verdict v, @Bind("now") Instant now);
+      + " WHERE id IN (<nodeIds>)")
+  int record(@BindMethods Verdict.Outcome outcome, @BindList("nodeIds") Collection<Long> nodeIds,
+      @Bind("now") Instant now);
 }

@@ -15,12 +15,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +83,9 @@ public final class HealthLoop {
     if (nodes.isEmpty()) {
       return 0;
     }
+    long started = System.nanoTime();
     Map<Long, Probe> results = probeAll(nodes);
+    long probed = System.nanoTime();
     // Decide as of the claim: the next check is then one interval after this one was due to
     // start, not after it finished, so the probe period does not drift by each round's length.
     Instant decidedAt = now;
@@ -94,21 +98,20 @@ public final class HealthLoop {
         .filter(n -> !"dead".equals(n.status()) && !results.get(n.id()).ok()).count();
     FleetView fleet = new FleetView(others.watched() + watchedHere, others.failing() + failingHere);
     Optional<String> guard = HealthDecision.fleetGuard(fleet, stalls.quietUntil(), policy, decidedAt);
+    List<Verdict> deaths = new ArrayList<>();
     List<Verdict> routine = new ArrayList<>();
     for (NodeState n : nodes) {
       Verdict v = HealthDecision.decide(n, results.get(n.id()), guard, policy, decidedAt);
-      if (v.diesNow()) {
-        if (applyDeath(v, claimOf.get(v.nodeId()))) {
-          databaseAnswered();
-        }
-      } else {
-        routine.add(v);
-      }
+      (v.diesNow() ? deaths : routine).add(v);
     }
+    // Deaths first, all in one transaction: their leases wait for it, and nodes that die together
+    // (a rack, a switch) must not queue behind one another's commits.
+    applyDeaths(deaths, claimOf);
     for (int i = 0; i < routine.size(); i += CHUNK) {
       applyRoutine(routine.subList(i, Math.min(routine.size(), i + CHUNK)), claimOf);
     }
-    log.debug("probed {} nodes, {} failing; fleet {}", nodes.size(), failing, fleet);
+    log.debug("probed {} nodes in {} ms, {} failing, {} dying; verdicts written in {} ms; fleet {}", nodes.size(),
+        (probed - started) / 1_000_000, failing, deaths.size(), (System.nanoTime() - probed) / 1_000_000, fleet);
     return nodes.size();
   }
 
@@ -149,7 +152,8 @@ public final class HealthLoop {
 
   /**
    * Verdicts that touch no lease, a few per transaction: one commit per node would cost more than
-   * the probe, and a short chunk keeps node rows (which rents lock) locked only briefly.
+   * the probe, and a short chunk keeps node rows (which rents and migrations lock) locked only
+   * briefly; within it, one statement per distinct outcome ({@link #record}).
    */
   private void applyRoutine(List<Verdict> chunk, Map<Long, Claim<NodeState>> claimOf) {
     List<Claim<NodeState>> claims = chunk.stream().map(v -> claimOf.get(v.nodeId())).toList();
@@ -157,16 +161,7 @@ public final class HealthLoop {
     chunk.forEach(v -> verdictOf.put(v.nodeId(), v));
     try {
       queue.complete(claims, (h, held) -> {
-        HealthDao dao = h.attach(HealthDao.class);
-        Instant at = claimant.now();
-        List<Event> events = new ArrayList<>();
-        for (Claim<NodeState> c : held) {
-          Verdict v = verdictOf.get(c.id());
-          if (dao.record(v, at) == 1 && v.changes()) {
-            events.add(nodeEvent(v, at));
-          }
-        }
-        EventLog.append(h, events);
+        record(h, held.stream().map(c -> verdictOf.get(c.id())).toList(), claimant.now());
         return null;
       });
     } catch (RuntimeException e) {
@@ -182,31 +177,89 @@ public final class HealthLoop {
     }
   }
 
+  /**
+   * The round's deaths in one transaction: the dying nodes' active leases are locked (before their
+   * nodes: the order every writer uses), the verdicts of the nodes still claimed are written and
+   * those nodes' leases move to migrating. Should it fail, each death is tried on its own.
+   */
+  private void applyDeaths(List<Verdict> deaths, Map<Long, Claim<NodeState>> claimOf) {
+    if (deaths.isEmpty()) {
+      return;
+    }
+    List<Claim<NodeState>> claims = deaths.stream().map(v -> claimOf.get(v.nodeId())).toList();
+    Map<Long, Verdict> verdictOf = new HashMap<>();
+    deaths.forEach(v -> verdictOf.put(v.nodeId(), v));
+    Map<Long, List<Long>> migrating;
+    try {
+      migrating = settle(claims, verdictOf);
+    } catch (RuntimeException e) {
+      log.warn("recording {} deaths together failed, one by one now: {}", deaths.size(), e.toString());
+      for (Verdict v : deaths) {
+        if (applyDeath(v, claimOf.get(v.nodeId()))) {
+          databaseAnswered();
+        }
+      }
+      return;
+    }
+    databaseAnswered();
+    for (int i = 0; i < deaths.size(); i++) {
+      Verdict v = deaths.get(i);
+      logOutcome(v, migrating.get(v.nodeId()));
+    }
+  }
+
+  /**
+   * Writes the verdicts of {@code claims} (deaths, or any verdict one at a time) in one transaction
+   * fenced by the claims; returns, per node whose verdict was written (its claim still held), the
+   * leases moved to migrating.
+   */
+  private Map<Long, List<Long>> settle(List<Claim<NodeState>> claims, Map<Long, Verdict> verdictOf) {
+    List<Long> dying = claims.stream().map(Claim::id).filter(id -> verdictOf.get(id).diesNow()).toList();
+    List<List<Lease>> leases = new ArrayList<>(1);
+    return queue.complete(claims,
+        // Leases are locked before their nodes: the order every writer uses. (Cleared first: a
+        // transaction retried after a deadlock runs this again.)
+        h -> {
+          leases.clear();
+          leases.add(LeaseStore.on(h).lockActiveOn(dying));
+        },
+        (h, held) -> {
+          Map<Long, List<Long>> moved = new HashMap<>();
+          if (held.isEmpty()) {
+            return moved; // nothing written: the locks taken above go with the commit
+          }
+          Instant at = claimant.now();
+          record(h, held.stream().map(c -> verdictOf.get(c.id())).toList(), at);
+          held.forEach(c -> moved.put(c.id(), new ArrayList<>()));
+          // Only the leases of nodes whose death was written: a node whose claim lapsed keeps its
+          // leases as they are, for whoever checks it now.
+          List<Lease> active = leases.get(0).stream().filter(l -> moved.containsKey(l.nodeId())).toList();
+          LeaseStore.on(h).startMigration(active, at, claimant.actor(), l -> {
+            Verdict v = verdictOf.get(l.nodeId());
+            return "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error();
+          });
+          active.forEach(l -> moved.get(l.nodeId()).add(l.id()));
+          return moved;
+        });
+  }
+
+  /**
+   * Writes verdicts of nodes whose claims the caller's transaction holds (fenced): one statement
+   * per distinct outcome, whatever the number of nodes sharing it, and the transitions' events.
+   */
+  private void record(Handle h, List<Verdict> verdicts, Instant at) {
+    Map<Verdict.Outcome, List<Long>> byOutcome = new LinkedHashMap<>();
+    verdicts.forEach(v -> byOutcome.computeIfAbsent(v.outcome(), o -> new ArrayList<>()).add(v.nodeId()));
+    HealthDao dao = h.attach(HealthDao.class);
+    byOutcome.forEach((outcome, nodeIds) -> dao.record(outcome, nodeIds, at));
+    EventLog.append(h, verdicts.stream().filter(Verdict::changes).map(v -> nodeEvent(v, at)).toList());
+  }
+
   /** A verdict on its own transaction, with the node's leases moved to migrating if it died. */
   private boolean applyDeath(Verdict v, Claim<NodeState> claim) {
     try {
-      List<List<Lease>> leases = new ArrayList<>(1);
-      List<Long> migrating = queue.complete(List.of(claim),
-          // Leases are locked before their node: the order every writer uses. (Cleared first: a
-          // transaction retried after a deadlock runs this again.)
-          h -> {
-            leases.clear();
-            leases.add(v.diesNow() ? LeaseStore.on(h).lockActiveOn(v.nodeId()) : List.of());
-          },
-          (h, held) -> {
-            if (held.isEmpty()) {
-              return null; // nothing written: the locks taken above go with the commit
-            }
-            Instant at = claimant.now();
-            if (h.attach(HealthDao.class).record(v, at) == 1 && v.changes()) {
-              EventLog.append(h, nodeEvent(v, at));
-            }
-            List<Lease> active = leases.get(0);
-            LeaseStore.on(h).startMigration(active, claimant.now(), claimant.actor(),
-                l -> "node " + v.nodeId() + " dead after " + v.probeFailures() + " failed probes: " + v.error());
-            return active.stream().map(Lease::id).toList();
-          });
-      logOutcome(v, migrating);
+      Map<Long, List<Long>> migrating = settle(List.of(claim), Map.of(v.nodeId(), v));
+      logOutcome(v, migrating.get(v.nodeId()));
       return true;
     } catch (RuntimeException e) {
       log.error("node {} {}->{} failed to record; its claim lapses and it is checked again",

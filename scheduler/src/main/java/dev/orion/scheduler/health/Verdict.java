@@ -29,4 +29,12 @@ public record Verdict(
   public boolean changes() {
     return !toStatus.equals(fromStatus);
   }
+
+  /** What the verdict writes on the node's row: equal outcomes of a round are one statement. */
+  public Outcome outcome() {
+    return new Outcome(toStatus, probeFailures, error, nextCheckAt, sparedReason);
+  }
+
+  /** A verdict without its node and the status it came from, which the row itself holds. */
+  public record Outcome(String toStatus, int probeFailures, String error, Instant nextCheckAt, String sparedReason) {}
 }

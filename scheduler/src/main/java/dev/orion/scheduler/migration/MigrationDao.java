@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
+import org.jdbi.v3.sqlobject.customizer.Define;
 import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
@@ -34,4 +35,14 @@ public interface MigrationDao {
   @UseClasspathSqlLocator
   @SqlQuery
   Optional<Long> lockFreeNode(@Bind("pool") String pool);
+
+  /** Whether the pool has a rentable node, locked or not: a plain read, no lock taken or waited for. */
+  @SqlQuery("SELECT EXISTS (SELECT 1 FROM nodes FORCE INDEX (ix_nodes_free) WHERE status = 'alive'"
+      + " AND allocated = 0 AND clean = 1 AND pool = :pool)")
+  boolean anyFree(@Bind("pool") String pool);
+
+  /** See {@code MigrationDao/lockFreeNodeWaiting.sql}; throws on a lock wait timeout. */
+  @UseClasspathSqlLocator
+  @SqlQuery
+  Optional<Long> lockFreeNodeWaiting(@Bind("pool") String pool, @Define("waitSeconds") long waitSeconds);
 }

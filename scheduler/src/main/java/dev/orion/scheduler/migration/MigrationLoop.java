@@ -10,6 +10,8 @@ import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.ClaimTable;
 import dev.orion.scheduler.claim.Claimant;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class MigrationLoop {
   private static final Logger log = LoggerFactory.getLogger(MigrationLoop.class);
+  /** MariaDB's ER_LOCK_WAIT_TIMEOUT. */
+  private static final int LOCK_WAIT_TIMEOUT = 1205;
+  /**
+   * How long a migration waits for a free node that others hold a lock on: their transactions are
+   * short, and a migration waiting holds a database connection meanwhile.
+   */
+  public static final Duration FREE_NODE_WAIT = Duration.ofSeconds(1);
 
   private final Jdbi jdbi;
   private final Claimant claimant;
@@ -35,11 +45,19 @@ public final class MigrationLoop {
   private final int batch;
   private final WorkerOps workers;
   private final ExecutorService ssh;
+  private final long freeNodeWait;
   /** Leases known to be waiting for a free node: logged once, not every round. */
   private final Set<Long> waiting = ConcurrentHashMap.newKeySet();
 
   public MigrationLoop(Jdbi jdbi, Claimant claimant, ClaimRenewer renewer, int batch, WorkerOps workers,
       ExecutorService ssh) {
+    this(jdbi, claimant, renewer, batch, workers, ssh, FREE_NODE_WAIT);
+  }
+
+  /** @param freeNodeWait see {@link #FREE_NODE_WAIT}; whole seconds, at least one */
+  public MigrationLoop(Jdbi jdbi, Claimant claimant, ClaimRenewer renewer, int batch, WorkerOps workers,
+      ExecutorService ssh, Duration freeNodeWait) {
+    this.freeNodeWait = Math.max(1, freeNodeWait.toSeconds());
     this.jdbi = jdbi;
     this.claimant = claimant;
     this.batch = batch;
@@ -73,6 +91,7 @@ public final class MigrationLoop {
   private boolean migrate(Claim<MovingLease> claim) {
     MovingLease lease = claim.item();
     MigrationPlan plan = MigrationDecision.plan(lease);
+    long started = System.nanoTime();
     long target;
     if (plan instanceof MigrationPlan.FindNode find) {
       Optional<Long> reserved = reserve(claim, find.pool());
@@ -91,6 +110,7 @@ public final class MigrationLoop {
       target = ((MigrationPlan.StayHome) plan).nodeId();
     }
     Endpoint to = jdbi.withExtension(MigrationDao.class, dao -> dao.endpoint(target));
+    long reservedAt = System.nanoTime();
     try {
       workers.createAccount(to.worker(), lease.account());
     } catch (WorkerException e) {
@@ -108,7 +128,12 @@ public final class MigrationLoop {
       return false;
     }
     waiting.remove(lease.id());
-    return finish(claim, to);
+    long createdAt = System.nanoTime();
+    boolean moved = finish(claim, to);
+    log.debug("rental {}: node reserved in {} ms, login made in {} ms, lease moved in {} ms", lease.id(),
+        (reservedAt - started) / 1_000_000, (createdAt - reservedAt) / 1_000_000,
+        (System.nanoTime() - createdAt) / 1_000_000);
+    return moved;
   }
 
   /** Reserves a free node for the lease, while (and only if) the claim is still ours. */
@@ -125,12 +150,33 @@ public final class MigrationLoop {
       if (locked.get().targetNodeId() != null) {
         return Optional.of(locked.get().targetNodeId());
       }
-      Optional<Long> node = h.attach(MigrationDao.class).lockFreeNode(pool);
+      Optional<Long> node = lockFreeNode(h.attach(MigrationDao.class), pool);
       if (node.isEmpty() || !store.reserve(locked.get(), node.get())) {
         return Optional.<Long>empty();
       }
       return node;
     });
+  }
+
+  /**
+   * A free node of the pool, locked. Skips nodes others hold; should that leave none while the
+   * pool has free nodes (all of them locked at that moment: a health round writing their verdicts,
+   * a rent or another migration choosing, each a short transaction), waits for one briefly rather
+   * than leaving the lease to wait a whole round with nodes to spare.
+   */
+  private Optional<Long> lockFreeNode(MigrationDao dao, String pool) {
+    Optional<Long> node = dao.lockFreeNode(pool);
+    if (node.isPresent() || !dao.anyFree(pool)) {
+      return node;
+    }
+    try {
+      return dao.lockFreeNodeWaiting(pool, freeNodeWait);
+    } catch (UnableToExecuteStatementException e) {
+      if (e.getCause() instanceof SQLException sql && sql.getErrorCode() == LOCK_WAIT_TIMEOUT) {
+        return Optional.empty(); // only the statement is undone; the transaction goes on
+      }
+      throw e;
+    }
   }
 
   private boolean finish(Claim<MovingLease> claim, Endpoint to) {
