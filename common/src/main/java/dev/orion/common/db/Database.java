@@ -17,6 +17,7 @@ import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
 import org.jdbi.v3.core.transaction.SerializableTransactionRunner;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /**
@@ -50,7 +51,25 @@ public final class Database implements AutoCloseable {
   }
 
   public static Database connect(DbConfig cfg) {
+    return connect(cfg, null);
+  }
+
+  /**
+   * Like {@link #connect(DbConfig)}, with every connection at {@code isolation} between
+   * transactions (null: the server's default). A process whose transactions all ask for one level
+   * saves the two statements per transaction that switch the session to it and back.
+   */
+  public static Database connect(DbConfig cfg, TransactionIsolationLevel isolation) {
     HikariConfig hc = new HikariConfig();
+    if (isolation != null) {
+      hc.setTransactionIsolation(switch (isolation) {
+        case READ_UNCOMMITTED -> "TRANSACTION_READ_UNCOMMITTED";
+        case READ_COMMITTED -> "TRANSACTION_READ_COMMITTED";
+        case REPEATABLE_READ -> "TRANSACTION_REPEATABLE_READ";
+        case SERIALIZABLE -> "TRANSACTION_SERIALIZABLE";
+        default -> throw new IllegalArgumentException("no isolation level " + isolation);
+      });
+    }
     hc.setJdbcUrl(cfg.url());
     hc.setUsername(cfg.user());
     hc.setPassword(cfg.password());

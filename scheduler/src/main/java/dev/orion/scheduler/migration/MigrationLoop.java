@@ -181,12 +181,14 @@ public final class MigrationLoop {
 
   private boolean finish(Claim<MovingLease> claim, Endpoint to) {
     MovingLease lease = claim.item();
-    boolean moved = queue.complete(List.of(claim), (h, held) -> {
+    // The fence locks the lease row and returns it: one statement, not a fence and then a lock.
+    boolean moved = queue.complete(List.of(claim),
+        (h, ids, me, now) -> LeaseStore.on(h).lockClaimed(ids, me, now), Lease::id, (h, held, rows) -> {
       if (held.isEmpty()) {
         return false;
       }
       LeaseStore store = LeaseStore.on(h);
-      Optional<Lease> locked = store.lock(lease.id());
+      Optional<Lease> locked = rows.stream().findFirst();
       if (locked.isEmpty() || locked.get().status() != LeaseStatus.MIGRATING) {
         // Ended meanwhile; ending freed whatever its row reserved.
         return false;
