@@ -198,7 +198,9 @@ await_started() { # NAME SECONDS
   port="$(cat "$STATE/$name/port")"
   until ip="$(cat "$STATE/$name/address" 2>/dev/null)" && [ -n "$ip" ] \
       && grep -q "Server listening on $ip port $port" "$STATE/$name/worker.log"; do
-    if ! worker_pid "$name" >/dev/null || [ $SECONDS -gt $deadline ]; then
+    # Dead, not "not ours": until setsid has exec'd, the child started a moment ago still shows
+    # this script's command line, which worker_pid would not recognise.
+    if is_dead "$(cat "$STATE/$name/pid")" || [ $SECONDS -gt $deadline ]; then
       echo "$name failed to start; its log ($STATE/$name/worker.log):" >&2
       sed 's/^/  /' "$STATE/$name/worker.log" >&2
       return 1
