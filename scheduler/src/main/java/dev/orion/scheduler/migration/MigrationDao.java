@@ -31,18 +31,28 @@ public interface MigrationDao {
   @RegisterConstructorMapper(Endpoint.class)
   Endpoint endpoint(@Bind("id") long nodeId);
 
-  /** See {@code MigrationDao/lockFreeNode.sql}. */
+  /** See {@code MigrationDao/lockFreeNode.sql}; {@code lock} is {@code SKIP LOCKED} or {@code WAIT n}. */
   @UseClasspathSqlLocator
   @SqlQuery
-  Optional<Long> lockFreeNode(@Bind("pool") String pool);
+  Optional<Long> lockFreeNode(@Bind("pool") String pool, @Define("lock") String lock);
+
+  /** A rentable node of the pool that nobody holds locked. */
+  default Optional<Long> lockFreeNode(String pool) {
+    return lockFreeNode(pool, "SKIP LOCKED");
+  }
 
   /** Whether the pool has a rentable node, locked or not: a plain read, no lock taken or waited for. */
   @SqlQuery("SELECT EXISTS (SELECT 1 FROM nodes FORCE INDEX (ix_nodes_free) WHERE status = 'alive'"
       + " AND allocated = 0 AND clean = 1 AND pool = :pool)")
   boolean anyFree(@Bind("pool") String pool);
 
-  /** See {@code MigrationDao/lockFreeNodeWaiting.sql}; throws on a lock wait timeout. */
-  @UseClasspathSqlLocator
-  @SqlQuery
-  Optional<Long> lockFreeNodeWaiting(@Bind("pool") String pool, @Define("waitSeconds") long waitSeconds);
+  /**
+   * For when {@link #lockFreeNode(String)} found nothing while the pool has rentable nodes: all
+   * were locked at that moment (a health round writing verdicts, a rent or another migration
+   * choosing). Waits at most {@code waitSeconds} for the first one's lock, then takes it if it is
+   * still rentable, else the next; throws on a lock wait timeout.
+   */
+  default Optional<Long> lockFreeNodeWaiting(String pool, long waitSeconds) {
+    return lockFreeNode(pool, "WAIT " + waitSeconds);
+  }
 }
