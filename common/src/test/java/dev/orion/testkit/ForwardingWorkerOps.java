@@ -52,8 +52,8 @@ public class ForwardingWorkerOps implements WorkerOps {
   }
 
   @Override
-  public JobStart startJob(WorkerEndpoint worker, JobLaunch launch) throws WorkerException {
-    return delegate.startJob(worker, launch);
+  public JobStart startJob(WorkerEndpoint worker, JobLaunch launch, int maxBytes) throws WorkerException {
+    return delegate.startJob(worker, launch, maxBytes);
   }
 
   @Override
@@ -70,6 +70,11 @@ public class ForwardingWorkerOps implements WorkerOps {
   @Override
   public void removeJobDir(WorkerEndpoint worker, String runDir) throws WorkerException {
     delegate.removeJobDir(worker, runDir);
+  }
+
+  @Override
+  public void removeJob(WorkerEndpoint worker, String runDir, String user) throws WorkerException {
+    delegate.removeJob(worker, runDir, user);
   }
 
   @Override

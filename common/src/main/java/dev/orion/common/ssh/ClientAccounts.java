@@ -33,11 +33,17 @@ public final class ClientAccounts {
   // Optimistic: a rent waits for this, and each extra process costs ~1 ms, so the common case
   // (new user, group exists) runs useradd alone; exit 6 (no group) and 9 (user exists) take
   // the slower paths. HOME_MODE gives a private home without a chmod.
-  private static final String CREATE = """
-      set -u
+  /**
+   * Adds user $u (hash $h, group $g) and leaves useradd's status in $rc: 0 made, 9 exists already.
+   * Shared with a job attempt's start, which makes its throwaway user in the same command.
+   */
+  static final String ADD = """
       add() { useradd -m -d "/home/$u" -K HOME_MODE=0700 -s /bin/bash -G "$g" -p "$h" -- "$u"; }
       add; rc=$?
       if [ $rc -eq 6 ]; then groupadd -f -r "$g" && add; rc=$?; fi
+      """;
+
+  private static final String CREATE = "set -u\n" + ADD + """
       if [ $rc -eq 9 ]; then
         id -nG -- "$u" | tr ' ' '\n' | grep -qxF -- "$g" || { echo "user $u exists and is not an Orion client user" >&2; exit 3; }
         # Again on a node where the client may still run things (a lease that stayed home while
@@ -105,8 +111,13 @@ public final class ClientAccounts {
 
   /** Kills every process of the user and removes the user, its home and its temp files. */
   public void delete(WorkerEndpoint w, String user) throws WorkerException {
+    check(w, "delete user " + user, connections.exec(w, deleteScript(user)));
+  }
+
+  /** The script {@link #delete} runs; it ends the shell, so it goes last in a longer command. */
+  public static String deleteScript(String user) {
     requireValid(user);
-    check(w, "delete user " + user, connections.exec(w, vars(user, "", "") + DELETE));
+    return vars(user, "", "") + DELETE;
   }
 
   /** The client users (members of {@value #CLIENT_GROUP}) present on the worker. */

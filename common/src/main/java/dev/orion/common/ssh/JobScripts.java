@@ -3,6 +3,7 @@ package dev.orion.common.ssh;
 import dev.orion.common.worker.JobLaunch;
 import dev.orion.common.worker.JobPoll;
 import dev.orion.common.worker.JobStart;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -30,29 +31,55 @@ public final class JobScripts {
   private static final Pattern RUN_DIR = Pattern.compile(Pattern.quote(RUN_ROOT) + "/[0-9]+-[0-9]+");
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final int NO_USER = 4;
+  /** Looks 10 ms apart a start takes for the steps to end before it answers. */
+  static final int SETTLE_LOOKS = 5;
 
-  // $d: run dir, $u: user, then the command line built from quoted words. The start script records
-  // the group's id ($!, the session leader setsid made) in pgid; the wrapper records its own pid
-  // ($$, the same) in pgid.w, for a start script that died in between. Each file is written once,
-  // through a rename, so a reader never sees half of one.
+  // $r: run root, $d: run dir, $u: user, $c: 1 to make $u if missing (a throwaway job user), then
+  // the command line built from quoted words. The start script records the group's id ($!, the
+  // session leader setsid made) in pgid; the wrapper records its own pid ($$, the same) in pgid.w,
+  // for a start script that died in between. Each file is written once, through a rename, so a
+  // reader never sees half of one. $t: when the steps were launched (bash's EPOCHREALTIME; without
+  // it the start answers at once).
   private static final String START = """
       set -u
-      g=$(id -g -- "$u" 2>/dev/null) || exit 4
-      [ -d "$r" ] || mkdir -p -m 0711 -- "$r" || exit 1
-      if ! mkdir -m 0755 -- "$d" 2>/dev/null; then
-        [ -d "$d" ] || { echo "cannot create $d" >&2; exit 1; }
-        i=0
-        while [ ! -s "$d/pgid" ] && [ ! -s "$d/pgid.w" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
-        read -r p < "$d/pgid" || read -r p < "$d/pgid.w" || { echo "$d exists without a process group" >&2; exit 5; }
-        echo "again $p"; exit 0
+      if ! gid=$(id -g -- "$u" 2>/dev/null); then
+        [ "$c" = 1 ] || exit 4
+      """ + ClientAccounts.ADD + """
+        [ $rc -eq 0 ] || [ $rc -eq 9 ] || { echo "cannot make user $u: useradd exit status $rc" >&2; exit 1; }
+        gid=$(id -g -- "$u") || exit 4
       fi
-      cd /
-      setsid sh -c '
-        d=$1; shift
-        echo $$ > "$d/.pgid.w" && mv -f -- "$d/.pgid.w" "$d/pgid.w"
-        "$@" > "$d/out" 2>&1 < /dev/null
-        echo $? > "$d/exit.tmp" && mv -f -- "$d/exit.tmp" "$d/exit"
-      ' sh "$d" setpriv --reuid="$u" --regid="$g" --init-groups -- \\
+      [ -d "$r" ] || mkdir -p -m 0711 -- "$r" || exit 1
+      t=${EPOCHREALTIME:-}
+      if mkdir -m 0755 -- "$d" 2>/dev/null; then
+        st=new
+        cd /
+        setsid sh -c '
+          d=$1; shift
+          echo $$ > "$d/.pgid.w" && mv -f -- "$d/.pgid.w" "$d/pgid.w"
+          "$@" > "$d/out" 2>&1 < /dev/null
+          echo $? > "$d/exit.tmp" && mv -f -- "$d/exit.tmp" "$d/exit"
+        ' sh "$d" setpriv --reuid="$u" --regid="$gid" --init-groups -- \
+      """;
+
+  // After the launch: the group's id, then up to $settle looks 10 ms apart for the exit (most short
+  // steps end within them, and the start's answer then carries the whole outcome), then
+  // "<new|again> <pgid> <microseconds since the launch>" and a poll's answer from offset 0.
+  private static final String STARTED = """
+        echo $! > "$d/pgid.s" && mv -f -- "$d/pgid.s" "$d/pgid" 2>/dev/null
+      else
+        [ -d "$d" ] || { echo "cannot create $d" >&2; exit 1; }
+        st=again
+      fi
+      i=0; while [ ! -s "$d/pgid" ] && [ ! -s "$d/pgid.w" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
+      read -r p < "$d/pgid" 2>/dev/null || read -r p < "$d/pgid.w" || { echo "$d exists without a process group" >&2; exit 5; }
+      w=0
+      if [ -n "$t" ]; then
+        i=0; while [ ! -f "$d/exit" ] && [ $i -lt "$settle" ]; do sleep 0.01; i=$((i+1)); done
+        t1=$EPOCHREALTIME
+        w=$(( (${t1%[.,]*} - ${t%[.,]*}) * 1000000 + 1${t1#*[.,]} - 1${t#*[.,]} ))
+      fi
+      echo "$st $p $w"
+      o=0
       """;
 
   private static final String POLL = """
@@ -76,7 +103,12 @@ public final class JobScripts {
     return RUN_ROOT + "/" + jobId + "-" + attempt;
   }
 
-  public static String start(JobLaunch l) {
+  /**
+   * Starts the attempt (making its user first when {@link JobLaunch#makeUser}), waits up to
+   * {@value #SETTLE_LOOKS} × 10 ms for it to end, and looks at it as {@link #poll} would, copying
+   * at most {@code maxBytes} of output from the start.
+   */
+  public static String start(JobLaunch l, int maxBytes) {
     String home = "/home/" + l.user();
     StringBuilder env = new StringBuilder("env -i");
     for (Map.Entry<String, String> e : Map.of("HOME", home, "USER", l.user(), "LOGNAME", l.user(),
@@ -91,24 +123,26 @@ public final class JobScripts {
         .map(argv -> argv.stream().map(Shell::quote).collect(Collectors.joining(" ")))
         .collect(Collectors.joining(" && "));
     String command = "cd \"$HOME\" 2>/dev/null || cd /; " + steps;
-    return "r=" + Shell.quote(RUN_ROOT) + " d=" + Shell.quote(l.runDir()) + " u=" + Shell.quote(l.user()) + "\n"
-        + START + "  " + env + " /bin/sh -c " + Shell.quote(command) + " >/dev/null 2>&1 </dev/null &\n"
-        + "echo $! > \"$d/pgid.s\" && mv -f -- \"$d/pgid.s\" \"$d/pgid\" 2>/dev/null\n"
-        + "i=0; while [ ! -s \"$d/pgid\" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i+1)); done\n"
-        + "read -r p < \"$d/pgid\" && echo \"new $p\"\n";
+    return "r=" + Shell.quote(RUN_ROOT) + " d=" + Shell.quote(l.runDir()) + " u=" + Shell.quote(l.user())
+        + " c=" + (l.makeUser() ? 1 : 0) + " h='!' g=" + Shell.quote(ClientAccounts.CLIENT_GROUP)
+        + " settle=" + SETTLE_LOOKS + " n=" + Math.max(0, maxBytes) + "\n"
+        + START + "    " + env + " /bin/sh -c " + Shell.quote(command) + " >/dev/null 2>&1 </dev/null &\n"
+        + STARTED + POLL;
   }
 
   public static JobStart parseStart(WorkerEndpoint w, ExecResult r) throws WorkerException {
     if (r.exitCode() == NO_USER) {
-      return new JobStart(JobStart.State.NO_USER, 0);
+      return new JobStart(JobStart.State.NO_USER, 0, Duration.ZERO, null);
     }
-    String[] out = r.stdout().strip().split(" ");
-    if (!r.ok() || out.length != 2) {
+    String[] lines = r.stdout().split("\n", 2);
+    String[] head = lines[0].strip().split(" ");
+    if (!r.ok() || head.length != 3 || lines.length < 2) {
       throw new WorkerException(w, "start job", WorkerException.Kind.COMMAND_FAILED,
           "exit status " + r.exitCode() + ": " + r.stderr().strip() + r.stdout().strip());
     }
-    return new JobStart(out[0].equals("new") ? JobStart.State.STARTED : JobStart.State.ALREADY_STARTED,
-        Integer.parseInt(out[1]));
+    JobPoll look = parsePoll(w, new ExecResult(0, lines[1], ""));
+    return new JobStart(head[0].equals("new") ? JobStart.State.STARTED : JobStart.State.ALREADY_STARTED,
+        Integer.parseInt(head[1]), Duration.ofNanos(Long.parseLong(head[2]) * 1000), look);
   }
 
   /** Looks at the attempt; copies at most {@code maxBytes} of output from {@code offset}. */

@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
  *
  * @param runDir the attempt's directory on the worker, under {@link JobScripts#RUN_ROOT}; its
  *     existence is what makes a start happen at most once
+ * @param makeUser whether the start makes {@code user} when it is missing (a throwaway job user,
+ *     in the same command); otherwise a missing user starts nothing
  */
-public record JobLaunch(String runDir, String user, List<List<String>> steps, Map<String, String> env) {
+public record JobLaunch(String runDir, String user, boolean makeUser, List<List<String>> steps,
+    Map<String, String> env) {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   public JobLaunch {

@@ -1,6 +1,7 @@
 package dev.orion.common.worker;
 
 import dev.orion.common.ssh.ClientAccount;
+import dev.orion.common.ssh.ClientAccounts;
 import dev.orion.common.ssh.ExecResult;
 import dev.orion.common.ssh.JobScripts;
 import dev.orion.common.ssh.WorkerEndpoint;
@@ -39,10 +40,11 @@ public interface WorkerOps {
   /**
    * Starts a job attempt detached, in its own process group, as {@code launch.user()}; at most once
    * per run directory: a repeated start (a retry, an adopting scheduler) reports the group already
-   * there. Answers {@link JobStart.State#NO_USER} when the user does not exist.
+   * there. Answers {@link JobStart.State#NO_USER} when the user does not exist and is not to be
+   * made. The answer carries a first look at the attempt with up to {@code maxBytes} of its output.
    */
-  default JobStart startJob(WorkerEndpoint worker, JobLaunch launch) throws WorkerException {
-    return JobScripts.parseStart(worker, run(worker, JobScripts.start(launch)));
+  default JobStart startJob(WorkerEndpoint worker, JobLaunch launch, int maxBytes) throws WorkerException {
+    return JobScripts.parseStart(worker, run(worker, JobScripts.start(launch, maxBytes)));
   }
 
   /** Looks at a started attempt and copies up to {@code maxBytes} of its output from {@code offset}. */
@@ -61,6 +63,18 @@ public interface WorkerOps {
     ExecResult r = run(worker, JobScripts.remove(runDir));
     if (!r.ok()) {
       throw new WorkerException(worker, "remove " + runDir, WorkerException.Kind.COMMAND_FAILED, r.stderr().strip());
+    }
+  }
+
+  /**
+   * Removes an attempt's run directory and its throwaway user (as {@link #deleteAccount}), in one
+   * command, once the attempt is recorded.
+   */
+  default void removeJob(WorkerEndpoint worker, String runDir, String user) throws WorkerException {
+    ExecResult r = run(worker, JobScripts.remove(runDir) + "\n" + ClientAccounts.deleteScript(user));
+    if (!r.ok()) {
+      throw new WorkerException(worker, "remove " + runDir + " and user " + user, WorkerException.Kind.COMMAND_FAILED,
+          "exit status " + r.exitCode() + ": " + r.stderr().strip());
     }
   }
 

@@ -17,9 +17,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A job attempt on a real sandbox worker: started detached as its user in its own process group,
- * output and exit status in its run directory, a repeated start runs nothing again, a kill ends
- * the whole group.
+ * A job attempt on a real sandbox worker: its throwaway user made by the start, started detached
+ * as its user in its own process group, output and exit status in its run directory, a repeated
+ * start runs nothing again, short steps seen ended by the start itself, a kill ends the whole
+ * group, run directory and user removed in one command.
  */
 class JobScriptsTest {
   @Test
@@ -28,20 +29,21 @@ class JobScriptsTest {
         SshWorkerOps ops = new SshWorkerOps(new WorkerConnections(TestSsh.config()))) {
       WorkerEndpoint e = w.endpoint(1);
       w.runInside("install -d -m 1777 /var/marks");
-      JobLaunch missing = new JobLaunch(JobScripts.runDir(7, 1), "job-nobody", List.of(List.of("true")), Map.of());
-      assertEquals(JobStart.State.NO_USER, ops.startJob(e, missing).state(), "no user, nothing started");
+      JobLaunch missing = new JobLaunch(JobScripts.runDir(7, 1), "job-nobody", false, List.of(List.of("true")), Map.of());
+      assertEquals(JobStart.State.NO_USER, ops.startJob(e, missing, 0).state(), "no user, nothing started");
+      assertEquals("", w.runInside("ls " + JobScripts.RUN_ROOT + " 2>/dev/null || true").strip());
 
-      ops.createAccount(e, new ClientAccount("job-a1", "!", null));
-      JobLaunch l = new JobLaunch(JobScripts.runDir(7, 2), "job-a1", List.of(
+      JobLaunch l = new JobLaunch(JobScripts.runDir(7, 2), "job-a1", true, List.of(
           List.of("sh", "-c", "echo start >> /var/marks/m; id -un; echo \"$GREETING\"; echo oops >&2"),
           List.of("sh", "-c", "exit 3"),
           List.of("sh", "-c", "echo never")), Map.of("GREETING", "it's \"quoted\" $HOME"));
-      JobStart first = ops.startJob(e, l);
+      JobStart first = ops.startJob(e, l, 1 << 20);
       assertEquals(JobStart.State.STARTED, first.state());
-      JobStart again = ops.startJob(e, l);
+      assertTrue(w.runInside("id -nG job-a1").contains(ClientAccounts.CLIENT_GROUP), "the start made its user");
+      JobStart again = ops.startJob(e, l, 1 << 20);
       assertEquals(JobStart.State.ALREADY_STARTED, again.state(), "a repeated start starts nothing");
       assertEquals(first.pgid(), again.pgid());
-      JobPoll p = ops.pollJob(e, l.runDir(), first.pgid(), 0, 1 << 20);
+      JobPoll p = again.look();
       for (int i = 0; i < 200 && !p.exited(); i++) {
         Thread.sleep(20);
         p = ops.pollJob(e, l.runDir(), first.pgid(), 0, 1 << 20);
@@ -56,9 +58,12 @@ class JobScriptsTest {
       assertEquals("0755 root", w.runInside("stat -c '%a %U' " + l.runDir()).strip().replace("755", "0755"),
           "the run directory is root's");
 
-      JobLaunch sleeper = new JobLaunch(JobScripts.runDir(7, 3), "job-a1",
+      JobLaunch sleeper = new JobLaunch(JobScripts.runDir(7, 3), "job-a1", false,
           List.of(List.of("sh", "-c", "sleep 300 & sleep 300")), Map.of());
-      JobStart s = ops.startJob(e, sleeper);
+      JobStart s = ops.startJob(e, sleeper, 0);
+      assertTrue(s.look().running(), "the start's look: still running after its settle");
+      assertNull(s.look().exitCode());
+      assertTrue(s.since().toMillis() >= 40, "the start waited for the steps to end: " + s.since());
       JobPoll running = ops.pollJob(e, sleeper.runDir(), s.pgid(), 0, 0);
       assertTrue(running.running());
       assertNull(running.exitCode());
@@ -72,6 +77,14 @@ class JobScriptsTest {
       assertEquals("", w.runInside("pgrep -u job-a1 || true").strip());
       ops.removeJobDir(e, sleeper.runDir());
       assertFalse(w.runInside("ls " + JobScripts.RUN_ROOT).contains("7-3"));
+
+      JobStart quick = ops.startJob(e, new JobLaunch(JobScripts.runDir(7, 4), "job-a2", true,
+          List.of(List.of("echo", "done")), Map.of()), 1 << 20);
+      assertEquals(0, quick.look().exitCode(), "short steps end within the start's settle");
+      assertEquals("done\n", new String(quick.look().chunk(), StandardCharsets.UTF_8));
+      ops.removeJob(e, JobScripts.runDir(7, 4), "job-a2");
+      assertFalse(w.runInside("ls " + JobScripts.RUN_ROOT).contains("7-4"), "run directory removed");
+      assertEquals("", w.runInside("getent passwd job-a2 || true").strip(), "user removed");
     }
   }
 }

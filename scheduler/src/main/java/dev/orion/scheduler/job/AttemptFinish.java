@@ -16,23 +16,24 @@ import dev.orion.scheduler.job.AttemptDecision.Ending;
 import dev.orion.scheduler.job.AttemptDecision.Outcome;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end phase: on a worker that answers, kill the group if needed, copy the rest of the output and
- * delete the throwaway user; then in one transaction fenced by the claim record the attempt, move
- * the job on as {@link AttemptDecision#end} and {@link Retries} decide (done, retry after back-off,
- * failed) and end the internal lease, which frees the worker: clean in the same transaction when its
- * user is already deleted (the epoch just taken fences it), dirty for the scrub otherwise. The run
- * directory goes last.
+ * The end phase: on a worker that answers, kill the group if needed and copy the rest of the
+ * output; then in one transaction fenced by the claim record the attempt, move the job on as
+ * {@link AttemptDecision#end} and {@link Retries} decide (done, retry after back-off, failed) and
+ * end the internal lease, which frees the worker dirty; then remove the run directory and the
+ * throwaway user in one command and mark the node clean (its epoch, taken by the record, fences
+ * that). The run directory is the start's latch, so it goes only once the attempt is recorded.
  */
 final class AttemptFinish {
   private static final Logger log = LoggerFactory.getLogger(AttemptFinish.class);
 
+  private final Jdbi jdbi;
   private final Claimant claimant;
   private final Retries retries;
   private final ClaimQueue<DueJob> queue;
@@ -46,13 +47,15 @@ final class AttemptFinish {
    * @param exitCode the steps' exit status, if the worker reported one
    * @param detail what went wrong, for the attempt's event (null: nothing to add)
    * @param kept bytes of output already copied into the attempt's log
+   * @param copied whether that is all the output there is (the steps had ended when it was copied)
    */
-  record Cause(Outcome outcome, Integer exitCode, String detail, long kept) {}
+  record Cause(Outcome outcome, Integer exitCode, String detail, long kept, boolean copied) {}
 
   private record Ended(Ending ending, Long epoch) {}
 
-  AttemptFinish(Claimant claimant, Retries retries, ClaimQueue<DueJob> queue, WorkerOps ops, AttemptLog output,
-      JobMetrics metrics) {
+  AttemptFinish(Jdbi jdbi, Claimant claimant, Retries retries, ClaimQueue<DueJob> queue, WorkerOps ops,
+      AttemptLog output, JobMetrics metrics) {
+    this.jdbi = jdbi;
     this.claimant = claimant;
     this.retries = retries;
     this.queue = queue;
@@ -64,32 +67,24 @@ final class AttemptFinish {
   void end(Claim<DueJob> c, AttemptRun run, Cause cause) {
     AttemptRow a = run.attempt();
     Outcome outcome = cause.outcome();
-    long kept = cause.kept();
     boolean reachable = outcome != Outcome.WORKER_LOST;
-    boolean userGone = false;
-    if (reachable) {
+    if (reachable && a.pgid() != null) {
       try {
-        if (a.pgid() != null && (outcome.killsGroup() || !a.throwaway())) {
+        if (outcome.killsGroup() || !a.throwaway()) {
           // On the caller's own lease nothing of the job may outlive it; a throwaway user's
-          // processes all go with the user below.
+          // processes all go with the user, once the attempt is recorded.
           ops.killJob(run.endpoint(), a.pgid());
         }
-        if (a.pgid() != null) {
-          kept = output.copyRest(c, run, kept);
-        }
-        if (a.throwaway()) {
-          ops.deleteAccount(run.endpoint(), a.unixUser());
-          userGone = true;
+        if (!cause.copied()) {
+          output.copyRest(c, run, cause.kept());
         }
       } catch (WorkerException e) {
-        log.warn("{}: cleaning up on the worker failed, its node stays unclean for the scrub: {}", run.describe(),
+        log.warn("{}: the worker does not answer; the rest of the output is not copied: {}", run.describe(),
             e.getMessage());
       }
     }
     Instant now = claimant.now();
-    boolean deleted = userGone;
-    Ended ended = queue.complete(List.of(c), (h, held) -> held.isEmpty() ? null
-        : record(h, run, cause, now, deleted));
+    Ended ended = queue.complete(List.of(c), (h, held) -> held.isEmpty() ? null : record(h, run, cause, now));
     if (ended == null) {
       log.info("{}: claim lost before its end was recorded; whoever adopts the job records it", run.describe());
       return;
@@ -99,19 +94,45 @@ final class AttemptFinish {
     if (e.next().finished()) {
       metrics.finished(run.job().poolLabel(), e.next().db());
     }
-    if (userGone && ended.epoch() != null) {
-      log.info("node {} freed clean: user {} of {} deleted", a.nodeId(), a.unixUser(), run.describe());
+    if (reachable) {
+      clean(run, ended.epoch());
     }
-    if (reachable && a.pgid() != null) {
-      try {
+  }
+
+  /**
+   * After the record, one command removes the run directory (the start's latch, no longer needed)
+   * and the throwaway user with everything of it; the node, freed dirty by the record, is then
+   * marked clean unless it was taken or freed again meanwhile (its epoch), and the job waiting
+   * longest for a worker of the pool may take it at once. If the worker fails here the scrub does
+   * the same later.
+   */
+  private void clean(AttemptRun run, Long epoch) {
+    AttemptRow a = run.attempt();
+    try {
+      if (a.throwaway()) {
+        ops.removeJob(run.endpoint(), a.runDir(), a.unixUser());
+      } else if (a.pgid() != null) {
         ops.removeJobDir(run.endpoint(), a.runDir());
-      } catch (WorkerException ex) {
-        log.warn("{}: removing {} failed: {}", run.describe(), a.runDir(), ex.getMessage());
+      }
+    } catch (WorkerException ex) {
+      log.warn("{}: cleaning up on the worker failed; the scrub cleans its node: {}", run.describe(), ex.getMessage());
+      return;
+    }
+    if (a.throwaway() && epoch != null) {
+      boolean clean = jdbi.inTransaction(h -> {
+        if (h.attach(NodeCleanliness.class).markClean(a.nodeId(), epoch) != 1) {
+          return false;
+        }
+        h.attach(JobDao.class).wakeWaiting(run.job().pool(), claimant.now(), 1);
+        return true;
+      });
+      if (clean) {
+        log.info("node {} freed clean: user {} of {} deleted", a.nodeId(), a.unixUser(), run.describe());
       }
     }
   }
 
-  private Ended record(Handle h, AttemptRun run, Cause cause, Instant now, boolean userGone) {
+  private Ended record(Handle h, AttemptRun run, Cause cause, Instant now) {
     AttemptRow a = run.attempt();
     Outcome outcome = cause.outcome();
     Integer exitCode = cause.exitCode();
@@ -127,16 +148,9 @@ final class AttemptFinish {
       LeaseStore store = LeaseStore.on(h);
       Optional<Lease> lease = store.lock(a.leaseId()).filter(l -> l.status().live());
       if (lease.isPresent()) {
-        Map<Long, Long> epochs = store.end(List.of(lease.get()),
+        epoch = store.end(List.of(lease.get()),
             outcome == Outcome.WORKER_LOST ? EndReason.FAILED : EndReason.RELEASED, now, claimant.actor(),
-            l -> "job " + j.id() + " attempt " + a.attempt() + " ended: " + e.attemptReason());
-        epoch = epochs.get(a.nodeId());
-        if (userGone && epoch != null) {
-          // The user was deleted before this transaction: the node is clean as it is freed, and
-          // the job waiting longest for a worker of the pool may take it at once.
-          h.attach(NodeCleanliness.class).markClean(a.nodeId(), epoch);
-          dao.wakeWaiting(j.pool(), now, 1);
-        }
+            l -> "job " + j.id() + " attempt " + a.attempt() + " ended: " + e.attemptReason()).get(a.nodeId());
       }
     }
     Integer code = outcome == Outcome.EXITED ? exitCode : null;

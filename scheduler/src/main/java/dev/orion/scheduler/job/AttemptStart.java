@@ -4,9 +4,9 @@ import dev.orion.common.event.Event;
 import dev.orion.common.event.EventLog;
 import dev.orion.common.job.JobSpec;
 import dev.orion.common.job.JobStatus;
-import dev.orion.common.ssh.ClientAccount;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.worker.JobLaunch;
+import dev.orion.common.worker.JobPoll;
 import dev.orion.common.worker.JobStart;
 import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.Claim;
@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The start phase over SSH: a throwaway {@code job-…} user (on an internal lease), then the steps,
- * detached in their own process group. The start is idempotent per attempt (its run directory is
+ * The start phase, one command on the worker: the throwaway {@code job-…} user (on an internal
+ * lease) made if missing, the steps detached in their own process group, and a first look at them. The start is idempotent per attempt (its run directory is
  * the latch), so a start repeated by an adopting scheduler never runs the steps twice. The process
  * group and start time are recorded fenced by the claim.
  */
@@ -35,8 +35,11 @@ final class AttemptStart {
   private final WorkerOps ops;
   private final JobMetrics metrics;
 
-  /** What a start came to: the attempt to watch, or why it ends at once; neither when the claim was lost. */
-  record Started(AttemptRun run, AttemptFinish.Cause failed) {}
+  /**
+   * What a start came to: the attempt to watch with the start's look at it, or why it ends at once;
+   * neither when the claim was lost.
+   */
+  record Started(AttemptRun run, JobPoll look, AttemptFinish.Cause failed) {}
 
   AttemptStart(Jdbi jdbi, Claimant claimant, ClaimQueue<DueJob> queue, WorkerOps ops, JobMetrics metrics) {
     this.jdbi = jdbi;
@@ -53,20 +56,13 @@ final class AttemptStart {
       JobSpec spec = JobSpec.fromJson(run.job().spec());
       String runtime = ContainerSteps.needsRuntime(spec)
           ? jdbi.withHandle(h -> h.attach(JobDao.class).containerRuntime(a.nodeId())).orElse(null) : null;
-      launch = new JobLaunch(a.runDir(), a.unixUser(), ContainerSteps.argv(spec, runtime), spec.env());
+      launch = new JobLaunch(a.runDir(), a.unixUser(), a.throwaway(), ContainerSteps.argv(spec, runtime), spec.env());
     } catch (IllegalArgumentException | IllegalStateException e) {
       return failed(Outcome.START_FAILED, "bad spec: " + e.getMessage());
     }
     JobStart s;
     try {
-      if (run.fresh() && a.throwaway()) {
-        ops.createAccount(run.endpoint(), new ClientAccount(a.unixUser(), "!", null));
-      }
-      s = ops.startJob(run.endpoint(), launch);
-      if (s.state() == JobStart.State.NO_USER && a.throwaway()) {
-        ops.createAccount(run.endpoint(), new ClientAccount(a.unixUser(), "!", null));
-        s = ops.startJob(run.endpoint(), launch);
-      }
+      s = ops.startJob(run.endpoint(), launch, AttemptLog.room(0));
     } catch (WorkerException e) {
       boolean lost = e.kind() == WorkerException.Kind.UNREACHABLE || e.kind() == WorkerException.Kind.TIMEOUT;
       return failed(lost ? Outcome.WORKER_LOST : Outcome.START_FAILED, e.getMessage());
@@ -76,7 +72,7 @@ final class AttemptStart {
       // retry; the next placement finds the lease ended (cancelled) or migrating (waits).
       return failed(Outcome.WORKER_LOST, "user " + a.unixUser() + " does not exist on node " + a.nodeId());
     }
-    Instant now = claimant.now();
+    Instant now = claimant.now().minus(s.since());
     JobStart started = s;
     Boolean held = queue.within(List.of(c), (h, still) -> {
       if (still.isEmpty()) {
@@ -92,17 +88,17 @@ final class AttemptStart {
       return true;
     });
     if (!held) {
-      return new Started(null, null);
+      return new Started(null, null, null);
     }
     if (run.fresh() && s.state() == JobStart.State.STARTED) {
       metrics.dispatched(Duration.between(run.job().dueAt(), now));
     }
     log.info("{} started: process group {}", run.describe(), s.pgid());
-    return new Started(run.withPgid(s.pgid()), null);
+    return new Started(run.withPgid(s.pgid()), s.look(), null);
   }
 
   /** Nothing runs on the worker: no exit code, no output copied. */
   private static Started failed(Outcome outcome, String detail) {
-    return new Started(null, new AttemptFinish.Cause(outcome, null, detail, 0));
+    return new Started(null, null, new AttemptFinish.Cause(outcome, null, detail, 0, true));
   }
 }

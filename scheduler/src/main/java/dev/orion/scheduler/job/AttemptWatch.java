@@ -41,14 +41,16 @@ final class AttemptWatch {
   }
 
   /**
-   * Watches the started attempt until it ends; returns why. Empty when the claim was lost or this
+   * Watches the started attempt until it ends, beginning with the start's look when it has one;
+   * returns why. Empty when the claim was lost or this
    * instance is shutting down: whoever adopts the job watches it.
    */
-  Optional<AttemptFinish.Cause> watch(Claim<DueJob> c, AttemptRun run) {
+  Optional<AttemptFinish.Cause> watch(Claim<DueJob> c, AttemptRun run, JobPoll startLook) {
     AttemptRow a = run.attempt();
     long kept = a.logKept();
     Instant failingSince = null;
     Duration pause = FIRST_LOOK;
+    JobPoll given = kept == 0 ? startLook : null; // the start's look copies from offset 0
     while (true) {
       if (c.lost()) {
         log.info("{}: claim lost; whoever adopts the job watches it", run.describe());
@@ -57,7 +59,9 @@ final class AttemptWatch {
       Optional<JobPoll> poll = Optional.empty();
       String error = null;
       try {
-        poll = Optional.of(ops.pollJob(run.endpoint(), a.runDir(), a.pgid(), kept, AttemptLog.room(kept)));
+        poll = Optional.of(given != null ? given
+            : ops.pollJob(run.endpoint(), a.runDir(), a.pgid(), kept, AttemptLog.room(kept)));
+        given = null;
         failingSince = null;
       } catch (WorkerException e) {
         error = e.getMessage();
@@ -83,7 +87,9 @@ final class AttemptWatch {
       kept = seen.kept();
       Outcome o = AttemptDecision.look(p, seen.watch(), claimant.now(), failingSince, config.workerLostAfter());
       if (o != Outcome.RUNNING) {
-        return Optional.of(new AttemptFinish.Cause(o, p.map(JobPoll::exitCode).orElse(null), error, kept));
+        // Ended steps write nothing more: what the look saw is all there is to copy.
+        boolean copied = p.isPresent() && (p.get().exited() || !p.get().running()) && !AttemptLog.more(p.get(), kept);
+        return Optional.of(new AttemptFinish.Cause(o, p.map(JobPoll::exitCode).orElse(null), error, kept, copied));
       }
       boolean more = p.isPresent() && AttemptLog.more(p.get(), kept);
       if (!more) {

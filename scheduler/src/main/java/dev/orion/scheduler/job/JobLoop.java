@@ -1,5 +1,6 @@
 package dev.orion.scheduler.job;
 
+import dev.orion.common.worker.JobPoll;
 import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.Claim;
 import dev.orion.scheduler.claim.ClaimQueue;
@@ -54,7 +55,7 @@ public final class JobLoop {
     this.adoption = new JobAdoption(jdbi, claimant, queue);
     this.start = new AttemptStart(jdbi, claimant, queue, ops, metrics);
     this.watch = new AttemptWatch(claimant, config, queue, ops);
-    this.finish = new AttemptFinish(claimant, config.retries(), queue, ops, new AttemptLog(queue, ops), metrics);
+    this.finish = new AttemptFinish(jdbi, claimant, config.retries(), queue, ops, new AttemptLog(queue, ops), metrics);
   }
 
   /** One round: claims as many due jobs as this instance has room for; returns how many. */
@@ -97,7 +98,7 @@ public final class JobLoop {
         if (r.attempt().pgid() == null) {
           start(c, r);
         } else {
-          watch(c, r);
+          watch(c, r, null);
         }
       });
       default -> queue.release(List.of(c));
@@ -109,11 +110,11 @@ public final class JobLoop {
     if (s.failed() != null) {
       finish.end(c, run, s.failed());
     } else if (s.run() != null) {
-      watch(c, s.run());
+      watch(c, s.run(), s.look());
     }
   }
 
-  private void watch(Claim<DueJob> c, AttemptRun run) {
-    watch.watch(c, run).ifPresent(cause -> finish.end(c, run, cause));
+  private void watch(Claim<DueJob> c, AttemptRun run, JobPoll startLook) {
+    watch.watch(c, run, startLook).ifPresent(cause -> finish.end(c, run, cause));
   }
 }

@@ -1,7 +1,6 @@
 package dev.orion.scheduler.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,10 +56,12 @@ class JobRunTest {
         () -> jobs.status(id) + " " + jobs.events(id));
   }
 
-  static void assertNodeFreeAndClean(Database db, long node) {
-    assertEquals(1, (int) db.jdbi().withHandle(h -> h.createQuery(
-        "SELECT COUNT(*) FROM nodes WHERE id = :n AND allocated = 0 AND clean = 1").bind("n", node)
-        .mapTo(Integer.class).one()), "node " + node + " free and clean");
+  /** The attempt's cleanup follows its record: the user goes, then the node is marked clean. */
+  static void awaitCleaned(Database db, SandboxWorker w, long node) {
+    Await.until("node " + node + " free and clean, no job user on it", Duration.ofSeconds(10),
+        () -> !hasJobUser(w) && db.jdbi().withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM nodes WHERE id = :n AND allocated = 0 AND clean = 1").bind("n", node)
+            .mapTo(Integer.class).one()) == 1);
   }
 
   static boolean hasJobUser(SandboxWorker w) {
@@ -92,8 +93,7 @@ class JobRunTest {
         assertTrue(user.startsWith("job-"), user);
         assertEquals("hello from " + user + "\nto-stderr\n", a.get(0).get("log"));
         assertEquals(((String) a.get(0).get("log")).length(), ((Number) a.get(0).get("log_bytes")).intValue());
-        assertFalse(hasJobUser(w), "the throwaway user is deleted");
-        assertNodeFreeAndClean(db, node);
+        awaitCleaned(db, w, node);
         assertEquals("ended released job", db.jdbi().withHandle(h -> h.createQuery(
             "SELECT CONCAT(status, ' ', end_reason, ' ', kind) FROM rentals WHERE id = :l")
             .bind("l", a.get(0).get("lease_id")).mapTo(String.class).one()), "its internal lease ended");
@@ -138,8 +138,7 @@ class JobRunTest {
         assertEquals("cancelled", jobs.status(cancelled));
         assertEquals("Cancelled", jobs.attempts(cancelled).get(0).get("reason"));
         assertEquals("", w.runInside("pgrep -x sleep || true").strip(), "the whole group is killed");
-        assertFalse(hasJobUser(w));
-        assertNodeFreeAndClean(db, node);
+        awaitCleaned(db, w, node);
         assertEquals(0, (int) db.jdbi().withHandle(h -> h.createQuery(
             "SELECT COUNT(*) FROM rentals WHERE kind = 'job' AND status <> 'ended'").mapTo(Integer.class).one()));
         assertEquals("", w.runInside("ls /var/lib/orion/jobs").strip(), "run directories removed");
