@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  *       kills) as the job's user ({@code setpriv}, no login session, a clean environment); a
  *       root-owned wrapper in the group sends stdout and stderr to {@code out} and writes the exit
  *       status to {@code exit} when the steps end, so the user cannot forge either;
- *   <li>poll: whether the group still runs, the recorded exit status, the output's size and a chunk
+ *   <li>poll: whether the group still runs (or is still coming up: its wrapper has not written
+ *       pgid.w yet), the recorded exit status, the output's size and a chunk
  *       of it (base64, so the log is copied byte for byte);
  *   <li>kill: the whole process group; remove: the run directory, once the attempt is recorded.
  * </ul>
@@ -61,7 +62,7 @@ public final class JobScripts {
         ' sh "$d" setpriv --reuid="$u" --regid="$gid" --init-groups -- \
       """;
 
-  // After the launch: the group's id, then up to $settle looks 10 ms apart for the exit (most short
+  // After the launch: the group's id once the group exists, then up to $settle looks 10 ms apart for the exit (most short
   // steps end within them, and the start's answer then carries the whole outcome), then
   // "<new|again> <pgid> <microseconds since the launch>" and a poll's answer from offset 0.
   private static final String STARTED = """
@@ -70,7 +71,8 @@ public final class JobScripts {
         [ -d "$d" ] || { echo "cannot create $d" >&2; exit 1; }
         st=again
       fi
-      i=0; while [ ! -s "$d/pgid" ] && [ ! -s "$d/pgid.w" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
+      # The group exists once its wrapper wrote pgid.w (setsid runs in the child, after the fork).
+      i=0; while [ ! -s "$d/pgid.w" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
       read -r p < "$d/pgid" 2>/dev/null || read -r p < "$d/pgid.w" || { echo "$d exists without a process group" >&2; exit 5; }
       w=0
       if [ -n "$t" ]; then
@@ -83,7 +85,7 @@ public final class JobScripts {
       """;
 
   private static final String POLL = """
-      if kill -0 -- "-$p" 2>/dev/null; then a=1; else a=0; fi
+      if kill -0 -- "-$p" 2>/dev/null || [ ! -s "$d/pgid.w" ]; then a=1; else a=0; fi
       e=-; [ -f "$d/exit" ] && read -r e < "$d/exit"
       s=0; [ -f "$d/out" ] && s=$(stat -c %s -- "$d/out")
       echo "$a $e $s"
