@@ -36,19 +36,18 @@ public final class JobScripts {
   static final int SETTLE_LOOKS = 5;
 
   // $r: run root, $d: run dir, $u: user, $c: 1 to make $u if missing (a throwaway job user), then
-  // the command line built from quoted words. The start script records the group's id ($!, the
-  // session leader setsid made) in pgid; the wrapper records its own pid ($$, the same) in pgid.w,
-  // for a start script that died in between. Each file is written once, through a rename, so a
-  // reader never sees half of one. $t: when the steps were launched (bash's EPOCHREALTIME; without
-  // it the start answers at once).
+  // the command line built from quoted words. The wrapper, the group's session leader, records its
+  // pid (the group's id) in pgid.w as its first act; each file is written once, through a rename,
+  // so a reader never sees half of one. $t: when the steps were launched (bash's EPOCHREALTIME;
+  // without it the start answers at once). Every process costs ~1 ms of the worker's CPU, so the
+  // common path runs few: useradd, id, mkdir, the group's own, and a sleep or two.
   private static final String START = """
       set -u
-      if ! gid=$(id -g -- "$u" 2>/dev/null); then
-        [ "$c" = 1 ] || exit 4
+      if [ "$c" = 1 ]; then
       """ + ClientAccounts.ADD + """
         [ $rc -eq 0 ] || [ $rc -eq 9 ] || { echo "cannot make user $u: useradd exit status $rc" >&2; exit 1; }
-        gid=$(id -g -- "$u") || exit 4
       fi
+      gid=$(id -g -- "$u" 2>/dev/null) || exit 4
       [ -d "$r" ] || mkdir -p -m 0711 -- "$r" || exit 1
       t=${EPOCHREALTIME:-}
       if mkdir -m 0755 -- "$d" 2>/dev/null; then
@@ -62,18 +61,17 @@ public final class JobScripts {
         ' sh "$d" setpriv --reuid="$u" --regid="$gid" --init-groups -- \
       """;
 
-  // After the launch: the group's id once the group exists, then up to $settle looks 10 ms apart for the exit (most short
-  // steps end within them, and the start's answer then carries the whole outcome), then
-  // "<new|again> <pgid> <microseconds since the launch>" and a poll's answer from offset 0.
+  // After the launch: the group's id once the group exists (setsid runs in the child, after the
+  // fork), then up to $settle looks 10 ms apart for the exit (most short steps end within them, and
+  // the start's answer then carries the whole outcome), then "<new|again> <pgid> <microseconds
+  // since the launch>" and a poll's answer from offset 0.
   private static final String STARTED = """
-        echo $! > "$d/pgid.s" && mv -f -- "$d/pgid.s" "$d/pgid" 2>/dev/null
       else
         [ -d "$d" ] || { echo "cannot create $d" >&2; exit 1; }
         st=again
       fi
-      # The group exists once its wrapper wrote pgid.w (setsid runs in the child, after the fork).
       i=0; while [ ! -s "$d/pgid.w" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
-      read -r p < "$d/pgid" 2>/dev/null || read -r p < "$d/pgid.w" || { echo "$d exists without a process group" >&2; exit 5; }
+      read -r p < "$d/pgid.w" || { echo "$d exists without a process group" >&2; exit 5; }
       w=0
       if [ -n "$t" ]; then
         i=0; while [ ! -f "$d/exit" ] && [ $i -lt "$settle" ]; do sleep 0.01; i=$((i+1)); done
@@ -87,7 +85,7 @@ public final class JobScripts {
   private static final String POLL = """
       if kill -0 -- "-$p" 2>/dev/null || [ ! -s "$d/pgid.w" ]; then a=1; else a=0; fi
       e=-; [ -f "$d/exit" ] && read -r e < "$d/exit"
-      s=0; [ -f "$d/out" ] && s=$(stat -c %s -- "$d/out")
+      s=0; [ -s "$d/out" ] && s=$(stat -c %s -- "$d/out")
       echo "$a $e $s"
       if [ "$n" -gt 0 ] && [ "$o" -lt "$s" ]; then tail -c +$((o+1)) -- "$d/out" | head -c "$n" | base64 -w0; fi
       """;

@@ -52,11 +52,19 @@ class ClientAccountsTest {
     assertEquals("c_alice\n/home/c_alice\n", loginWithPassword("c_alice", password, "id -un; echo $HOME"));
     assertThrows(UserAuthException.class, () -> loginWithPassword("c_alice", "wrong", "true"));
     assertEquals("700\n", connections.exec(w, "stat -c %a /home/c_alice").stdout());
+    // Files the client leaves where anyone may write: at the top, in its own directory, in a
+    // world-writable directory of someone else's; root's own files there stay.
+    connections.exec(w, "install -d -m 1777 /tmp/shared && install -d -m 0755 /tmp/roots && touch /tmp/roots/keep");
+    loginWithPassword("c_alice", password, "touch /tmp/a_top /var/tmp/a_vt /dev/shm/a_shm /tmp/shared/a_nested"
+        + " && mkdir /tmp/a_dir && touch /tmp/a_dir/x");
 
     accounts.delete(w, "c_alice");
 
     assertFalse(worker.hasUser("c_alice"));
     assertEquals("gone\n", connections.exec(w, "test -e /home/c_alice || echo gone").stdout());
+    assertEquals("/tmp/roots/keep\n/tmp/shared\n", connections.exec(w,
+        "ls -d /tmp/a_top /tmp/a_dir /tmp/shared/a_nested /var/tmp/a_vt /dev/shm/a_shm /tmp/roots/keep /tmp/shared"
+            + " 2>/dev/null").stdout(), "the client's temp files are gone, root's stay");
     assertThrows(UserAuthException.class, () -> loginWithPassword("c_alice", password, "true"));
     assertFalse(hostPasswdMentions("c_alice"), "the host's /etc/passwd never sees sandbox users");
   }
