@@ -37,6 +37,11 @@ public class ForwardingWorkerOps implements WorkerOps {
   }
 
   @Override
+  public void ping(WorkerEndpoint worker) throws WorkerException {
+    delegate.ping(worker);
+  }
+
+  @Override
   public void createAccount(WorkerEndpoint worker, ClientAccount account) throws WorkerException {
     delegate.createAccount(worker, account);
   }

@@ -26,6 +26,11 @@ public final class SshWorkerOps implements WorkerOps, AutoCloseable {
   }
 
   @Override
+  public void ping(WorkerEndpoint worker) throws WorkerException {
+    connections.ping(worker);
+  }
+
+  @Override
   public void createAccount(WorkerEndpoint worker, ClientAccount account) throws WorkerException {
     accounts.create(worker, account);
   }

@@ -15,7 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.DisconnectReason;
+import net.schmizz.concurrent.Promise;
 import net.schmizz.sshj.common.IOUtils;
+import net.schmizz.sshj.common.SSHPacket;
+import net.schmizz.sshj.connection.ConnectionException;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.userauth.UserAuthException;
@@ -35,6 +38,8 @@ public final class WorkerConnections implements AutoCloseable {
    * leaves room for an operator's own multiplexed session.
    */
   public static final int MAX_SESSIONS_PER_CONNECTION = 8;
+  /** The global request OpenSSH clients send as a keepalive; sshd answers it (with a refusal). */
+  private static final String KEEPALIVE = "keepalive@openssh.com";
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerConnections.class);
 
@@ -56,32 +61,77 @@ public final class WorkerConnections implements AutoCloseable {
    * small (status lines, user lists), well under the SSH window of 2 MB.
    */
   public ExecResult exec(WorkerEndpoint w, String command) throws WorkerException {
+    Slot slot = slot(w);
+    acquire(slot, w);
+    try {
+      return onLink(slot, w, link -> run(link, w, command));
+    } finally {
+      slot.sessions.release();
+    }
+  }
+
+  /**
+   * Proves the worker's sshd answers on the cached admin connection with an SSH keepalive request,
+   * which sshd answers itself: no session, no process on the worker (an exec costs one). A dead
+   * cached connection is replaced once, as for {@link #exec}.
+   */
+  public void ping(WorkerEndpoint w) throws WorkerException {
+    onLink(slot(w), w, link -> {
+      keepalive(link, w);
+      return null;
+    });
+  }
+
+  private Slot slot(WorkerEndpoint w) {
     if (closed) {
       throw new IllegalStateException("WorkerConnections is closed");
     }
-    Slot slot = slots.computeIfAbsent(w.nodeId(), id -> new Slot());
-    acquire(slot, w);
+    return slots.computeIfAbsent(w.nodeId(), id -> new Slot());
+  }
+
+  /** Runs {@code op} on the node's cached connection, replacing it once if it turns out dead. */
+  private <T> T onLink(Slot slot, WorkerEndpoint w, OnLink<T> op) throws WorkerException {
+    Link link = slot.link(w);
+    boolean madeNow = link.claimFresh();
     try {
-      Link link = slot.link(w);
-      boolean madeNow = link.claimFresh();
-      try {
-        return run(link, w, command);
-      } catch (StaleConnection stale) {
-        if (madeNow) { // a connection that just came up and fails at once: the worker, not the cache, is the problem
-          throw new WorkerException(w, "exec", Kind.UNREACHABLE, stale.getCause().toString(), stale.getCause());
-        }
-        LOG.info("{}: cached SSH connection is dead ({}), reconnecting", w.describe(), stale.getCause().toString());
-        slot.discard(link);
-        try {
-          Link replacement = slot.link(w);
-          replacement.claimFresh();
-          return run(replacement, w, command);
-        } catch (StaleConnection again) {
-          throw new WorkerException(w, "exec", Kind.UNREACHABLE, again.getCause().toString(), again.getCause());
-        }
+      return op.apply(link);
+    } catch (StaleConnection stale) {
+      if (madeNow) { // a connection that just came up and fails at once: the worker, not the cache, is the problem
+        throw new WorkerException(w, "exec", Kind.UNREACHABLE, stale.getCause().toString(), stale.getCause());
       }
-    } finally {
-      slot.sessions.release();
+      LOG.info("{}: cached SSH connection is dead ({}), reconnecting", w.describe(), stale.getCause().toString());
+      slot.discard(link);
+      try {
+        Link replacement = slot.link(w);
+        replacement.claimFresh();
+        return op.apply(replacement);
+      } catch (StaleConnection again) {
+        throw new WorkerException(w, "exec", Kind.UNREACHABLE, again.getCause().toString(), again.getCause());
+      }
+    }
+  }
+
+  private interface OnLink<T> {
+    T apply(Link link) throws WorkerException, StaleConnection;
+  }
+
+  private void keepalive(Link link, WorkerEndpoint w) throws WorkerException, StaleConnection {
+    Promise<SSHPacket, ConnectionException> answer;
+    try {
+      answer = link.client.getConnection().sendGlobalRequest(KEEPALIVE, true, new byte[0]);
+    } catch (TransportException | IllegalStateException e) {
+      throw new StaleConnection(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+    }
+    try {
+      answer.retrieve(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ConnectionException e) {
+      if (answer.inError() && link.client.isConnected()) {
+        return; // sshd answered, refusing the request as OpenSSH does: an answer all the same
+      }
+      if (!link.client.isConnected()) {
+        throw new WorkerException(w, "keepalive", Kind.UNREACHABLE, "connection lost while waiting for the answer", e);
+      }
+      throw new WorkerException(w, "keepalive", Kind.TIMEOUT, "no answer within " + cfg.commandTimeout(), e);
     }
   }
 

@@ -28,6 +28,15 @@ public interface WorkerOps {
     }
   }
 
+  /**
+   * Proves the worker's sshd answers, as cheaply as the implementation can (over SSH: a keepalive
+   * on the open admin connection, no process on the worker); it proves less than {@link #probe},
+   * which this default falls back to.
+   */
+  default void ping(WorkerEndpoint worker) throws WorkerException {
+    probe(worker);
+  }
+
   /** Creates (or re-creates identically) a client account. */
   void createAccount(WorkerEndpoint worker, ClientAccount account) throws WorkerException;
 

@@ -108,6 +108,33 @@ class WorkerConnectionsTest {
   }
 
   @Test
+  void aPingIsAnsweredBySshdOnTheOpenConnectionWithoutASession() throws Exception {
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      c.exec(a.endpoint(5), "true");
+      // The worker's last pid moves by what reading it costs, and by one or more per exec.
+      long p0 = lastPid(a);
+      long p1 = lastPid(a);
+      c.exec(a.endpoint(5), "true");
+      long p2 = lastPid(a);
+      assertTrue(p2 - p1 > p1 - p0, "an exec starts a process on the worker");
+      for (int i = 0; i < 20; i++) {
+        c.ping(a.endpoint(5));
+      }
+      long p3 = lastPid(a);
+      assertEquals(p1 - p0, p3 - p2, "20 pings started no process on the worker");
+      assertEquals(1, c.handshakes());
+      // The server side of the connection killed: the ping notices and reconnects once.
+      a.runInside("pkill -KILL -f '^sshd: root' || true");
+      c.ping(a.endpoint(5));
+      assertEquals(2, c.handshakes());
+    }
+  }
+
+  private static long lastPid(SandboxWorker w) throws Exception {
+    return Long.parseLong(w.runInside("cat /proc/sys/kernel/ns_last_pid").strip());
+  }
+
+  @Test
   void forgetClosesTheConnection() throws Exception {
     try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
       c.exec(a.endpoint(3), "true");
@@ -126,6 +153,7 @@ class WorkerConnectionsTest {
 
       WorkerException e = assertThrows(WorkerException.class, () -> c.exec(doomed.endpoint(4), "true"));
       assertEquals(Kind.UNREACHABLE, e.kind());
+      assertEquals(Kind.UNREACHABLE, assertThrows(WorkerException.class, () -> c.ping(doomed.endpoint(4))).kind());
       assertEquals(4, e.nodeId());
       assertTrue(e.getMessage().startsWith("node 4 (" + doomed.ip() + ":" + doomed.port() + ")"), e.getMessage());
     } finally {

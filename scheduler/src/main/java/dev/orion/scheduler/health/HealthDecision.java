@@ -6,7 +6,24 @@ import java.util.Optional;
 
 /** Pure health decisions: (node, probe, fleet, policy, now) to a verdict. No I/O. */
 public final class HealthDecision {
+  /**
+   * A node's shell proves itself at least every this many probe intervals; the probes between are
+   * SSH keepalives on the open admin connection, which sshd answers without starting a process.
+   */
+  public static final int SHELL_EVERY = 10;
+
   private HealthDecision() {}
+
+  /**
+   * Whether this probe runs a command through the admin's shell (proving the account and a shell
+   * work, not only sshd): the first one, then once its last success here is {@link #SHELL_EVERY}
+   * intervals old. A failed probe of either kind counts the same.
+   *
+   * @param lastShell when the shell last answered a probe here, or null
+   */
+  public static boolean shellDue(Instant lastShell, Instant now, Duration interval) {
+    return lastShell == null || !now.isBefore(lastShell.plus(interval.multipliedBy(SHELL_EVERY)));
+  }
 
   /**
    * Why no node may be declared dead in this round, if the fault looks like the control plane's

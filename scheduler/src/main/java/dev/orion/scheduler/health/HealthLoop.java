@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
@@ -28,7 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Probes every node each interval over its persistent admin SSH connection and moves it between
+ * Probes every node each interval over its persistent admin SSH connection (an SSH keepalive,
+ * answered by sshd itself; a command through the admin's shell every {@value
+ * HealthDecision#SHELL_EVERY} probes or so, {@link HealthDecision#shellDue}) and moves it between
  * alive, suspect and dead. A node becomes dead only after K consecutive failed probes, with no
  * fresh agent heartbeat, and while the control plane itself looks healthy; otherwise it stays
  * suspect and the reason it was spared is recorded on the node. Death moves the node's live
@@ -50,6 +53,8 @@ public final class HealthLoop {
   private final WorkerOps workers;
   private final ExecutorService probes;
   private final StallWatch stalls;
+  /** When each node's shell last answered a probe here ({@link HealthDecision#shellDue}). */
+  private final Map<Long, Instant> shellProven = new ConcurrentHashMap<>();
 
   /**
    * @param probeTimeout how long a probe may take before it counts as failed; the probe thread
@@ -84,7 +89,7 @@ public final class HealthLoop {
       return 0;
     }
     long started = System.nanoTime();
-    Map<Long, Probe> results = probeAll(nodes);
+    Map<Long, Probe> results = probeAll(nodes, now);
     long probed = System.nanoTime();
     // Decide as of the claim: the next check is then one interval after this one was due to
     // start, not after it finished, so the probe period does not drift by each round's length.
@@ -115,10 +120,10 @@ public final class HealthLoop {
     return nodes.size();
   }
 
-  private Map<Long, Probe> probeAll(List<NodeState> nodes) {
+  private Map<Long, Probe> probeAll(List<NodeState> nodes, Instant now) {
     Map<Long, CompletableFuture<Probe>> pending = new HashMap<>();
     for (NodeState n : nodes) {
-      pending.put(n.id(), CompletableFuture.supplyAsync(() -> probe(n), probes)
+      pending.put(n.id(), CompletableFuture.supplyAsync(() -> probe(n, now), probes)
           .completeOnTimeout(Probe.failed("no answer within " + probeTimeout.toMillis() + " ms"),
               probeTimeout.toMillis(), TimeUnit.MILLISECONDS));
     }
@@ -127,10 +132,18 @@ public final class HealthLoop {
     return out;
   }
 
-  private Probe probe(NodeState n) {
+  private Probe probe(NodeState n, Instant now) {
     try {
+      if (!HealthDecision.shellDue(shellProven.get(n.id()), now, policy.interval())) {
+        workers.ping(n.endpoint());
+        return Probe.answered();
+      }
       var r = workers.run(n.endpoint(), PROBE);
-      return r.ok() ? Probe.answered() : Probe.failed("probe exited " + r.exitCode() + ": " + r.stderr().strip());
+      if (!r.ok()) {
+        return Probe.failed("probe exited " + r.exitCode() + ": " + r.stderr().strip());
+      }
+      shellProven.put(n.id(), now);
+      return Probe.answered();
     } catch (WorkerException e) {
       return Probe.failed(e.getMessage());
     } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.orion.scheduler.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,5 +110,15 @@ class HealthDecisionTest {
     assertNull(w.quietUntil());
     assertEquals(Duration.ofSeconds(31), w.reached(NOW.plusSeconds(36)));
     assertEquals(NOW.plusSeconds(66), w.quietUntil());
+  }
+
+  @Test
+  void theShellIsProvedFirstThenEveryTenthIntervalAndKeepalivesBetween() {
+    Instant t = Instant.parse("2026-12-03T10:00:00Z");
+    Duration every = Duration.ofMillis(500);
+    assertTrue(HealthDecision.shellDue(null, t, every), "never proved here: the shell first");
+    assertFalse(HealthDecision.shellDue(t, t.plusMillis(500), every));
+    assertFalse(HealthDecision.shellDue(t, t.plusMillis(4_999), every));
+    assertTrue(HealthDecision.shellDue(t, t.plusMillis(5_000), every), "ten intervals on");
   }
 }
