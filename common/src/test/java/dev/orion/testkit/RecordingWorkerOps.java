@@ -9,22 +9,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Workers as a map of client accounts per node, recording every call: for testing the logic of
  * loops and services without root or sshd. Each call can be made slow ({@link #delay}), as a
- * worker command that takes long would be. End-to-end tests use real sandbox workers instead.
+ * worker command that takes long would be, and a node can be made to fail every call
+ * ({@link #fail}), as an unreachable one would. End-to-end tests use real sandbox workers instead.
  */
 public final class RecordingWorkerOps implements WorkerOps {
   /** One call: which operation on which node (and for which user, if any). */
   public record Call(String op, long nodeId, String user) {}
 
-  private final List<Call> calls = new CopyOnWriteArrayList<>();
+  private final Queue<Call> calls = new ConcurrentLinkedQueue<>();
   private final Map<Long, Set<String>> accounts = new ConcurrentHashMap<>();
+  private final Map<Long, WorkerException.Kind> failing = new ConcurrentHashMap<>();
   private volatile Duration delay = Duration.ZERO;
   private volatile java.util.function.Consumer<Call> onCall = c -> { };
 
@@ -37,6 +40,17 @@ public final class RecordingWorkerOps implements WorkerOps {
   /** Told of every call before it acts (and before its delay). */
   public RecordingWorkerOps onCall(java.util.function.Consumer<Call> listener) {
     this.onCall = listener;
+    return this;
+  }
+
+  /** Every later call on the node fails with {@code kind} (until {@link #recover}). */
+  public RecordingWorkerOps fail(long nodeId, WorkerException.Kind kind) {
+    failing.put(nodeId, kind);
+    return this;
+  }
+
+  public RecordingWorkerOps recover(long nodeId) {
+    failing.remove(nodeId);
     return this;
   }
 
@@ -61,19 +75,19 @@ public final class RecordingWorkerOps implements WorkerOps {
   }
 
   @Override
-  public ExecResult run(WorkerEndpoint worker, String command) {
+  public ExecResult run(WorkerEndpoint worker, String command) throws WorkerException {
     record("run", worker, command);
     return new ExecResult(0, "", "");
   }
 
   @Override
-  public void createAccount(WorkerEndpoint worker, ClientAccount account) {
+  public void createAccount(WorkerEndpoint worker, ClientAccount account) throws WorkerException {
     record("create", worker, account.user());
     accounts(worker.nodeId()).add(account.user());
   }
 
   @Override
-  public void deleteAccount(WorkerEndpoint worker, String user) {
+  public void deleteAccount(WorkerEndpoint worker, String user) throws WorkerException {
     record("delete", worker, user);
     accounts(worker.nodeId()).remove(user);
   }
@@ -88,7 +102,7 @@ public final class RecordingWorkerOps implements WorkerOps {
     return accounts.computeIfAbsent(nodeId, id -> java.util.Collections.synchronizedSet(new TreeSet<>()));
   }
 
-  private void record(String op, WorkerEndpoint worker, String user) {
+  private void record(String op, WorkerEndpoint worker, String user) throws WorkerException {
     Call call = new Call(op, worker.nodeId(), user);
     calls.add(call);
     onCall.accept(call);
@@ -98,6 +112,10 @@ public final class RecordingWorkerOps implements WorkerOps {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    WorkerException.Kind k = failing.get(worker.nodeId());
+    if (k != null) {
+      throw new WorkerException(worker, op, k, "node " + worker.nodeId() + " fails every call (the test says so)");
     }
   }
 }

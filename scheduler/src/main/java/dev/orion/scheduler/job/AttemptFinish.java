@@ -119,15 +119,19 @@ final class AttemptFinish {
       return;
     }
     if (a.throwaway() && epoch != null) {
-      boolean clean = jdbi.inTransaction(h -> {
-        if (h.attach(NodeCleanliness.class).markClean(a.nodeId(), epoch) != 1) {
-          return false;
+      try {
+        boolean clean = jdbi.inTransaction(h -> {
+          if (h.attach(NodeCleanliness.class).markClean(a.nodeId(), epoch) != 1) {
+            return false;
+          }
+          h.attach(JobDao.class).wakeWaiting(run.job().pool(), claimant.now(), 1);
+          return true;
+        });
+        if (clean) {
+          log.info("node {} freed clean: user {} of {} deleted", a.nodeId(), a.unixUser(), run.describe());
         }
-        h.attach(JobDao.class).wakeWaiting(run.job().pool(), claimant.now(), 1);
-        return true;
-      });
-      if (clean) {
-        log.info("node {} freed clean: user {} of {} deleted", a.nodeId(), a.unixUser(), run.describe());
+      } catch (RuntimeException ex) {
+        log.warn("{}: marking node {} clean failed; the scrub does: {}", run.describe(), a.nodeId(), ex.toString());
       }
     }
   }

@@ -1,14 +1,11 @@
 package dev.orion.scheduler.bench;
 
 import dev.orion.common.db.Database;
-import dev.orion.common.ssh.ClientAccount;
-import dev.orion.common.ssh.ExecResult;
 import dev.orion.common.ssh.HostKeys;
 import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.time.SettableClock;
-import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.pool.Drivers;
@@ -19,6 +16,7 @@ import dev.orion.scheduler.pool.PoolMetrics;
 import dev.orion.scheduler.pool.PoolReconciler;
 import dev.orion.scheduler.pool.SandboxDriver;
 import dev.orion.scheduler.pool.Webhook;
+import dev.orion.testkit.RecordingWorkerOps;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestDb;
 import dev.orion.testkit.TestSsh;
@@ -63,23 +61,6 @@ public final class PoolBench {
     System.exit(0);
   }
 
-  static final WorkerOps NO_SSH = new WorkerOps() {
-    @Override
-    public ExecResult run(WorkerEndpoint worker, String command) {
-      return new ExecResult(0, "", "");
-    }
-
-    @Override
-    public void createAccount(WorkerEndpoint worker, ClientAccount account) {}
-
-    @Override
-    public void deleteAccount(WorkerEndpoint worker, String user) {}
-
-    @Override
-    public List<String> listAccounts(WorkerEndpoint worker) {
-      return List.of();
-    }
-  };
 
   static String reconcileCost(int pools) throws Exception {
     Instant noon = Instant.parse("2027-03-10T11:00:00Z"); // a Wednesday: every pool should be awake
@@ -105,7 +86,7 @@ public final class PoolBench {
           Optional.empty());
       Claimant claimant = new Claimant("bench", Duration.ofSeconds(30), clock);
       PoolReconciler r = new PoolReconciler(db.jdbi(), claimant, new ClaimRenewer(db.jdbi(), claimant), config,
-          new Drivers(name -> PoolDriver.NONE), NO_SSH, new PoolHooks(new Webhook(HttpClient.newHttpClient()),
+          new Drivers(name -> PoolDriver.NONE), new RecordingWorkerOps(), new PoolHooks(new Webhook(HttpClient.newHttpClient()),
           Optional.empty(), 1), new PoolMetrics(), steps);
       ThreadMXBean mx = ManagementFactory.getThreadMXBean();
       List<Long> wall = new ArrayList<>();

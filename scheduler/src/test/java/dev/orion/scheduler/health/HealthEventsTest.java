@@ -1,17 +1,15 @@
 package dev.orion.scheduler.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.common.db.Database;
-import dev.orion.common.ssh.ClientAccount;
-import dev.orion.common.ssh.ExecResult;
-import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.time.SettableClock;
-import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.testing.Fleet;
+import dev.orion.testkit.RecordingWorkerOps;
 import dev.orion.testkit.TestDb;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,37 +26,13 @@ import org.junit.jupiter.api.Test;
 class HealthEventsTest {
   static final Instant T0 = Instant.parse("2026-05-01T12:00:00Z");
 
-  /** A worker whose sshd answers while {@code up} is set. */
-  static final class Switchable implements WorkerOps {
-    volatile boolean up = true;
-
-    @Override
-    public ExecResult run(WorkerEndpoint worker, String command) throws WorkerException {
-      if (!up) {
-        throw new WorkerException(worker, "probe", WorkerException.Kind.UNREACHABLE, "connection refused");
-      }
-      return new ExecResult(0, "", "");
-    }
-
-    @Override
-    public void createAccount(WorkerEndpoint worker, ClientAccount account) {}
-
-    @Override
-    public void deleteAccount(WorkerEndpoint worker, String user) {}
-
-    @Override
-    public List<String> listAccounts(WorkerEndpoint worker) {
-      return List.of();
-    }
-  }
-
   @Test
   void aliveSuspectDeadAndBackAreNodeEvents() {
     try (Database db = TestDb.fresh()) {
       long node = db.jdbi().inTransaction(h -> Fleet.nodes(h, 1, "alive", false).get(0));
       SettableClock clock = new SettableClock(T0);
       Claimant me = new Claimant("health-test", Duration.ofSeconds(30), clock);
-      Switchable worker = new Switchable();
+      RecordingWorkerOps worker = new RecordingWorkerOps();
       ExecutorService probes = Executors.newFixedThreadPool(2);
       try {
         Duration interval = Duration.ofSeconds(1);
@@ -67,7 +41,11 @@ class HealthEventsTest {
             Duration.ofSeconds(5), worker, probes);
         assertEquals(1, loop.tick()); // alive, answers: no event
         for (boolean up : new boolean[] {false, false, false, true}) {
-          worker.up = up;
+          if (up) {
+            worker.recover(node);
+          } else {
+            worker.fail(node, WorkerException.Kind.UNREACHABLE);
+          }
           clock.advance(interval);
           assertEquals(1, loop.tick());
         }
@@ -80,8 +58,8 @@ class HealthEventsTest {
           .bind("n", node).mapTo(String.class).list()));
       String why = db.jdbi().withHandle(h -> h.createQuery("SELECT reason FROM events WHERE kind = 'node'"
           + " AND node_id = :n AND to_status = 'dead'").bind("n", node).mapTo(String.class).one());
-      org.junit.jupiter.api.Assertions.assertTrue(why.startsWith("dead after 2 failed probes: ")
-          && why.contains("connection refused"), why);
+      assertTrue(why.startsWith("dead after 2 failed probes: ")
+          && why.contains("node " + node + " fails every call"), why);
     }
   }
 }

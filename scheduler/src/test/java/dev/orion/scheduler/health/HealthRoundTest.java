@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.orion.common.db.Database;
-import dev.orion.common.ssh.ClientAccount;
-import dev.orion.common.ssh.ExecResult;
-import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.time.SettableClock;
-import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.scheduler.testing.Fleet;
+import dev.orion.testkit.RecordingWorkerOps;
 import dev.orion.testkit.TestDb;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,11 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.LongConsumer;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
@@ -39,32 +33,6 @@ import org.junit.jupiter.api.Test;
 class HealthRoundTest {
   static final Instant T0 = Instant.parse("2026-05-01T12:00:00Z");
   static final Duration INTERVAL = Duration.ofSeconds(1);
-
-  /** Probes fail on the nodes in {@code down}; {@code onProbe} sees every probed node. */
-  static final class Nodes implements WorkerOps {
-    final Set<Long> down = ConcurrentHashMap.newKeySet();
-    volatile LongConsumer onProbe = id -> { };
-
-    @Override
-    public ExecResult run(WorkerEndpoint worker, String command) throws WorkerException {
-      onProbe.accept(worker.nodeId());
-      if (down.contains(worker.nodeId())) {
-        throw new WorkerException(worker, "probe", WorkerException.Kind.UNREACHABLE, "no route to host");
-      }
-      return new ExecResult(0, "", "");
-    }
-
-    @Override
-    public void createAccount(WorkerEndpoint worker, ClientAccount account) {}
-
-    @Override
-    public void deleteAccount(WorkerEndpoint worker, String user) {}
-
-    @Override
-    public List<String> listAccounts(WorkerEndpoint worker) {
-      return List.of();
-    }
-  }
 
   @Test
   void nodesDyingInOneRoundEachGetTheirOwnVerdictAndOnlyTheirLeasesMove() {
@@ -83,24 +51,24 @@ class HealthRoundTest {
       long stays = leased.get(3);
       SettableClock clock = new SettableClock(T0);
       Claimant me = new Claimant("round-test", Duration.ofSeconds(30), clock);
-      Nodes workers = new Nodes();
+      RecordingWorkerOps workers = new RecordingWorkerOps();
       ExecutorService probes = Executors.newFixedThreadPool(4);
       try {
         HealthLoop loop = new HealthLoop(jdbi, me, new ClaimRenewer(jdbi, me), 100,
             new HealthPolicy(INTERVAL, 2, Duration.ofSeconds(30), 50, 3, Duration.ofSeconds(10)),
             Duration.ofSeconds(5), workers, probes);
         assertEquals(10, loop.tick()); // all answer
-        workers.down.addAll(List.of(dies1, dies2, taken));
+        List.of(dies1, dies2, taken).forEach(n -> workers.fail(n, WorkerException.Kind.UNREACHABLE));
         clock.advance(INTERVAL);
         assertEquals(10, loop.tick()); // three suspect
         Instant suspectAt = clock.instant();
         clock.advance(INTERVAL);
-        workers.onProbe = id -> {
-          if (id == taken) { // another scheduler took it over (its claim lapsed here, say)
+        workers.onCall(c -> {
+          if (c.nodeId() == taken) { // another scheduler took it over (its claim lapsed here, say)
             jdbi.useHandle(h -> h.execute("UPDATE nodes SET claimed_by = 'other', claimed_until = ? WHERE id = ?",
                 T0.plus(Duration.ofHours(1)), taken));
           }
-        };
+        });
         assertEquals(10, loop.tick()); // two die, one is no longer ours
         Instant deadAt = clock.instant();
 

@@ -9,13 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.orion.common.db.Database;
-import dev.orion.common.ssh.ClientAccount;
-import dev.orion.common.ssh.ExecResult;
-import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.time.SettableClock;
-import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.Claimant;
+import dev.orion.testkit.RecordingWorkerOps;
 import dev.orion.testkit.TestDb;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -96,7 +93,7 @@ class PoolHooksTest {
           Optional.of(new PoolConfig.ArgoCdAccount(URI.create(base), "admin", "pw")), Optional.empty(), Optional.empty());
       Claimant claimant = new Claimant("hooks", Duration.ofSeconds(30), clock);
       PoolReconciler r = new PoolReconciler(db.jdbi(), claimant, new ClaimRenewer(db.jdbi(), claimant), config,
-          new Drivers(n -> PoolDriver.NONE), NO_SSH,
+          new Drivers(n -> PoolDriver.NONE), new RecordingWorkerOps(),
           new PoolHooks(new Webhook(http), Optional.of(new ArgoCd(http, URI.create(base), "admin", "pw")), 1),
           new PoolMetrics(), steps);
 
@@ -132,23 +129,6 @@ class PoolHooksTest {
     }
   }
 
-  static final WorkerOps NO_SSH = new WorkerOps() {
-    @Override
-    public ExecResult run(WorkerEndpoint worker, String command) {
-      return new ExecResult(0, "", "");
-    }
-
-    @Override
-    public void createAccount(WorkerEndpoint worker, ClientAccount account) {}
-
-    @Override
-    public void deleteAccount(WorkerEndpoint worker, String user) {}
-
-    @Override
-    public List<String> listAccounts(WorkerEndpoint worker) {
-      return List.of();
-    }
-  };
 
   private static void reply(HttpExchange ex, int status, String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);

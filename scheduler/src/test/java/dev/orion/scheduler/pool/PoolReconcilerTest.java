@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.common.db.Database;
-import dev.orion.common.ssh.ClientAccount;
-import dev.orion.common.ssh.ExecResult;
-import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.time.SettableClock;
-import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.Claimant;
+import dev.orion.testkit.RecordingWorkerOps;
 import dev.orion.testkit.TestDb;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpClient;
@@ -45,7 +42,6 @@ class PoolReconcilerTest {
   ExecutorService steps;
   final List<String> driverCalls = new CopyOnWriteArrayList<>();
   final Set<Long> failResumeOnce = ConcurrentHashMap.newKeySet();
-  final Map<Long, WorkerException.Kind> probeFails = new ConcurrentHashMap<>();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   final PoolDriver recording = new PoolDriver() {
@@ -68,27 +64,7 @@ class PoolReconcilerTest {
     }
   };
 
-  final WorkerOps workers = new WorkerOps() {
-    @Override
-    public ExecResult run(WorkerEndpoint worker, String command) throws WorkerException {
-      WorkerException.Kind k = probeFails.get(worker.nodeId());
-      if (k != null) {
-        throw new WorkerException(worker, "exec", k, "as the test says");
-      }
-      return new ExecResult(0, "", "");
-    }
-
-    @Override
-    public void createAccount(WorkerEndpoint worker, ClientAccount account) {}
-
-    @Override
-    public void deleteAccount(WorkerEndpoint worker, String user) {}
-
-    @Override
-    public List<String> listAccounts(WorkerEndpoint worker) {
-      return List.of();
-    }
-  };
+  final RecordingWorkerOps workers = new RecordingWorkerOps();
 
   @BeforeEach
   void setUp() {
@@ -178,7 +154,7 @@ class PoolReconcilerTest {
 
     // The scheduler is replaced (a restart: nothing in memory) and the sleep override runs out.
     failResumeOnce.add(free2);
-    probeFails.put(fresh, WorkerException.Kind.HOST_KEY_MISMATCH);
+    workers.fail(fresh, WorkerException.Kind.HOST_KEY_MISMATCH);
     clock.set(T0.plus(Duration.ofHours(1)).plusSeconds(1));
     driverCalls.clear();
     PoolReconciler second = reconciler("s2");
