@@ -2,7 +2,6 @@ package dev.orion.scheduler.pool;
 
 import dev.orion.common.event.Event;
 import dev.orion.common.event.EventLog;
-import dev.orion.common.node.NodeStatus;
 import dev.orion.common.schedule.Action;
 import dev.orion.common.schedule.CachedTimetable;
 import dev.orion.common.schedule.CronExpression;
@@ -10,8 +9,8 @@ import dev.orion.common.schedule.CronTimetable;
 import dev.orion.common.schedule.PoolOverride;
 import dev.orion.common.schedule.Timetable;
 import dev.orion.common.schedule.WorkingHours;
-import dev.orion.common.ssh.WorkerEndpoint;
-import dev.orion.common.ssh.WorkerException;
+
+
 import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.Claim;
 import dev.orion.scheduler.claim.ClaimQueue;
@@ -53,12 +52,12 @@ import org.slf4j.LoggerFactory;
  *       run (ArgoCD sync put back, webhooks).
  * </ul>
  *
- * Every write is fenced by the pool's claim, so a scheduler that lost it writes nothing; every
- * step is idempotent, so what a dead scheduler left half done is finished by the next one.
+ * The steps on single workers are {@link PoolNodeSteps}. Every write is fenced by the pool's
+ * claim, so a scheduler that lost it writes nothing; every step is idempotent, so what a dead
+ * scheduler left half done is finished by the next one.
  */
 public final class PoolReconciler {
   private static final Logger log = LoggerFactory.getLogger(PoolReconciler.class);
-  private static final Duration PROBE_PAUSE = Duration.ofMillis(250);
 
   private final Jdbi jdbi;
   private final Claimant claimant;
@@ -69,6 +68,7 @@ public final class PoolReconciler {
   private final PoolHooks hooks;
   private final PoolMetrics metrics;
   private final ExecutorService steps;
+  private final PoolNodeSteps nodes;
   /**
    * Parsed schedules by their stored text: parsing a cron with cron-utils costs more than
    * evaluating it, and schedules rarely change. An edited schedule is a new key. Each remembers
@@ -91,6 +91,7 @@ public final class PoolReconciler {
     this.steps = steps;
     this.queue = new ClaimQueue<>("pool", ClaimTable.POOL_STATES, jdbi, claimant, renewer, ClaimQueue.Source.of(
         (h, now, limit) -> h.attach(ReconcileDao.class).lockDue(now, limit), this::load, PoolSnapshot::stateId));
+    this.nodes = new PoolNodeSteps(claimant, config, drivers, workers, metrics, this::write);
   }
 
   /** One round; returns how many pools it looked at (settled at once or claimed). */
@@ -258,15 +259,15 @@ public final class PoolReconciler {
     }
     List<CompletableFuture<Void>> work = new ArrayList<>();
     for (PoolSnapshot.Node n : plan.suspend()) {
-      work.add(CompletableFuture.runAsync(() -> suspend(claim, n, plan.why()), steps));
+      work.add(CompletableFuture.runAsync(() -> nodes.suspend(claim, n, plan.why()), steps));
     }
     for (PoolSnapshot.Suspension x : plan.stopAgain()) {
-      work.add(CompletableFuture.runAsync(() -> stop(claim, x), steps));
+      work.add(CompletableFuture.runAsync(() -> nodes.stop(claim, x), steps));
     }
     int[] restored = new int[1];
     for (PoolSnapshot.Suspension x : plan.resume()) {
       work.add(CompletableFuture.runAsync(() -> {
-        if (resume(claim, x, plan.why())) {
+        if (nodes.resume(claim, x, plan.why())) {
           synchronized (restored) {
             restored[0]++;
           }
@@ -353,140 +354,8 @@ public final class PoolReconciler {
     }
   }
 
-  /** Cordons a free node with its restore record, then stops it. */
-  private void suspend(Claim<PoolSnapshot> claim, PoolSnapshot.Node n, String why) {
-    PoolSnapshot s = claim.item();
-    Instant now = claimant.now();
-    long[] record = {0};
-    write(claim, h -> {
-      ReconcileDao dao = h.attach(ReconcileDao.class);
-      Optional<String> status = dao.lockSuspendable(n.id(), s.pool(), now.minus(s.grace()), now);
-      // Re-checked under the row lock: rented, claimed by a health check or scrub, or moved meanwhile.
-      if (status.isEmpty() || status.get().equals(NodeStatus.SUSPENDED.db())) {
-        return;
-      }
-      NodeStatus from = NodeStatus.of(status.get());
-      dao.markSuspended(n.id(), now);
-      record[0] = dao.insertSuspension(s.pool(), n.id(), s.driver(), now);
-      EventLog.append(h, Event.node(n.id(), s.pool(), now, claimant.actor(), from, NodeStatus.SUSPENDED,
-          "pool " + s.pool() + " asleep (" + why + "): suspended by driver " + s.driver()));
-    });
-    if (record[0] == 0) {
-      return;
-    }
-    log.info("node {} {}->suspended: pool {} asleep", n.id(), n.status(), s.pool());
-    stop(claim, new PoolSnapshot.Suspension(record[0], s.pool(), n.id(), s.driver(), null, 0, n.hostname(), n.ip(),
-        n.sshPort(), n.hostKey(), NodeStatus.SUSPENDED.db()));
-  }
-
-  /** Stops a cordoned node through the driver of its restore record. */
-  private void stop(Claim<PoolSnapshot> claim, PoolSnapshot.Suspension x) {
-    String pool = claim.item().pool();
-    try {
-      drivers.get(x.driver()).suspend(x.target());
-      write(claim, h -> h.attach(ReconcileDao.class).stopped(x.id(), claimant.now()));
-      metrics.transition(pool, "suspend", "ok");
-    } catch (PoolDriver.DriverException e) {
-      String why = "stopping by driver " + x.driver() + " failed (attempt " + (x.attempts() + 1) + "), retried: "
-          + e.getMessage();
-      log.warn("node {} suspended: {}", x.nodeId(), why);
-      write(claim, h -> {
-        h.attach(ReconcileDao.class).failed(x.id(), Event.truncate(e.getMessage()));
-        EventLog.append(h, Event.node(x.nodeId(), pool, claimant.now(), claimant.actor(), NodeStatus.SUSPENDED,
-            NodeStatus.SUSPENDED, why));
-      });
-      metrics.transition(pool, "suspend", "failed");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Starts a node this pool suspended and gives it back once it answers with its pinned key. */
-  private boolean resume(Claim<PoolSnapshot> claim, PoolSnapshot.Suspension x, String why) {
-    String pool = claim.item().pool();
-    WorkerEndpoint endpoint = new WorkerEndpoint(x.nodeId(), x.ip(), x.sshPort(), x.hostKey());
-    String failure;
-    try {
-      drivers.get(x.driver()).resume(x.target());
-      failure = awaitTrusted(endpoint);
-    } catch (PoolDriver.DriverException e) {
-      failure = "starting by driver " + x.driver() + " failed: " + e.getMessage();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (Untrusted e) {
-      String reason = "came back with a host key other than the one pinned at registration: not trusted, stays"
-          + " suspended until an admin forgets it (" + e.getMessage() + ")";
-      log.warn("node {} suspended->suspended: {}", x.nodeId(), reason);
-      write(claim, h -> {
-        h.attach(ReconcileDao.class).close(x.id(), claimant.now(), "untrusted", Event.truncate(e.getMessage()));
-        EventLog.append(h, Event.node(x.nodeId(), pool, claimant.now(), claimant.actor(), NodeStatus.SUSPENDED,
-            NodeStatus.SUSPENDED, reason));
-      });
-      metrics.transition(pool, "resume", "untrusted");
-      return false;
-    }
-    if (failure != null) {
-      String reason = "restore failed (attempt " + (x.attempts() + 1) + "), retried: " + failure;
-      log.warn("node {} suspended->alive: {}", x.nodeId(), reason);
-      String stored = failure;
-      write(claim, h -> {
-        h.attach(ReconcileDao.class).failed(x.id(), Event.truncate(stored));
-        EventLog.append(h, Event.node(x.nodeId(), pool, claimant.now(), claimant.actor(), NodeStatus.SUSPENDED,
-            NodeStatus.SUSPENDED, reason));
-      });
-      metrics.transition(pool, "resume", "failed");
-      metrics.restoreFailure(pool);
-      return false;
-    }
-    boolean[] back = {false};
-    write(claim, h -> {
-      ReconcileDao dao = h.attach(ReconcileDao.class);
-      Instant now = claimant.now();
-      back[0] = dao.markResumed(x.nodeId(), now) == 1;
-      dao.close(x.id(), now, back[0] ? "resumed" : null, back[0] ? null : "node no longer suspended");
-      if (back[0]) {
-        EventLog.append(h, Event.node(x.nodeId(), pool, now, claimant.actor(), NodeStatus.SUSPENDED, NodeStatus.ALIVE,
-            "pool " + pool + " awake (" + why + "): restored by driver " + x.driver() + ", host key verified"));
-      }
-    });
-    if (back[0]) {
-      log.info("node {} suspended->alive: pool {} awake", x.nodeId(), pool);
-      metrics.transition(pool, "resume", "ok");
-    }
-    return back[0];
-  }
-
-  /** A worker that answered with another host key than the pinned one. */
-  private static final class Untrusted extends Exception {
-    Untrusted(String message) {
-      super(message);
-    }
-  }
-
-  /** Null once the worker answers SSH with its pinned key; why not, after the restore wait. */
-  private String awaitTrusted(WorkerEndpoint endpoint) throws InterruptedException, Untrusted {
-    Instant deadline = Instant.now().plus(config.restoreWait());
-    String last;
-    while (true) {
-      try {
-        workers.probe(endpoint);
-        return null;
-      } catch (WorkerException e) {
-        if (e.kind() == WorkerException.Kind.HOST_KEY_MISMATCH) {
-          throw new Untrusted(e.getMessage());
-        }
-        last = e.getMessage();
-      }
-      if (Instant.now().isAfter(deadline)) {
-        return "no SSH answer within " + config.restoreWait().toSeconds() + " s: " + last;
-      }
-      Thread.sleep(PROBE_PAUSE.toMillis());
-    }
-  }
-
   /** One write fenced by the pool's claim; false (and nothing written) once the claim is lost. */
-  private boolean write(Claim<PoolSnapshot> claim, Consumer<Handle> step) {
+  boolean write(Claim<PoolSnapshot> claim, Consumer<Handle> step) {
     try {
       return queue.within(List.of(claim), (h, held) -> {
         if (held.isEmpty()) {
