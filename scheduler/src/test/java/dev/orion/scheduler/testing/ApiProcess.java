@@ -8,52 +8,33 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** A real API replica JVM on a free port, killable by its own PID only (SIGKILL: no clean-up runs). */
-public final class ApiProcess implements AutoCloseable {
+public final class ApiProcess extends ChildJvm {
   public static final String ADMIN = "admin";
   public static final String ADMIN_PASSWORD = "admin-password-1";
 
-  private final Process process;
-  private final Path log;
   private final int port;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private ApiProcess(Process process, Path log, int port) {
-    this.process = process;
-    this.log = log;
+  private ApiProcess(Started started, int port) {
+    super(started);
     this.port = port;
   }
 
   public static ApiProcess start(DbConfig db, Map<String, String> extra) throws IOException {
     int port = TestDb.freePort();
-    Path dir = Path.of("target", "api-logs");
-    Files.createDirectories(dir);
-    Path log = dir.resolve("api-" + System.nanoTime() + ".log");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), ApiMain.class.getName()));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    Map<String, String> env = pb.environment();
-    env.put("ORION_DB_URL", db.url());
-    env.put("ORION_DB_USER", db.user());
-    env.put("ORION_DB_PASSWORD", db.password());
-    env.put("ORION_HTTP_PORT", Integer.toString(port));
-    env.put("ORION_METRICS_PORT", "0");
-    env.put("ORION_JWT_SECRET", "test-secret-0123456789-0123456789-abcdef");
-    env.put("ORION_AGENT_TOKEN", "agent-token-0123456789");
-    env.put("ORION_ADMIN_USERNAME", ADMIN);
-    env.put("ORION_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    Map<String, String> env = new HashMap<>(Map.of("ORION_DB_URL", db.url(), "ORION_DB_USER", db.user(),
+        "ORION_DB_PASSWORD", db.password(), "ORION_HTTP_PORT", Integer.toString(port), "ORION_METRICS_PORT", "0",
+        "ORION_JWT_SECRET", "test-secret-0123456789-0123456789-abcdef", "ORION_AGENT_TOKEN", "agent-token-0123456789",
+        "ORION_ADMIN_USERNAME", ADMIN, "ORION_ADMIN_PASSWORD", ADMIN_PASSWORD));
     env.putAll(extra);
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    ApiProcess api = new ApiProcess(pb.start(), log, port);
+    ApiProcess api = new ApiProcess(start("api-logs", "api",
+        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), ApiMain.class, env), port);
     Await.until("the API answers", Duration.ofSeconds(90), api::ready, api::log);
     return api;
   }
@@ -87,29 +68,5 @@ public final class ApiProcess implements AutoCloseable {
     post("/api/signup", null, creds);
     String body = post("/api/login", null, creds).body();
     return body.replaceAll(".*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
-  }
-
-  /** SIGKILL, as when the machine or container under a replica dies. */
-  public void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
-  }
-
-  public String log() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    }
   }
 }
