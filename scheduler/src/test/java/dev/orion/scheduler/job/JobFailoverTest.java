@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * Jobs when things fail: a worker dies mid-attempt (the attempt is lost, the job runs elsewhere
  * without using up a retry, the lease is not migrated); a scheduler dies mid-attempt, before or
  * after it recorded the start (another adopts it: the steps run once); several schedulers race on
- * many jobs (each attempt starts once); jobs never hold more than their share of a pool.
+ * many jobs (each attempt starts once); jobs never hold more than their share of a pool; the
+ * cleanup after an attempt's record fails (its node stays dirty until the scrub cleans it).
  * Starts are counted by a marker each attempt appends on its worker.
  */
 class JobFailoverTest {
@@ -88,6 +89,49 @@ class JobFailoverTest {
             "SELECT COUNT(*) FROM events WHERE lease_id = :l AND to_status = 'migrating'").bind("l", lease)
             .mapTo(Integer.class).one()), "a job's lease is never migrated");
       }
+    } finally {
+      SandboxWorker.closeAll(workers);
+    }
+  }
+
+  @Test
+  void aCleanupThatFailsAfterTheRecordLeavesTheNodeDirtyForTheScrub() throws Exception {
+    DbConfig cfg = TestDb.freshConfig(8);
+    List<SandboxWorker> workers = SandboxWorker.startMany("job-clean", 1);
+    SshWorkerOps real = new SshWorkerOps(new WorkerConnections(TestSsh.config()));
+    CountDownLatch failed = new CountDownLatch(1);
+    // The worker refuses the command that removes the run directory and the user, once: as a
+    // worker that stops answering, or a scheduler that dies, right after the attempt was recorded.
+    ForwardingWorkerOps flaky = new ForwardingWorkerOps(real) {
+      @Override
+      public void removeJob(WorkerEndpoint w, String runDir, String user) throws WorkerException {
+        if (failed.getCount() > 0) {
+          failed.countDown();
+          throw new WorkerException(w, "remove job", WorkerException.Kind.UNREACHABLE, "as the test says");
+        }
+        super.removeJob(w, runDir, user);
+      }
+    };
+    try (Database db = Database.connect(cfg); real) {
+      Fleet fleet = new Fleet(db.jdbi(), Instant.now());
+      long node = register(db, new Workers(db.jdbi(), fleet), "clean", workers).get(0);
+      Jobs jobs = new Jobs(db.jdbi(), fleet.userId());
+      Map<String, String> noScrub = env(Map.of("ORION_JOB_WORKER_SHARE", "100"));
+      try (Scheduler s = new Scheduler(Instances.config("c1", cfg, noScrub), db, Clock.systemUTC(), flaky).start()) {
+        long job = jobs.submit("clean", "echo hi", 0, null);
+        awaitFinished(jobs, job, Duration.ofSeconds(30));
+        assertEquals("succeeded", jobs.status(job), jobs.events(job).toString());
+        assertTrue(failed.await(10, TimeUnit.SECONDS));
+      }
+      // Recorded, but not cleaned: the node is free and dirty (nobody can rent it), its user still there.
+      assertEquals("0 0", db.jdbi().withHandle(h -> h.createQuery(
+          "SELECT CONCAT(allocated, ' ', clean) FROM nodes WHERE id = :n").bind("n", node).mapTo(String.class).one()));
+      assertTrue(JobRunTest.hasJobUser(workers.get(0)), "the attempt's user is left for the scrub");
+      try (Scheduler scrub = new Scheduler(Instances.config("c2", cfg, env(Map.of("ORION_SCHEDULER_LOOPS", "scrub"))),
+          db, Clock.systemUTC(), real).start()) {
+        JobRunTest.awaitCleaned(db, workers.get(0), node);
+      }
+      assertEquals("", workers.get(0).runInside("ls /var/lib/orion/jobs").strip(), "run directory removed");
     } finally {
       SandboxWorker.closeAll(workers);
     }
