@@ -378,7 +378,6 @@ public final class RentalService {
     });
   }
 
-  /** Ends every live lease and removes every client user; returns how many leases ended. */
   /**
    * Ends every live lease and removes every client user; returns how many leases ended. Leases
    * work is under way on are left alone: a rent still provisioning within the rescue bound (the
