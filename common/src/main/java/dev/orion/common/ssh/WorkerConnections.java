@@ -64,7 +64,7 @@ public final class WorkerConnections implements AutoCloseable {
     Slot slot = slot(w);
     acquire(slot, w);
     try {
-      return onLink(slot, w, link -> run(link, w, command));
+      return onLink(slot, w, "exec", link -> run(link, w, command));
     } finally {
       slot.sessions.release();
     }
@@ -76,7 +76,7 @@ public final class WorkerConnections implements AutoCloseable {
    * cached connection is replaced once, as for {@link #exec}.
    */
   public void ping(WorkerEndpoint w) throws WorkerException {
-    onLink(slot(w), w, link -> {
+    onLink(slot(w), w, "keepalive", link -> {
       keepalive(link, w);
       return null;
     });
@@ -90,14 +90,14 @@ public final class WorkerConnections implements AutoCloseable {
   }
 
   /** Runs {@code op} on the node's cached connection, replacing it once if it turns out dead. */
-  private <T> T onLink(Slot slot, WorkerEndpoint w, OnLink<T> op) throws WorkerException {
+  private <T> T onLink(Slot slot, WorkerEndpoint w, String step, OnLink<T> op) throws WorkerException {
     Link link = slot.link(w);
     boolean madeNow = link.claimFresh();
     try {
       return op.apply(link);
     } catch (StaleConnection stale) {
       if (madeNow) { // a connection that just came up and fails at once: the worker, not the cache, is the problem
-        throw new WorkerException(w, "exec", Kind.UNREACHABLE, stale.getCause().toString(), stale.getCause());
+        throw new WorkerException(w, step, Kind.UNREACHABLE, stale.getCause().toString(), stale.getCause());
       }
       LOG.info("{}: cached SSH connection is dead ({}), reconnecting", w.describe(), stale.getCause().toString());
       slot.discard(link);
@@ -106,7 +106,7 @@ public final class WorkerConnections implements AutoCloseable {
         replacement.claimFresh();
         return op.apply(replacement);
       } catch (StaleConnection again) {
-        throw new WorkerException(w, "exec", Kind.UNREACHABLE, again.getCause().toString(), again.getCause());
+        throw new WorkerException(w, step, Kind.UNREACHABLE, again.getCause().toString(), again.getCause());
       }
     }
   }

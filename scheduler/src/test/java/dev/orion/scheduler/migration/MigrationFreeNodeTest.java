@@ -35,11 +35,9 @@ class MigrationFreeNodeTest {
     ExecutorService round = Executors.newSingleThreadExecutor();
     try (Database db = TestDb.fresh()) {
       Fleet fleet = new Fleet(db.jdbi(), T0);
-      long rental = fleet.leasedNodes(1, "dead", T0.plusSeconds(3600)).get(0);
-      long free = db.jdbi().inTransaction(h -> {
-        h.execute("UPDATE rentals SET status = 'migrating' WHERE id = ?", rental);
-        return Fleet.nodes(h, 1, "alive", false).get(0);
-      });
+      Fleet.Move move = fleet.migratingWithOneFreeNode(T0.plusSeconds(3600));
+      long rental = move.rental();
+      long free = move.free();
       SettableClock clock = new SettableClock(T0);
       Claimant me = new Claimant("migration-test", Duration.ofSeconds(30), clock);
       RecordingWorkerOps workers = new RecordingWorkerOps();

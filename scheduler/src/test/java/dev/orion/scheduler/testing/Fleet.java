@@ -42,6 +42,18 @@ public final class Fleet {
     });
   }
 
+  /** A lease migrating off a dead node, and a free alive node it can move to. */
+  public record Move(long rental, long free) {}
+
+  public Move migratingWithOneFreeNode(Instant until) {
+    long rental = leasedNodes(1, "dead", until).get(0);
+    long free = jdbi.inTransaction(h -> {
+      h.execute("UPDATE rentals SET status = 'migrating' WHERE id = ?", rental);
+      return nodes(h, 1, "alive", false).get(0);
+    });
+    return new Move(rental, free);
+  }
+
   /** Inserts placeholder nodes (no reachable endpoint); returns their ids in order. */
   public static List<Long> nodes(Handle h, int count, String status, boolean allocated) {
     String tag = Long.toString(System.nanoTime(), 36);
