@@ -415,7 +415,7 @@ public final class RentalService {
         LOG.warn("node {}: could not remove the client user ({}); it stays out of the pool until scrubbed",
             node, o.error().getMessage());
       } else if (epochs.containsKey(node)) {
-        jdbi.useExtension(NodeCleanliness.class, d -> d.markClean(node, epochs.get(node)));
+        jdbi.useExtension(NodeCleanliness.class, d -> d.markClean(node, epochs.get(node), clock.instant()));
       }
     }
   }

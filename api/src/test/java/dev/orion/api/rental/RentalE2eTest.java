@@ -245,7 +245,7 @@ class RentalE2eTest {
       dev.orion.common.lease.LeaseStore store = dev.orion.common.lease.LeaseStore.on(h);
       store.end(store.lock(List.of(lease)), dev.orion.common.lease.EndReason.RELEASED, now, "scheduler:test",
           l -> "attempt ended").forEach((n, epoch) -> h.attach(dev.orion.common.lease.NodeCleanliness.class)
-              .markClean(n, epoch));
+              .markClean(n, epoch, now));
     });
   }
 

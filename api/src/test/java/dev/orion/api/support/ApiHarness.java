@@ -176,7 +176,7 @@ public final class ApiHarness implements AutoCloseable {
    */
   public void markScrubbed(long nodeId) {
     assertEquals(1, (int) db.jdbi().withExtension(NodeCleanliness.class, d -> d.markClean(nodeId,
-        d.epochs(java.util.List.of(nodeId)).get(nodeId))),
+        d.epochs(java.util.List.of(nodeId)).get(nodeId), java.time.Instant.now())),
         "node " + nodeId + " was unclean and free");
   }
 

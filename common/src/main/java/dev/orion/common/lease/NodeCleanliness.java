@@ -1,5 +1,6 @@
 package dev.orion.common.lease;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import org.jdbi.v3.sqlobject.config.KeyColumn;
@@ -8,6 +9,7 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /**
  * The one way a node leaves a lease and the one way it becomes rentable again, for the API and the
@@ -50,9 +52,26 @@ public interface NodeCleanliness {
   /**
    * After every client user was deleted from the node, by a cleanup that started at {@code epoch}.
    * A node allocated or freed again meanwhile is left alone: its later lease owns it, and its own
-   * cleanup marks it clean. Returns 1 when marked.
+   * cleanup marks it clean. A node marked clean can be taken at once, so the job of its pool that
+   * has waited longest for a worker ({@code Unschedulable}) is made due now, in the same
+   * transaction: waiting jobs are woken by the worker that frees, not by polling the pool. Returns
+   * 1 when marked.
    */
+  @Transaction
+  default int markClean(long nodeId, long epoch, Instant now) {
+    int marked = setClean(nodeId, epoch);
+    if (marked == 1) {
+      wakeWaitingJob(nodeId, now);
+    }
+    return marked;
+  }
+
   @SqlUpdate("UPDATE nodes SET clean = TRUE WHERE id = :id AND allocated = FALSE AND clean = FALSE"
       + " AND dirty_epoch = :epoch")
-  int markClean(@Bind("id") long nodeId, @Bind("epoch") long epoch);
+  int setClean(@Bind("id") long nodeId, @Bind("epoch") long epoch);
+
+  /** The job of the node's pool waiting longest for a worker is due now (V60's due index). */
+  @SqlUpdate("UPDATE jobs FORCE INDEX (ix_jobs_due) SET due_at = :now WHERE status = 'pending' AND due_at > :now"
+      + " AND reason = 'Unschedulable' AND pool = (SELECT pool FROM nodes WHERE id = :node) ORDER BY due_at LIMIT 1")
+  int wakeWaitingJob(@Bind("node") long nodeId, @Bind("now") Instant now);
 }

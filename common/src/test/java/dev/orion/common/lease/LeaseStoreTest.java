@@ -140,16 +140,52 @@ class LeaseStoreTest {
       return h.attach(NodeCleanliness.class).freeDirty(List.of(n)).get(n);
     });
     // Someone else's cleanup finished first, the node was rented and freed again...
-    assertEquals(1, nodes.markClean(n, first));
+    assertEquals(1, nodes.markClean(n, first, T0));
     long second = db.jdbi().inTransaction(h -> {
       h.execute("UPDATE nodes SET allocated = 1 WHERE id = ?", n);
       return h.attach(NodeCleanliness.class).freeDirty(List.of(n)).get(n);
     });
     assertTrue(second > first);
     // ...and the slow first cleanup ends now: it vouches for nothing of the second tenant's.
-    assertEquals(0, nodes.markClean(n, first));
+    assertEquals(0, nodes.markClean(n, first, T0));
     assertEquals(false, node(n).get("clean"));
-    assertEquals(1, nodes.markClean(n, second));
-    assertFalse(nodes.markClean(n, second) == 1, "once");
+    assertEquals(1, nodes.markClean(n, second, T0));
+    assertFalse(nodes.markClean(n, second, T0) == 1, "once");
+  }
+
+  @Test
+  void aNodeMarkedCleanWakesTheJobOfItsPoolThatWaitedLongestForAWorker() {
+    long[] n = db.jdbi().inTransaction(h -> new long[] {node(h), node(h), node(h)});
+    db.jdbi().useHandle(h -> h.execute("UPDATE nodes SET pool = 'wake' WHERE id IN (?, ?)", n[0], n[1]));
+    long second = parkedJob("wake", "Unschedulable", 20);
+    long first = parkedJob("wake", "Unschedulable", 10);
+    long asleep = parkedJob("wake", "PoolAsleep", 5);
+    long elsewhere = parkedJob("other", "Unschedulable", 1);
+    NodeCleanliness nodes = db.jdbi().onDemand(NodeCleanliness.class);
+    Map<Long, Long> epochs = db.jdbi().inTransaction(h -> h.attach(NodeCleanliness.class).freeDirty(
+        List.of(n[0], n[1], n[2])));
+
+    assertEquals(1, nodes.markClean(n[0], epochs.get(n[0]), T0));
+    assertEquals(List.of(0L, 20L, 5L, 1L), dueIn(first, second, asleep, elsewhere), "the longest waiting one only");
+    assertEquals(0, nodes.markClean(n[0], epochs.get(n[0]), T0));
+    assertEquals(List.of(0L, 20L, 5L, 1L), dueIn(first, second, asleep, elsewhere), "a node cleaned once wakes once");
+    assertEquals(1, nodes.markClean(n[2], epochs.get(n[2]), T0));
+    assertEquals(List.of(0L, 20L, 5L, 1L), dueIn(first, second, asleep, elsewhere), "another pool's node: none");
+    assertEquals(1, nodes.markClean(n[1], epochs.get(n[1]), T0));
+    assertEquals(List.of(0L, 0L, 5L, 1L), dueIn(first, second, asleep, elsewhere));
+  }
+
+  /** A pending job that found no worker (or its pool asleep), looked at again in {@code seconds}. */
+  static long parkedJob(String pool, String reason, int seconds) {
+    return db.jdbi().withHandle(h -> h.createUpdate("INSERT INTO jobs (user_id, name, pool, spec, reason, created_at,"
+            + " due_at) VALUES (:u, 'parked', :pool, '{}', :reason, :t, :due)")
+        .bind("u", user).bind("pool", pool).bind("reason", reason).bind("t", T0).bind("due", T0.plusSeconds(seconds))
+        .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+  }
+
+  static List<Long> dueIn(long... jobs) {
+    return java.util.Arrays.stream(jobs).mapToObj(j -> db.jdbi().withHandle(h -> h.createQuery(
+            "SELECT due_at FROM jobs WHERE id = :id").bind("id", j).mapTo(Instant.class).one()))
+        .map(due -> java.time.Duration.between(T0, due).toSeconds()).toList();
   }
 }

@@ -102,8 +102,8 @@ final class AttemptFinish {
   /**
    * After the record, one command removes the run directory (the start's latch, no longer needed)
    * and the throwaway user with everything of it; the node, freed dirty by the record, is then
-   * marked clean unless it was taken or freed again meanwhile (its epoch), and the job waiting
-   * longest for a worker of the pool may take it at once. If the worker fails here the scrub does
+   * marked clean unless it was taken or freed again meanwhile (its epoch), which wakes the job
+   * waiting longest for a worker of the pool. If the worker fails here the scrub does
    * the same later.
    */
   private void clean(AttemptRun run, Long epoch) {
@@ -120,14 +120,7 @@ final class AttemptFinish {
     }
     if (a.throwaway() && epoch != null) {
       try {
-        boolean clean = jdbi.inTransaction(h -> {
-          if (h.attach(NodeCleanliness.class).markClean(a.nodeId(), epoch) != 1) {
-            return false;
-          }
-          h.attach(JobDao.class).wakeWaiting(run.job().pool(), claimant.now(), 1);
-          return true;
-        });
-        if (clean) {
+        if (jdbi.withExtension(NodeCleanliness.class, d -> d.markClean(a.nodeId(), epoch, claimant.now())) == 1) {
           log.info("node {} freed clean: user {} of {} deleted", a.nodeId(), a.unixUser(), run.describe());
         }
       } catch (RuntimeException ex) {

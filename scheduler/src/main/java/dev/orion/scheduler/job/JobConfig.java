@@ -19,20 +19,27 @@ import java.time.Duration;
  * @param backoffCap the longest back-off ({@code ORION_JOB_BACKOFF_CAP}, 10 min)
  * @param workerShare percentage of a pool's alive workers jobs may hold at once, rounded up, at
  *     least one ({@code ORION_JOB_WORKER_SHARE}, 50), so rents always find the rest
- * @param placementRetry when a job that found no worker (or a sleeping pool) is looked at again
- *     ({@code ORION_JOB_PLACEMENT_RETRY}, 2 s)
+ * @param placementRetry when a job that found its pool asleep or its own lease not active is looked
+ *     at again ({@code ORION_JOB_PLACEMENT_RETRY}, 2 s)
+ * @param unschedulableRetry when a job that found no free worker is looked at again
+ *     ({@code ORION_JOB_UNSCHEDULABLE_RETRY}, 30 s): a worker of its pool marked clean wakes the
+ *     job that waited longest at once, so this only bounds a wake that never comes (a node back
+ *     from {@code suspect}, a new label); polling every waiting job would cost the database more
+ *     than the jobs that run
  * @param workerLostAfter how long a running attempt's worker may fail to answer before the attempt
  *     counts as lost with it ({@code ORION_JOB_WORKER_LOST_AFTER}, 30 s; a node the health loop
  *     declares dead loses its attempts at once)
  */
 public record JobConfig(Duration interval, int batch, int concurrency, Duration watchInterval, Duration backoffBase,
-    Duration backoffCap, int workerShare, Duration placementRetry, Duration workerLostAfter) {
+    Duration backoffCap, int workerShare, Duration placementRetry, Duration unschedulableRetry,
+    Duration workerLostAfter) {
 
   public JobConfig {
     positive("ORION_JOB_INTERVAL", interval);
     positive("ORION_JOB_WATCH_INTERVAL", watchInterval);
     positive("ORION_JOB_BACKOFF_BASE", backoffBase);
     positive("ORION_JOB_PLACEMENT_RETRY", placementRetry);
+    positive("ORION_JOB_UNSCHEDULABLE_RETRY", unschedulableRetry);
     positive("ORION_JOB_WORKER_LOST_AFTER", workerLostAfter);
     if (backoffCap.compareTo(backoffBase) < 0) {
       throw new ConfigException("ORION_JOB_BACKOFF_CAP", "must be at least ORION_JOB_BACKOFF_BASE ("
@@ -50,6 +57,7 @@ public record JobConfig(Duration interval, int batch, int concurrency, Duration 
         env.duration("ORION_JOB_BACKOFF_CAP", Duration.ofMinutes(10)),
         share(env),
         env.duration("ORION_JOB_PLACEMENT_RETRY", Duration.ofSeconds(2)),
+        env.duration("ORION_JOB_UNSCHEDULABLE_RETRY", Duration.ofSeconds(30)),
         env.duration("ORION_JOB_WORKER_LOST_AFTER", Duration.ofSeconds(30)));
   }
 
@@ -82,6 +90,6 @@ public record JobConfig(Duration interval, int batch, int concurrency, Duration 
   public String toString() {
     return "every " + interval + "/" + batch + " x" + concurrency + " watch " + watchInterval + " backoff "
         + backoffBase + ".." + backoffCap + " share " + workerShare + "% placementRetry " + placementRetry
-        + " lostAfter " + workerLostAfter;
+        + " unschedulableRetry " + unschedulableRetry + " lostAfter " + workerLostAfter;
   }
 }

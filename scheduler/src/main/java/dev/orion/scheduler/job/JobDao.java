@@ -133,14 +133,6 @@ public interface JobDao {
   int finish(@Bind("id") long id, @Bind("from") String from, @Bind("to") String to, @Bind("reason") String reason,
       @Bind("now") Instant now, @Bind("failures") int failures);
 
-  /**
-   * A worker of the pool was freed: the job that has waited longest for one is due now, instead of
-   * at its next placement retry (jobs waiting for a worker do not poll the pool hard).
-   */
-  @SqlUpdate("UPDATE jobs FORCE INDEX (ix_jobs_due) SET due_at = :now WHERE status = 'pending' AND due_at > :now"
-      + " AND reason = 'Unschedulable' AND pool = :pool ORDER BY due_at LIMIT :n")
-  int wakeWaiting(@Bind("pool") String pool, @Bind("now") Instant now, @Bind("n") int n);
-
   // --- attempts ---
 
   @SqlUpdate("UPDATE job_attempts SET pgid = :pgid, started_at = COALESCE(started_at, :now)"

@@ -34,6 +34,8 @@ final class JobPlacement {
   private static final Logger log = LoggerFactory.getLogger(JobPlacement.class);
   /** A job lease has no end of its own: the attempt ends it. */
   private static final Duration LEASE_HORIZON = Duration.ofDays(3650);
+  /** No free worker: woken when one of the pool is marked clean ({@code NodeCleanliness#markClean}). */
+  private static final String UNSCHEDULABLE = "Unschedulable";
 
   private final Claimant claimant;
   private final JobConfig config;
@@ -97,7 +99,7 @@ final class JobPlacement {
     boolean containers = ContainerSteps.needsRuntime(j.spec());
     String kind = containers ? " with a container runtime (label " + JobSpec.CONTAINER_RUNTIME_LABEL + ")" : "";
     if (dao.freeWorkers(pool, containers) == 0) {
-      return waitPending(h, dao, j, "Unschedulable", now, "no free worker" + kind + " in pool " + pool);
+      return waitPending(h, dao, j, UNSCHEDULABLE, now, "no free worker" + kind + " in pool " + pool);
     }
     // Lock first, insert only when missing: INSERT IGNORE on an existing row takes a shared lock,
     // and two placements upgrading theirs to FOR UPDATE deadlock each other.
@@ -110,7 +112,7 @@ final class JobPlacement {
     int cap = JobShare.cap(workers, config.workerShare());
     int held = dao.jobLeases(pool);
     if (held >= cap) {
-      return waitPending(h, dao, j, "Unschedulable", now, "jobs hold " + held + " of pool " + pool + "'s "
+      return waitPending(h, dao, j, UNSCHEDULABLE, now, "jobs hold " + held + " of pool " + pool + "'s "
           + workers + " workers, their share (" + config.workerShare() + " %) is " + cap);
     }
     Optional<JobDao.FreeNode> node = Optional.empty();
@@ -123,7 +125,7 @@ final class JobPlacement {
       }
     }
     if (node.isEmpty()) {
-      return waitPending(h, dao, j, "Unschedulable", now, "no free worker" + kind + " in pool " + pool);
+      return waitPending(h, dao, j, UNSCHEDULABLE, now, "no free worker" + kind + " in pool " + pool);
     }
     JobDao.FreeNode n = node.get();
     String user = "job-" + HexFormat.of().formatHex(bytes(5));
@@ -173,9 +175,10 @@ final class JobPlacement {
   }
 
   private Placed waitPending(Handle h, JobDao dao, DueJob j, String reason, Instant now, String why) {
-    dao.waitPending(j.id(), reason, now.plus(config.placementRetry()));
+    Duration retry = reason.equals(UNSCHEDULABLE) ? config.unschedulableRetry() : config.placementRetry();
+    dao.waitPending(j.id(), reason, now.plus(retry));
     if (!reason.equals(j.reason())) {
-      // Once per reason: a job waiting for a worker is looked at every few seconds.
+      // Once per reason: a job waiting is looked at again and again.
       EventLog.append(h, new Event(Event.Kind.JOB, now, claimant.actor(), null, null, JobStatus.PENDING.db(),
           JobStatus.PENDING.db(), null, null, reason + ": " + why, j.pool(), j.id(), j.scheduledId()));
       log.info("job {} stays pending ({}): {}", j.id(), reason, why);

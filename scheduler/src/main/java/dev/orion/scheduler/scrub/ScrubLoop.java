@@ -33,6 +33,7 @@ public final class ScrubLoop {
   private final WorkerOps workers;
   private final ExecutorService ssh;
   private final Jdbi jdbi;
+  private final Claimant claimant;
 
   public ScrubLoop(Jdbi jdbi, Claimant claimant, ClaimRenewer renewer, int batch, WorkerOps workers,
       ExecutorService ssh) {
@@ -40,6 +41,7 @@ public final class ScrubLoop {
     this.workers = workers;
     this.ssh = ssh;
     this.jdbi = jdbi;
+    this.claimant = claimant;
     this.queue = new ClaimQueue<>("scrub", ClaimTable.NODES, jdbi, claimant, renewer, ClaimQueue.Source.of(
         (h, now, limit) -> h.attach(ScrubDao.class).lockDue(now, limit),
         (h, ids) -> h.attach(ScrubDao.class).load(ids), DirtyNode::id));
@@ -74,8 +76,8 @@ public final class ScrubLoop {
       return false;
     }
     try {
-      boolean marked = queue.complete(List.of(claim),
-          (h, held) -> !held.isEmpty() && h.attach(NodeCleanliness.class).markClean(node.id(), node.dirtyEpoch()) == 1);
+      boolean marked = queue.complete(List.of(claim), (h, held) -> !held.isEmpty()
+          && h.attach(NodeCleanliness.class).markClean(node.id(), node.dirtyEpoch(), claimant.now()) == 1);
       if (marked) {
         log.info("node {} unclean->clean: deleted client users {}, job run directories {}", node.id(), users, removed);
       } else {

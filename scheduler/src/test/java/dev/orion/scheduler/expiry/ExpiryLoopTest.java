@@ -114,7 +114,7 @@ class ExpiryLoopTest {
       assertTrue(deleting.await(30, TimeUnit.SECONDS), "the expiry reached the deletion");
       NodeCleanliness nodes = db.jdbi().onDemand(NodeCleanliness.class);
       long epoch = (Long) row("SELECT dirty_epoch FROM nodes WHERE id = :id", node).get("dirty_epoch");
-      assertEquals(1, nodes.markClean(node, epoch), "a scrub cleaned it");
+      assertEquals(1, nodes.markClean(node, epoch, Instant.now()), "a scrub cleaned it");
       db.jdbi().useTransaction(h -> {
         h.execute("UPDATE nodes SET allocated = 1 WHERE id = ?", node); // rented
         h.attach(NodeCleanliness.class).freeDirty(List.of(node)); // released; its user is still there

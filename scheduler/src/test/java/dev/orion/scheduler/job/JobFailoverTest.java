@@ -236,8 +236,8 @@ class JobFailoverTest {
       Fleet fleet = new Fleet(db.jdbi(), Instant.now());
       register(db, new Workers(db.jdbi(), fleet), "race", workers);
       Jobs jobs = new Jobs(db.jdbi(), fleet.userId());
-      // Jobs waiting for a worker are woken by the attempt that frees one, not by their retry.
-      Map<String, String> e = env(Map.of("ORION_JOB_PLACEMENT_RETRY", "30s"));
+      // Jobs waiting for a worker are woken by the node marked clean after an attempt, not by their retry.
+      Map<String, String> e = env(Map.of("ORION_JOB_UNSCHEDULABLE_RETRY", "30s"));
       List<Long> ids = new ArrayList<>();
       Map<Long, String> tokens = new HashMap<>();
       for (int i = 0; i < 24; i++) {

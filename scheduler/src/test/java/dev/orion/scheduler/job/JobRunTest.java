@@ -34,7 +34,8 @@ class JobRunTest {
         "ORION_SCHEDULER_LOOPS", "jobs",
         "ORION_JOB_BACKOFF_BASE", "1s",
         "ORION_JOB_WATCH_INTERVAL", "200ms",
-        "ORION_JOB_PLACEMENT_RETRY", "300ms"));
+        "ORION_JOB_PLACEMENT_RETRY", "300ms",
+        "ORION_JOB_UNSCHEDULABLE_RETRY", "300ms"));
     env.putAll(extra);
     return env;
   }
