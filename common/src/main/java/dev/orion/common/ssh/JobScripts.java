@@ -32,23 +32,27 @@ public final class JobScripts {
   private static final Pattern RUN_DIR = Pattern.compile(Pattern.quote(RUN_ROOT) + "/[0-9]+-[0-9]+");
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final int NO_USER = 4;
-  /** Looks 10 ms apart a start takes for the steps to end before it answers. */
-  static final int SETTLE_LOOKS = 5;
+  /** Looks 5 ms apart a start takes for the steps to end before it answers. */
+  static final int SETTLE_LOOKS = 10;
 
   // $r: run root, $d: run dir, $u: user, $c: 1 to make $u if missing (a throwaway job user), then
   // the command line built from quoted words. The wrapper, the group's session leader, records its
   // pid (the group's id) in pgid.w as its first act; each file is written once, through a rename,
   // so a reader never sees half of one. $t: when the steps were launched (bash's EPOCHREALTIME;
   // without it the start answers at once). Every process costs ~1 ms of the worker's CPU, so the
-  // common path runs few: useradd, id, mkdir, the group's own, and a sleep or two.
+  // common path runs few: useradd, id, mkdir and the group's own. Waiting is not one of them: under
+  // bash, pause is a read with a timeout on a FIFO nobody writes (opened read-write, so the open
+  // never blocks), elsewhere sleep.
   private static final String START = """
       set -u
+      pause() { if [ -n "${BASH_VERSION:-}" ] && [ -p "$r/.tick" ]; then read -r -t "$1" _ <> "$r/.tick" || :; else sleep "$1"; fi; }
       if [ "$c" = 1 ]; then
       """ + ClientAccounts.ADD + """
         [ $rc -eq 0 ] || [ $rc -eq 9 ] || { echo "cannot make user $u: useradd exit status $rc" >&2; exit 1; }
       fi
       gid=$(id -g -- "$u" 2>/dev/null) || exit 4
       [ -d "$r" ] || mkdir -p -m 0711 -- "$r" || exit 1
+      [ -p "$r/.tick" ] || mkfifo -m 0600 -- "$r/.tick" 2>/dev/null || :
       t=${EPOCHREALTIME:-}
       if mkdir -m 0755 -- "$d" 2>/dev/null; then
         st=new
@@ -62,7 +66,7 @@ public final class JobScripts {
       """;
 
   // After the launch: the group's id once the group exists (setsid runs in the child, after the
-  // fork), then up to $settle looks 10 ms apart for the exit (most short steps end within them, and
+  // fork), then up to $settle looks 5 ms apart for the exit (most short steps end within them, and
   // the start's answer then carries the whole outcome), then "<new|again> <pgid> <microseconds
   // since the launch>" and a poll's answer from offset 0.
   private static final String STARTED = """
@@ -70,11 +74,11 @@ public final class JobScripts {
         [ -d "$d" ] || { echo "cannot create $d" >&2; exit 1; }
         st=again
       fi
-      i=0; while [ ! -s "$d/pgid.w" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
+      i=0; while [ ! -s "$d/pgid.w" ] && [ $i -lt 400 ]; do pause 0.005; i=$((i+1)); done
       read -r p < "$d/pgid.w" || { echo "$d exists without a process group" >&2; exit 5; }
       w=0
       if [ -n "$t" ]; then
-        i=0; while [ ! -f "$d/exit" ] && [ $i -lt "$settle" ]; do sleep 0.01; i=$((i+1)); done
+        i=0; while [ ! -f "$d/exit" ] && [ $i -lt "$settle" ]; do pause 0.005; i=$((i+1)); done
         t1=$EPOCHREALTIME
         w=$(( (${t1%[.,]*} - ${t%[.,]*}) * 1000000 + 1${t1#*[.,]} - 1${t#*[.,]} ))
       fi
@@ -105,7 +109,7 @@ public final class JobScripts {
 
   /**
    * Starts the attempt (making its user first when {@link JobLaunch#makeUser}), waits up to
-   * {@value #SETTLE_LOOKS} × 10 ms for it to end, and looks at it as {@link #poll} would, copying
+   * {@value #SETTLE_LOOKS} × 5 ms for it to end, and looks at it as {@link #poll} would, copying
    * at most {@code maxBytes} of output from the start.
    */
   public static String start(JobLaunch l, int maxBytes) {

@@ -82,6 +82,16 @@ class JobScriptsTest {
           List.of(List.of("echo", "done")), Map.of()), 1 << 20);
       assertEquals(0, quick.look().exitCode(), "short steps end within the start's settle");
       assertEquals("done\n", new String(quick.look().chunk(), StandardCharsets.UTF_8));
+      assertEquals("fifo", w.runInside("stat -c %F " + JobScripts.RUN_ROOT + "/.tick").strip(),
+          "the start waits on a FIFO, not with sleep processes");
+      assertEquals(List.of(), ops.listJobDirs(e).stream().filter(d -> d.endsWith(".tick")).toList(), "not a run directory");
+      // Something else where the FIFO goes: the start waits with sleep instead, and still sees the end.
+      w.runInside("rm " + JobScripts.RUN_ROOT + "/.tick && touch " + JobScripts.RUN_ROOT + "/.tick");
+      JobStart plain = ops.startJob(e, new JobLaunch(JobScripts.runDir(7, 5), "job-a2", false,
+          List.of(List.of("sh", "-c", "sleep 0.02; echo late")), Map.of()), 1 << 20);
+      assertEquals(0, plain.look().exitCode(), "seen ended within the settle, waiting with sleep");
+      assertEquals("late\n", new String(plain.look().chunk(), StandardCharsets.UTF_8));
+      ops.removeJobDir(e, JobScripts.runDir(7, 5));
       ops.removeJob(e, JobScripts.runDir(7, 4), "job-a2");
       assertFalse(w.runInside("ls " + JobScripts.RUN_ROOT).contains("7-4"), "run directory removed");
       assertEquals("", w.runInside("getent passwd job-a2 || true").strip(), "user removed");
