@@ -64,7 +64,7 @@ public final class JobsFleetBench {
           "ORION_SCHEDULER_LOOPS", "jobs", "ORION_JOB_WORKER_SHARE", "100", "ORION_DB_POOL_SIZE", "8",
           "ORION_CLAIM_TIMEOUT", "5s", "ORION_CLAIM_RENEW_INTERVAL", "1s"));
       for (int i = 0; i < nSchedulers; i++) {
-        procs.add(SchedulerProcess.start("jf" + i, cfg, env, List.of("-Xmx384m")));
+        procs.add(SchedulerProcess.start("jf" + i, cfg, env, List.of(SchedulerProcess.deployedOptions(), "-Xmx384m")));
       }
       procs.forEach(SchedulerProcess::awaitRunning);
       Jobs jobs = new Jobs(db.jdbi(), fleet.userId());
@@ -74,16 +74,23 @@ public final class JobsFleetBench {
       for (int i = 0; i < Math.max(300, nWorkers * 2); i++) {
         warm.add(jobs.submit("default", "true", 0, null));
       }
-      JobsBench.awaitAll(jobs, warm, Duration.ofSeconds(300));
+      awaitFinished(db, warm, warm.size(), Duration.ofSeconds(300));
 
       // 1. Throughput, with the CPU each part of the system spent on it.
       String load1 = loadAverage();
+      Map<String, Long> db0 = dbCounters(db);
       Cpu cpu0 = Cpu.read(workers, procs);
       Result tp = run(db, jobs, workers, "t", burst, null);
       Cpu cpu = Cpu.read(workers, procs).minus(cpu0);
       System.out.println("[jobs] throughput: " + tp);
       System.out.println("[jobs] cpu during the burst: " + cpu.row(burst, tp.secs));
       Split split = split(db, tp.ids);
+      Map<String, Long> db1 = dbCounters(db);
+      String statements = String.format("%.1f statements, %.1f commits, %.1f row-lock waits",
+          (db1.get("Questions") - db0.get("Questions")) / (double) burst,
+          (db1.get("Com_commit") - db0.get("Com_commit")) / (double) burst,
+          (db1.get("Innodb_row_lock_waits") - db0.get("Innodb_row_lock_waits")) / (double) burst);
+      System.out.println("[jobs] MariaDB per job: " + statements);
 
       // 2. Phases on one worker, schedulers idle.
       Phases ph = phases(workers.get(0).endpoint(nodes.get(0)), 40);
@@ -119,6 +126,7 @@ public final class JobsFleetBench {
           .append("| workers (sshd, scripts: cgroups) | scheduler JVMs | MariaDB | bench JVM (inserts, polling)"
               + " | whole machine (all users) |\n|---|---|---|---|---|\n")
           .append(cpu.row(burst, tp.secs)).append("\n\n")
+          .append("MariaDB per job during the burst (all clients): ").append(statements).append(".\n\n")
           .append("Each phase of an attempt on one warm worker, run by the bench through the schedulers' own"
               + " worker operations (one admin connection, the same scripts), schedulers idle, ")
           .append(ph.n).append(" rounds, p50 / p90 / max ms:\n\n")
@@ -166,15 +174,11 @@ public final class JobsFleetBench {
       ids.add(jobs.submit("default", "mktemp /var/marks/" + prefix + i + ".XXXXXX >/dev/null", 0, null));
     }
     if (atQuarter != null) {
-      while (db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE id BETWEEN :a AND :b"
-          + " AND status IN ('succeeded','failed','cancelled')").bind("a", ids.get(0)).bind("b", ids.get(n - 1))
-          .mapTo(Long.class).one()) < n / 4) {
-        Thread.sleep(5);
-      }
+      awaitFinished(db, ids, n / 4, Duration.ofSeconds(900));
       atQuarter.getAsLong();
       System.out.printf("[jobs] scheduler killed at %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
-    JobsBench.awaitAll(jobs, ids, Duration.ofSeconds(900));
+    awaitFinished(db, ids, n, Duration.ofSeconds(900));
     double secs = (System.nanoTime() - t0) / 1e9;
     Map<String, Integer> marks = new HashMap<>();
     for (SandboxWorker w : workers) {
@@ -323,6 +327,31 @@ public final class JobsFleetBench {
         return 0;
       }
     }
+  }
+
+  /**
+   * Until {@code count} of the jobs (consecutive ids) finished: one query every 10 ms, so the bench's
+   * own polling stays out of the figures (a query per job every 2 ms was ~12 % of the statements).
+   */
+  static void awaitFinished(Database db, List<Long> ids, int count, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE id BETWEEN :a AND :b"
+        + " AND status IN ('succeeded','failed','cancelled')").bind("a", ids.get(0)).bind("b", ids.get(ids.size() - 1))
+        .mapTo(Long.class).one()) < count) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("fewer than " + count + " of jobs " + ids.get(0) + ".." + ids.get(ids.size() - 1)
+            + " finished within " + within);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** MariaDB's own counters of statements, commits and row-lock waits, all clients together. */
+  static Map<String, Long> dbCounters(Database db) {
+    return db.jdbi().withHandle(h -> h.createQuery("SHOW GLOBAL STATUS WHERE Variable_name IN"
+            + " ('Questions', 'Com_commit', 'Innodb_row_lock_waits')")
+        .map((rs, ctx) -> Map.entry(rs.getString(1), Long.parseLong(rs.getString(2)))).list().stream()
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
   }
 
   static String loadAverage() {

@@ -3,6 +3,8 @@ package dev.orion.scheduler.testing;
 import dev.orion.common.db.DbConfig;
 import dev.orion.scheduler.SchedulerMain;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,16 @@ public final class SchedulerProcess extends ChildJvm {
   private SchedulerProcess(String id, Started started) {
     super(started);
     this.id = id;
+  }
+
+  /** The options every deployed scheduler runs with ({@code scheduler/jvm.options}), for benchmarks. */
+  public static String deployedOptions() {
+    for (Path p : List.of(Path.of("scheduler", "jvm.options"), Path.of("jvm.options"))) {
+      if (Files.isRegularFile(p) && p.toAbsolutePath().getParent().getFileName().toString().equals("scheduler")) {
+        return "@" + p.toAbsolutePath();
+      }
+    }
+    throw new IllegalStateException("scheduler/jvm.options not found from " + Path.of("").toAbsolutePath());
   }
 
   /** A JVM tuned to start fast (tests). */
