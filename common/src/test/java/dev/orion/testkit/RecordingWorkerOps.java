@@ -80,6 +80,12 @@ public final class RecordingWorkerOps implements WorkerOps {
     return new ExecResult(0, "", "");
   }
 
+  /** Recorded as {@code ping}: a keepalive, told apart from the shell probe ({@code run}). */
+  @Override
+  public void ping(WorkerEndpoint worker) throws WorkerException {
+    record("ping", worker, null);
+  }
+
   @Override
   public void createAccount(WorkerEndpoint worker, ClientAccount account) throws WorkerException {
     record("create", worker, account.user());

@@ -53,7 +53,10 @@ public final class HealthLoop {
   private final WorkerOps workers;
   private final ExecutorService probes;
   private final StallWatch stalls;
-  /** When each node's shell last answered a probe here ({@link HealthDecision#shellDue}). */
+  /**
+   * When each node's shell last answered a probe here ({@link HealthDecision#shellDue}); only the
+   * ones not due again, and none for a node whose last probe failed (its next one proves the shell).
+   */
   private final Map<Long, Instant> shellProven = new ConcurrentHashMap<>();
 
   /**
@@ -121,6 +124,8 @@ public final class HealthLoop {
   }
 
   private Map<Long, Probe> probeAll(List<NodeState> nodes, Instant now) {
+    // A forgotten node, or one probed by other instances now, is not remembered here for ever.
+    shellProven.values().removeIf(at -> HealthDecision.shellDue(at, now, policy.interval()));
     Map<Long, CompletableFuture<Probe>> pending = new HashMap<>();
     for (NodeState n : nodes) {
       pending.put(n.id(), CompletableFuture.supplyAsync(() -> probe(n, now), probes)
@@ -145,8 +150,10 @@ public final class HealthLoop {
       shellProven.put(n.id(), now);
       return Probe.answered();
     } catch (WorkerException e) {
+      shellProven.remove(n.id());
       return Probe.failed(e.getMessage());
     } catch (RuntimeException e) {
+      shellProven.remove(n.id());
       return Probe.failed(e.toString());
     }
   }

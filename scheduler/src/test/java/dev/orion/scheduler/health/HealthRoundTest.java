@@ -122,6 +122,50 @@ class HealthRoundTest {
     }
   }
 
+  @Test
+  void aProbeIsAKeepaliveBetweenShellChecksAndANodeThatFailedProvesItsShellNext() {
+    try (Database db = TestDb.fresh()) {
+      Jdbi jdbi = db.jdbi();
+      Fleet fleet = new Fleet(jdbi, T0);
+      List<Long> nodes = jdbi.inTransaction(h -> Fleet.nodes(h, 2, "alive", false));
+      long flaky = nodes.get(0);
+      long steady = nodes.get(1);
+      SettableClock clock = new SettableClock(T0);
+      Claimant me = new Claimant("shell-test", Duration.ofSeconds(30), clock);
+      RecordingWorkerOps workers = new RecordingWorkerOps();
+      ExecutorService probes = Executors.newFixedThreadPool(2);
+      try {
+        HealthLoop loop = new HealthLoop(jdbi, me, new ClaimRenewer(jdbi, me), 100,
+            new HealthPolicy(INTERVAL, 3, Duration.ofSeconds(30), 50, 3, Duration.ofSeconds(10)),
+            Duration.ofSeconds(5), workers, probes);
+        List<String> rounds = new ArrayList<>();
+        Runnable round = () -> {
+          int before = workers.calls().size();
+          assertEquals(2, loop.tick());
+          clock.advance(INTERVAL);
+          rounds.add(workers.calls().subList(before, workers.calls().size()).stream()
+              .sorted(java.util.Comparator.comparing(RecordingWorkerOps.Call::nodeId))
+              .map(c -> (c.nodeId() == flaky ? "flaky " : "steady ") + c.op()).toList().toString());
+        };
+        round.run(); // first seen here: the shell
+        round.run(); // keepalives
+        workers.fail(flaky, WorkerException.Kind.UNREACHABLE);
+        round.run(); // the flaky one's keepalive fails
+        workers.recover(flaky);
+        round.run(); // it answers again: through its shell, the steady one still by keepalive
+        for (int i = 0; i < HealthDecision.SHELL_EVERY - 4; i++) {
+          round.run();
+        }
+        round.run(); // ten intervals after its first shell probe, the steady one's shell again
+        assertEquals(List.of("[flaky run, steady run]", "[flaky ping, steady ping]", "[flaky ping, steady ping]",
+            "[flaky run, steady ping]"), rounds.subList(0, 4));
+        assertEquals("[flaky ping, steady run]", rounds.get(rounds.size() - 1));
+      } finally {
+        probes.shutdownNow();
+      }
+    }
+  }
+
   /** A time column of a node, or null. */
   private static Instant at(Jdbi jdbi, String column, long node) {
     return jdbi.withHandle(h -> h.createQuery("SELECT " + column + " FROM nodes WHERE id = :id").bind("id", node)
