@@ -21,15 +21,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leases: rent (all-or-nothing), release, extend, list, reset.
+ * Leases: rent (all-or-nothing: {@link Allocator} locks the workers and records the leases, then
+ * every account is created and every lease activated, or all of it undone), release, extend, list,
+ * reset.
  *
  * <p>Database state changes first, in short transactions; SSH work happens outside them. A node
  * leaves a lease "dirty" and becomes allocatable again only once its client user is gone, so no
@@ -42,16 +41,13 @@ public final class RentalService {
    * which a release answers like for any ended lease.
    */
   private static final Duration PROVISIONING_RETRY_AFTER = Duration.ofSeconds(2);
-  /** A shortfall caused only by rows other rents hold briefly is retried this many times. */
-  private static final int ALLOCATION_ATTEMPTS = 5;
 
   private final Jdbi jdbi;
   private final Runnable allocationChanged;
   private final Provisioner provisioner;
   private final Clock clock;
   private final Limits limits;
-  private final SleepingPools sleeping;
-  private final LoadConfig.Placement placement;
+  private final Allocator allocator;
   /**
    * ORION_RESCUE_AFTER, the schedulers' bound too: a rent still provisioning after this long is
    * stranded (its API died) and the rescue ends it; younger ones belong to a rent in flight, which
@@ -80,8 +76,7 @@ public final class RentalService {
   /** @param placement which free workers a rent takes first ({@code ORION_PLACEMENT}) */
   public RentalService(Jdbi jdbi, Provisioner provisioner, Clock clock, Runnable allocationChanged, Limits limits,
       SleepingPools sleeping, LoadConfig.Placement placement, Duration provisioningBound) {
-    this.sleeping = sleeping;
-    this.placement = placement;
+    this.allocator = new Allocator(jdbi, limits, sleeping, placement, this::now);
     this.jdbi = jdbi;
     this.allocationChanged = allocationChanged;
     this.provisioner = provisioner;
@@ -89,8 +84,6 @@ public final class RentalService {
     this.limits = limits;
     this.provisioningBound = provisioningBound;
   }
-
-  private record Allocation(long rentalId, RentalDao.FreeNode node) {}
 
   public List<RentalViews.Credentials> rent(Principal caller, RentRequests.Rent req) {
     Duration duration = req.duration();
@@ -110,7 +103,7 @@ public final class RentalService {
     }
     Instant until = now().plus(duration);
 
-    List<Allocation> allocations = allocate(caller, account, count, until);
+    List<Allocator.Allocation> allocations = allocator.allocate(caller, account, count, until);
     // From here on the rent either activates every lease or abandons every allocation, whatever
     // is thrown: a lease left provisioning holds its node until the scheduler's rescue ends it.
     boolean activated = false;
@@ -152,81 +145,16 @@ public final class RentalService {
     }
   }
 
-  /** Locks {@code count} free nodes and records provisioning leases on them, or fails with 409. */
-  private List<Allocation> allocate(Principal caller, ClientAccount account, int count, Instant until) {
-    for (int attempt = 1; ; attempt++) {
-      // READ COMMITTED: the locking reads then take record locks only. At REPEATABLE READ each
-      // tier's scan also gap-locks the free-node index up to the next entry, and marking a node
-      // allocated inserts into that index: rents walking several tiers waited on and deadlocked
-      // with each other instead of skipping.
-      List<Allocation> got = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-        RentalDao dao = h.attach(RentalDao.class);
-        // The account's row is locked first: two rents of one account are counted one after the
-        // other, so together they cannot pass the limit that each passes alone.
-        dao.lockUser(caller.userId());
-        int live = dao.countLiveOf(caller.userId());
-        if (live + count > limits.maxLeasedPerUser()) {
-          throw OrionException.conflict("an account may hold at most " + limits.maxLeasedPerUser()
-              + " live workers (ORION_MAX_LEASED_PER_USER); this one holds " + live + " and asked for " + count);
-        }
-        List<RentalDao.FreeNode> nodes = lockFree(h, dao, placementTiers(h), count);
-        if (nodes.size() < count) {
-          return null;
-        }
-        LeaseStore store = LeaseStore.on(h);
-        Instant now = now();
-        List<Allocation> result = new ArrayList<>(count);
-        for (RentalDao.FreeNode n : nodes) {
-          long id = store.open(new LeaseStore.NewLease(caller.userId(), n.id(), account.user(),
-              account.passwordCrypt(), account.publicKey(), now, until), caller.actor(), "rented until " + until);
-          result.add(new Allocation(id, n));
-        }
-        return result;
-      });
-      if (got != null) {
-        return got;
-      }
-      int free = jdbi.withExtension(RentalDao.class, RentalDao::countFree);
-      // Fewer were lockable than are free: other rents hold some for a moment; try again.
-      if (free < count || attempt == ALLOCATION_ATTEMPTS) {
-        String asleep = sleeping.describe();
-        throw OrionException.conflict("not enough free workers: " + count + " requested, "
-            + Math.min(free, count - 1) + " free" + (asleep.isEmpty() ? "" : "; " + asleep));
-      }
-      sleepQuietly(Duration.ofMillis(ThreadLocalRandom.current().nextInt(2, Math.min(80, 10 << attempt))));
-    }
-  }
-
-  /** The placement plan from the free workers' load, read without locks (pure once read). */
-  private List<Placement.Tier> placementTiers(Handle h) {
-    List<Placement.Candidate> candidates = h.attach(PlacementDao.class).candidates(
-            Placement.needsEveryCandidate(placement) ? "" : PlacementDao.BUSY_ONLY).stream()
-        .map(c -> Placement.candidate(c.id(), c.loadClass(), c.cpuPercent(), c.alertClass())).toList();
-    return Placement.plan(placement, candidates);
-  }
-
-  /**
-   * Locks up to {@code count} free nodes in the order placement prefers: the same SKIP LOCKED walk
-   * in id order as ever, tier after tier. A node that turned busy or free since the plan was read
-   * is only placed in another tier; whether it is free is checked by the locking read itself.
-   */
-  private List<RentalDao.FreeNode> lockFree(Handle h, RentalDao dao, List<Placement.Tier> tiers, int count) {
-    PlacementDao p = h.attach(PlacementDao.class);
-    return Placement.take(tiers, count, (tier, limit) -> !tier.except()
-        ? p.lockAmong(tier.ids(), limit)
-        : tier.ids().isEmpty() ? dao.lockFreeNodes(limit) : p.lockAllBut(tier.ids(), limit));
-  }
-
   /**
    * Activates every lease of the rent, only from provisioning: a rent slower than the rescue bound
    * finds its leases ended by the scheduler's rescue (their nodes freed, maybe rented again) and
    * activates none of them.
    */
-  private void activate(Principal caller, List<Allocation> allocations) {
+  private void activate(Principal caller, List<Allocator.Allocation> allocations) {
     jdbi.useTransaction(h -> {
       LeaseStore store = LeaseStore.on(h);
       Instant now = now();
-      List<Lease> leases = store.lock(allocations.stream().map(Allocation::rentalId).toList());
+      List<Lease> leases = store.lock(allocations.stream().map(Allocator.Allocation::rentalId).toList());
       for (Lease l : leases) {
         if (l.status() != LeaseStatus.PROVISIONING) {
           throw new Rescued(l.id(), Duration.between(l.createdAt(), now));
@@ -255,8 +183,8 @@ public final class RentalService {
    * Never throws: this runs in a {@code finally}, and a database that is away leaves the leases to
    * the rescue.
    */
-  private void abandonQuietly(List<Allocation> allocations, String user, String why) {
-    List<Allocation> toDelete = new ArrayList<>();
+  private void abandonQuietly(List<Allocator.Allocation> allocations, String user, String why) {
+    List<Allocator.Allocation> toDelete = new ArrayList<>();
     java.util.Map<Long, Long> epochs = new java.util.HashMap<>();
     try {
       jdbi.useTransaction(h -> {
@@ -264,10 +192,10 @@ public final class RentalService {
         epochs.clear();
         LeaseStore store = LeaseStore.on(h);
         Instant now = now();
-        List<Lease> leases = store.lock(allocations.stream().map(Allocation::rentalId).toList());
+        List<Lease> leases = store.lock(allocations.stream().map(Allocator.Allocation::rentalId).toList());
         List<Lease> mine = leases.stream().filter(l -> l.status() == LeaseStatus.PROVISIONING).toList();
         epochs.putAll(store.end(mine, EndReason.FAILED, now, "api", l -> "provisioning failed: " + truncate(why)));
-        for (Allocation a : allocations) {
+        for (Allocator.Allocation a : allocations) {
           boolean ended = mine.stream().anyMatch(l -> l.id() == a.rentalId());
           if (ended) {
             toDelete.add(a);
@@ -282,7 +210,7 @@ public final class RentalService {
       });
     } catch (RuntimeException e) {
       LOG.error("abandoning rentals {} failed; the scheduler's rescue ends them",
-          allocations.stream().map(Allocation::rentalId).toList(), e);
+          allocations.stream().map(Allocator.Allocation::rentalId).toList(), e);
       return;
     }
     try {
@@ -443,15 +371,6 @@ public final class RentalService {
 
   private static String truncate(String s) {
     return s == null ? "" : s.length() > 200 ? s.substring(0, 200) : s;
-  }
-
-  private static void sleepQuietly(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw OrionException.unavailable("interrupted");
-    }
   }
 
   private static String hours(Duration d) {
