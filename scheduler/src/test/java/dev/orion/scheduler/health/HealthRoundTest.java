@@ -54,9 +54,7 @@ class HealthRoundTest {
       RecordingWorkerOps workers = new RecordingWorkerOps();
       ExecutorService probes = Executors.newFixedThreadPool(4);
       try {
-        HealthLoop loop = new HealthLoop(jdbi, me, new ClaimRenewer(jdbi, me), 100,
-            new HealthPolicy(INTERVAL, 2, Duration.ofSeconds(30), 50, 3, Duration.ofSeconds(10)),
-            Duration.ofSeconds(5), workers, probes);
+        HealthLoop loop = loop(jdbi, me, 2, workers, probes);
         assertEquals(10, loop.tick()); // all answer
         List.of(dies1, dies2, taken).forEach(n -> workers.fail(n, WorkerException.Kind.UNREACHABLE));
         clock.advance(INTERVAL);
@@ -135,9 +133,7 @@ class HealthRoundTest {
       RecordingWorkerOps workers = new RecordingWorkerOps();
       ExecutorService probes = Executors.newFixedThreadPool(2);
       try {
-        HealthLoop loop = new HealthLoop(jdbi, me, new ClaimRenewer(jdbi, me), 100,
-            new HealthPolicy(INTERVAL, 3, Duration.ofSeconds(30), 50, 3, Duration.ofSeconds(10)),
-            Duration.ofSeconds(5), workers, probes);
+        HealthLoop loop = loop(jdbi, me, 3, workers, probes);
         List<String> rounds = new ArrayList<>();
         Runnable round = () -> {
           int before = workers.calls().size();
@@ -164,6 +160,14 @@ class HealthRoundTest {
         probes.shutdownNow();
       }
     }
+  }
+
+  /** A health loop probing every {@link #INTERVAL}, a node dead after {@code deadAfter} failures. */
+  private static HealthLoop loop(Jdbi jdbi, Claimant me, int deadAfter, RecordingWorkerOps workers,
+      ExecutorService probes) {
+    return new HealthLoop(jdbi, me, new ClaimRenewer(jdbi, me), 100,
+        new HealthPolicy(INTERVAL, deadAfter, Duration.ofSeconds(30), 50, 3, Duration.ofSeconds(10)),
+        Duration.ofSeconds(5), workers, probes);
   }
 
   /** A time column of a node, or null. */
