@@ -156,7 +156,8 @@ public final class ExpiryLoop {
     DueLease lease = c.lease();
     try {
       removal.remove(lease);
-      int marked = jdbi.withExtension(NodeCleanliness.class, dao -> dao.markClean(lease.nodeId(), c.epoch(), claimant.now()));
+      int marked = jdbi.withExtension(NodeCleanliness.class,
+          dao -> dao.markClean(lease.nodeId(), c.epoch(), claimant.now()));
       if (marked == 1) {
         log.info("node {} unclean->clean: client user {} of rental {} deleted",
             lease.nodeId(), lease.clientUser(), lease.id());
