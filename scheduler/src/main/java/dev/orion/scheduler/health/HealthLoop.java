@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HealthLoop {
   private static final Logger log = LoggerFactory.getLogger(HealthLoop.class);
-  /** Runs through the admin user's login shell; any answer proves sshd and the account work. */
-  static final String PROBE = "true";
   /** Routine verdicts recorded per transaction. */
   private static final int CHUNK = 50;
 
@@ -143,10 +141,7 @@ public final class HealthLoop {
         workers.ping(n.endpoint());
         return Probe.answered();
       }
-      var r = workers.run(n.endpoint(), PROBE);
-      if (!r.ok()) {
-        return Probe.failed("probe exited " + r.exitCode() + ": " + r.stderr().strip());
-      }
+      workers.probe(n.endpoint()); // a command through the admin's shell: sshd and the account work
       shellProven.put(n.id(), now);
       return Probe.answered();
     } catch (WorkerException e) {

@@ -124,7 +124,6 @@ class HealthRoundTest {
   void aProbeIsAKeepaliveBetweenShellChecksAndANodeThatFailedProvesItsShellNext() {
     try (Database db = TestDb.fresh()) {
       Jdbi jdbi = db.jdbi();
-      Fleet fleet = new Fleet(jdbi, T0);
       List<Long> nodes = jdbi.inTransaction(h -> Fleet.nodes(h, 2, "alive", false));
       long flaky = nodes.get(0);
       long steady = nodes.get(1);
