@@ -33,11 +33,7 @@ public final class ClientAccounts {
   // Optimistic: a rent waits for this, and each extra process costs ~1 ms, so the common case
   // (new user, group exists) runs useradd alone; exit 6 (no group) and 9 (user exists) take
   // the slower paths. HOME_MODE gives a private home without a chmod.
-  /**
-   * Adds user $u (hash $h, group $g) and leaves useradd's status in $rc: 0 made, 9 exists already.
-   * Shared with a job attempt's start, which makes its throwaway user in the same command.
-   */
-  static final String ADD = """
+  private static final String ADD = """
       add() { useradd -m -d "/home/$u" -K HOME_MODE=0700 -s /bin/bash -G "$g" -p "$h" -- "$u"; }
       add; rc=$?
       if [ $rc -eq 6 ]; then groupadd -f -r "$g" && add; rc=$?; fi
@@ -95,8 +91,10 @@ public final class ClientAccounts {
         -o -uid "$uid" -prune -exec rm -rf -- {} + 2>/dev/null || true
       """;
 
+  // Members of $g, and users whose primary group it is (job users, JobUsers).
   private static final String LIST = """
-      getent group "$g" | cut -d: -f4 | tr ',' '\\n'
+      awk -F: -v g="$g" 'NR == FNR { if ($1 == g) { gid = $3; n = split($4, m, ","); for (i = 1; i <= n; i++) print m[i] } next }
+        gid != "" && $4 == gid { print $1 }' /etc/group /etc/passwd
       """;
 
   private final WorkerConnections connections;
@@ -119,8 +117,7 @@ public final class ClientAccounts {
     check(w, "delete user " + user, connections.exec(w, deleteScript(user)));
   }
 
-  /** The script {@link #delete} runs; it ends the shell, so it goes last in a longer command. */
-  public static String deleteScript(String user) {
+  private static String deleteScript(String user) {
     requireValid(user);
     return vars(user, "", "") + DELETE;
   }
@@ -136,7 +133,7 @@ public final class ClientAccounts {
     return name != null && USER_NAME.matcher(name).matches();
   }
 
-  private static void requireValid(String user) {
+  static void requireValid(String user) {
     if (!isValidUserName(user)) {
       throw new IllegalArgumentException("not a valid client user name: '" + user + "'");
     }

@@ -35,22 +35,21 @@ public final class JobScripts {
   /** Looks 5 ms apart a start takes for the steps to end before it answers. */
   static final int SETTLE_LOOKS = 10;
 
-  // $r: run root, $d: run dir, $u: user, $c: 1 to make $u if missing (a throwaway job user), then
-  // the command line built from quoted words. The wrapper, the group's session leader, records its
-  // pid (the group's id) in pgid.w as its first act; each file is written once, through a rename,
-  // so a reader never sees half of one. $t: when the steps were launched (bash's EPOCHREALTIME;
-  // without it the start answers at once). Every process costs ~1 ms of the worker's CPU, so the
-  // common path runs few: useradd, id, mkdir and the group's own. Waiting is not one of them: under
+  // $r: run root, $d: run dir, $u: user, $c: 1 to make $u if missing (a throwaway job user,
+  // JobUsers), then the command line built from quoted words. The wrapper, the group's session
+  // leader, records its pid (the group's id) in pgid.w as its first act and the steps' status in
+  // exit at their end; each is a few bytes in one write, so a reader that waits for a non-empty
+  // file never sees half of one. $t: when the steps were launched (bash's EPOCHREALTIME; without it
+  // the start answers at once). Every process costs ~2 ms of the worker's CPU, so the common path
+  // runs few: the new user's home, mkdir and the group's own. Waiting is not one of them: under
   // bash, pause is a read with a timeout on a FIFO nobody writes (opened read-write, so the open
   // never blocks), elsewhere sleep.
-  private static final String START = """
-      set -u
-      pause() { if [ -n "${BASH_VERSION:-}" ] && [ -p "$r/.tick" ]; then read -r -t "$1" _ <> "$r/.tick" || :; else sleep "$1"; fi; }
+  private static final String START = "set -u\n" + JobUsers.FUNCTIONS + JobUsers.MAKE + """
       if [ "$c" = 1 ]; then
-      """ + ClientAccounts.ADD + """
-        [ $rc -eq 0 ] || [ $rc -eq 9 ] || { echo "cannot make user $u: useradd exit status $rc" >&2; exit 1; }
+        ent "$u" || mkuser || { echo "cannot make user $u" >&2; exit 1; }
+      else
+        ent "$u" || exit 4
       fi
-      gid=$(id -g -- "$u" 2>/dev/null) || exit 4
       [ -d "$r" ] || mkdir -p -m 0711 -- "$r" || exit 1
       [ -p "$r/.tick" ] || mkfifo -m 0600 -- "$r/.tick" 2>/dev/null || :
       t=${EPOCHREALTIME:-}
@@ -59,10 +58,10 @@ public final class JobScripts {
         cd /
         setsid sh -c '
           d=$1; shift
-          echo $$ > "$d/.pgid.w" && mv -f -- "$d/.pgid.w" "$d/pgid.w"
+          echo $$ > "$d/pgid.w"
           "$@" > "$d/out" 2>&1 < /dev/null
-          echo $? > "$d/exit.tmp" && mv -f -- "$d/exit.tmp" "$d/exit"
-        ' sh "$d" setpriv --reuid="$u" --regid="$gid" --init-groups -- \
+          echo $? > "$d/exit"
+        ' sh "$d" setpriv --reuid="$uid" --regid="$gid" --init-groups -- \
       """;
 
   // After the launch: the group's id once the group exists (setsid runs in the child, after the
@@ -78,7 +77,7 @@ public final class JobScripts {
       read -r p < "$d/pgid.w" || { echo "$d exists without a process group" >&2; exit 5; }
       w=0
       if [ -n "$t" ]; then
-        i=0; while [ ! -f "$d/exit" ] && [ $i -lt "$settle" ]; do pause 0.005; i=$((i+1)); done
+        i=0; while [ ! -s "$d/exit" ] && [ $i -lt "$settle" ]; do pause 0.005; i=$((i+1)); done
         t1=$EPOCHREALTIME
         w=$(( (${t1%[.,]*} - ${t%[.,]*}) * 1000000 + 1${t1#*[.,]} - 1${t#*[.,]} ))
       fi
@@ -88,7 +87,7 @@ public final class JobScripts {
 
   private static final String POLL = """
       if kill -0 -- "-$p" 2>/dev/null || [ ! -s "$d/pgid.w" ]; then a=1; else a=0; fi
-      e=-; [ -f "$d/exit" ] && read -r e < "$d/exit"
+      e=-; [ -s "$d/exit" ] && read -r e < "$d/exit"
       s=0; [ -s "$d/out" ] && s=$(stat -c %s -- "$d/out")
       echo "$a $e $s"
       if [ "$n" -gt 0 ] && [ "$o" -lt "$s" ]; then tail -c +$((o+1)) -- "$d/out" | head -c "$n" | base64 -w0; fi
@@ -128,7 +127,7 @@ public final class JobScripts {
         .collect(Collectors.joining(" && "));
     String command = "cd \"$HOME\" 2>/dev/null || cd /; " + steps;
     return "r=" + Shell.quote(RUN_ROOT) + " d=" + Shell.quote(l.runDir()) + " u=" + Shell.quote(l.user())
-        + " c=" + (l.makeUser() ? 1 : 0) + " h='!' g=" + Shell.quote(ClientAccounts.CLIENT_GROUP)
+        + " c=" + (l.makeUser() ? 1 : 0) + " g=" + Shell.quote(ClientAccounts.CLIENT_GROUP)
         + " settle=" + SETTLE_LOOKS + " n=" + Math.max(0, maxBytes) + "\n"
         + START + "    " + env + " /bin/sh -c " + Shell.quote(command) + " >/dev/null 2>&1 </dev/null &\n"
         + STARTED + POLL;
@@ -193,5 +192,10 @@ public final class JobScripts {
   public static String remove(String runDir) {
     requireRunDir(runDir);
     return "rm -rf -- " + Shell.quote(runDir);
+  }
+
+  /** Removes the run directory and the attempt's throwaway user with its processes and files. */
+  public static String removeWithUser(String runDir, String user) {
+    return JobUsers.deleteScript(runDir, user);
   }
 }

@@ -1,7 +1,6 @@
 package dev.orion.common.worker;
 
 import dev.orion.common.ssh.ClientAccount;
-import dev.orion.common.ssh.ClientAccounts;
 import dev.orion.common.ssh.ExecResult;
 import dev.orion.common.ssh.JobScripts;
 import dev.orion.common.ssh.WorkerEndpoint;
@@ -76,11 +75,11 @@ public interface WorkerOps {
   }
 
   /**
-   * Removes an attempt's run directory and its throwaway user (as {@link #deleteAccount}), in one
-   * command, once the attempt is recorded.
+   * Removes an attempt's run directory and its throwaway user with the user's processes and files,
+   * in one command, once the attempt is recorded.
    */
   default void removeJob(WorkerEndpoint worker, String runDir, String user) throws WorkerException {
-    ExecResult r = run(worker, JobScripts.remove(runDir) + "\n" + ClientAccounts.deleteScript(user));
+    ExecResult r = run(worker, JobScripts.removeWithUser(runDir, user));
     if (!r.ok()) {
       throw new WorkerException(worker, "remove " + runDir + " and user " + user, WorkerException.Kind.COMMAND_FAILED,
           "exit status " + r.exitCode() + ": " + r.stderr().strip());
