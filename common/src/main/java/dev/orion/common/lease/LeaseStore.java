@@ -107,20 +107,20 @@ public final class LeaseStore {
 
   /**
    * A job attempt's internal lease ({@code kind = 'job'}): allocates the node (locked and found free
-   * by the caller) and records the lease, provisioning then active at once: the attempt itself
-   * creates its user. It never expires or migrates (the expiry, migration and rescue queues and the
-   * health loop leave job leases alone); the job loop ends it when the attempt ends. Returns its id.
+   * by the caller) and records the lease active, with both its events (provisioning, then active):
+   * the attempt itself creates its user. It never expires or migrates (the expiry, migration and
+   * rescue queues and the health loop leave job leases alone); the job loop ends it when the
+   * attempt ends. Returns its id.
    */
   public long openJob(NewLease lease, String actor, String reason) {
     if (dao.allocate(lease.nodeId()) != 1) {
       throw new IllegalStateException("node " + lease.nodeId() + " is allocated already");
     }
     long id = dao.insertJob(lease);
-    EventLog.append(h, Event.lease(id, lease.createdAt(), actor, null, LeaseStatus.PROVISIONING.db(), null,
-        lease.nodeId(), reason));
-    Lease opened = new Lease(id, lease.nodeId(), null, LeaseStatus.PROVISIONING, lease.clientUser(),
-        lease.createdAt(), lease.leasedUntil(), null, null);
-    activate(opened, lease.createdAt(), actor, reason);
+    EventLog.append(h, List.of(
+        Event.lease(id, lease.createdAt(), actor, null, LeaseStatus.PROVISIONING.db(), null, lease.nodeId(), reason),
+        Event.lease(id, lease.createdAt(), actor, LeaseStatus.PROVISIONING.db(), LeaseStatus.ACTIVE.db(),
+            lease.nodeId(), lease.nodeId(), reason)));
     return id;
   }
 

@@ -8,6 +8,7 @@ import dev.orion.common.lease.Lease;
 import dev.orion.common.lease.LeaseStore;
 import dev.orion.common.lease.NodeCleanliness;
 import dev.orion.common.ssh.WorkerException;
+import dev.orion.common.worker.JobPoll;
 import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.Claim;
 import dev.orion.scheduler.claim.ClaimQueue;
@@ -17,6 +18,7 @@ import dev.orion.scheduler.job.AttemptDecision.Outcome;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -65,6 +67,22 @@ final class AttemptFinish {
   }
 
   void end(Claim<DueJob> c, AttemptRun run, Cause cause) {
+    end(c, run, cause, h -> { });
+  }
+
+  /**
+   * An attempt whose start saw the steps end with all their output: its start ({@code startRecord}),
+   * output and end are recorded in one transaction, which saves a short job two of its four.
+   */
+  void endAtStart(Claim<DueJob> c, AttemptRun run, JobPoll look, Consumer<Handle> startRecord) {
+    end(c, run, new Cause(Outcome.EXITED, look.exitCode(), null, look.chunk().length, true), h -> {
+      startRecord.accept(h);
+      AttemptLog.append(h.attach(JobDao.class), run.attempt(), 0, look);
+    });
+  }
+
+  /** {@code first} writes, in the record's transaction, what the record needs before it. */
+  private void end(Claim<DueJob> c, AttemptRun run, Cause cause, Consumer<Handle> first) {
     AttemptRow a = run.attempt();
     Outcome outcome = cause.outcome();
     boolean reachable = outcome != Outcome.WORKER_LOST;
@@ -84,7 +102,13 @@ final class AttemptFinish {
       }
     }
     Instant now = claimant.now();
-    Ended ended = queue.complete(List.of(c), (h, held) -> held.isEmpty() ? null : record(h, run, cause, now));
+    Ended ended = queue.complete(List.of(c), (h, held) -> {
+      if (held.isEmpty()) {
+        return null;
+      }
+      first.accept(h);
+      return record(h, run, cause, now);
+    });
     if (ended == null) {
       log.info("{}: claim lost before its end was recorded; whoever adopts the job records it", run.describe());
       return;

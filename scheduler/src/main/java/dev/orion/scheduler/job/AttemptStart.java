@@ -16,15 +16,18 @@ import dev.orion.scheduler.job.AttemptDecision.Outcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The start phase, one command on the worker: the throwaway {@code job-…} user (on an internal
- * lease) made if missing, the steps detached in their own process group, and a first look at them. The start is idempotent per attempt (its run directory is
- * the latch), so a start repeated by an adopting scheduler never runs the steps twice. The process
- * group and start time are recorded fenced by the claim.
+ * lease) made if missing, the steps detached in their own process group, and a first look at them.
+ * The start is idempotent per attempt (its run directory is the latch), so a start repeated by an
+ * adopting scheduler never runs the steps twice. The process group and start time are recorded
+ * fenced by the claim: on their own, or with the end when the first look saw the steps over.
  */
 final class AttemptStart {
   private static final Logger log = LoggerFactory.getLogger(AttemptStart.class);
@@ -36,10 +39,12 @@ final class AttemptStart {
   private final JobMetrics metrics;
 
   /**
-   * What a start came to: the attempt to watch with the start's look at it, or why it ends at once;
-   * neither when the claim was lost.
+   * What a start came to: the attempt to watch with the start's look at it; or, when that look saw
+   * the steps end with all their output, the attempt with its start still to record
+   * ({@code unrecorded}), which {@link AttemptFinish#endAtStart} writes with the end in one
+   * transaction; or why it ends at once; none of them when the claim was lost.
    */
-  record Started(AttemptRun run, JobPoll look, AttemptFinish.Cause failed) {}
+  record Started(AttemptRun run, JobPoll look, AttemptFinish.Cause failed, Consumer<Handle> unrecorded) {}
 
   AttemptStart(Jdbi jdbi, Claimant claimant, ClaimQueue<DueJob> queue, WorkerOps ops, JobMetrics metrics) {
     this.jdbi = jdbi;
@@ -72,33 +77,40 @@ final class AttemptStart {
       // retry; the next placement finds the lease ended (cancelled) or migrating (waits).
       return failed(Outcome.WORKER_LOST, "user " + a.unixUser() + " does not exist on node " + a.nodeId());
     }
-    Instant now = claimant.now().minus(s.since());
-    JobStart started = s;
+    Instant at = claimant.now().minus(s.since());
+    if (run.fresh() && s.state() == JobStart.State.STARTED) {
+      metrics.dispatched(Duration.between(run.job().dueAt(), at));
+    }
+    log.info("{} started: process group {}", run.describe(), s.pgid());
+    AttemptRun started = run.withPgid(s.pgid());
+    JobPoll look = s.look();
+    if (look.exited() && !AttemptLog.more(look, look.chunk().length)) {
+      return new Started(started, look, null, h -> record(h, run, s, at));
+    }
     Boolean held = queue.within(List.of(c), (h, still) -> {
       if (still.isEmpty()) {
         return false;
       }
-      JobDao dao = h.attach(JobDao.class);
-      dao.started(a.jobId(), a.attempt(), started.pgid(), now);
-      dao.jobStarted(a.jobId(), now);
-      EventLog.append(h, Event.attempt(a.jobId(), run.job().scheduledId(), run.job().pool(), now, claimant.actor(),
-          JobStatus.RUNNING, a.nodeId(), a.leaseId(), "attempt " + a.attempt() + (started.state()
-              == JobStart.State.STARTED ? " started" : " found started") + " on node " + a.nodeId() + " as "
-              + a.unixUser() + ", process group " + started.pgid()));
+      record(h, run, s, at);
       return true;
     });
-    if (!held) {
-      return new Started(null, null, null);
-    }
-    if (run.fresh() && s.state() == JobStart.State.STARTED) {
-      metrics.dispatched(Duration.between(run.job().dueAt(), now));
-    }
-    log.info("{} started: process group {}", run.describe(), s.pgid());
-    return new Started(run.withPgid(s.pgid()), s.look(), null);
+    return held ? new Started(started, look, null, null) : new Started(null, null, null, null);
+  }
+
+  /** The attempt's process group and start, the job's start, and the event. */
+  private void record(Handle h, AttemptRun run, JobStart s, Instant at) {
+    AttemptRow a = run.attempt();
+    JobDao dao = h.attach(JobDao.class);
+    dao.started(a.jobId(), a.attempt(), s.pgid(), at);
+    dao.jobStarted(a.jobId(), at);
+    EventLog.append(h, Event.attempt(a.jobId(), run.job().scheduledId(), run.job().pool(), at, claimant.actor(),
+        JobStatus.RUNNING, a.nodeId(), a.leaseId(), "attempt " + a.attempt() + (s.state() == JobStart.State.STARTED
+            ? " started" : " found started") + " on node " + a.nodeId() + " as " + a.unixUser()
+            + ", process group " + s.pgid()));
   }
 
   /** Nothing runs on the worker: no exit code, no output copied. */
   private static Started failed(Outcome outcome, String detail) {
-    return new Started(null, null, new AttemptFinish.Cause(outcome, null, detail, 0, true));
+    return new Started(null, null, new AttemptFinish.Cause(outcome, null, detail, 0, true), null);
   }
 }

@@ -109,6 +109,8 @@ public final class JobLoop {
     AttemptStart.Started s = start.start(c, run);
     if (s.failed() != null) {
       finish.end(c, run, s.failed());
+    } else if (s.unrecorded() != null) {
+      finish.endAtStart(c, s.run(), s.look(), s.unrecorded());
     } else if (s.run() != null) {
       watch(c, s.run(), s.look());
     }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The place phase of a pending job, in one transaction fenced by its claim: a cancel or a passed
  * deadline ends it here; otherwise it takes a free alive clean worker of its pool through an
  * internal lease (low load first, within {@code ORION_JOB_WORKER_SHARE} of the pool, counted under
- * the pool's {@code job_pools} lock), or its own lease's node. The attempt row and
+ * the pool's {@code job_pools} lock unless it is 100 %), or its own lease's node. The attempt row and
  * {@code pending → running} are written before anything happens on the worker. No worker, a
  * sleeping pool: it stays pending with why, and is looked at again later.
  */
@@ -101,19 +101,23 @@ final class JobPlacement {
     if (dao.freeWorkers(pool, containers) == 0) {
       return waitPending(h, dao, j, UNSCHEDULABLE, now, "no free worker" + kind + " in pool " + pool);
     }
-    // Lock first, insert only when missing: INSERT IGNORE on an existing row takes a shared lock,
-    // and two placements upgrading theirs to FOR UPDATE deadlock each other.
-    if (dao.lockPool(pool).isEmpty()) {
-      dao.ensurePool(pool);
-      dao.lockPool(pool);
-    }
-    now = claimant.now(); // the lease starts once the pool is ours: its times order with the others
-    int workers = dao.workers(pool);
-    int cap = JobShare.cap(workers, config.workerShare());
-    int held = dao.jobLeases(pool);
-    if (held >= cap) {
-      return waitPending(h, dao, j, UNSCHEDULABLE, now, "jobs hold " + held + " of pool " + pool + "'s "
-          + workers + " workers, their share (" + config.workerShare() + " %) is " + cap);
+    // The share is counted under the pool's lock, which placements in the pool queue on; at 100 %
+    // it caps nothing the free worker's own lock does not, and is not counted.
+    if (config.workerShare() < 100) {
+      // Lock first, insert only when missing: INSERT IGNORE on an existing row takes a shared lock,
+      // and two placements upgrading theirs to FOR UPDATE deadlock each other.
+      if (dao.lockPool(pool).isEmpty()) {
+        dao.ensurePool(pool);
+        dao.lockPool(pool);
+      }
+      now = claimant.now(); // the lease starts once the pool is ours: its times order with the others
+      int workers = dao.workers(pool);
+      int cap = JobShare.cap(workers, config.workerShare());
+      int held = dao.jobLeases(pool);
+      if (held >= cap) {
+        return waitPending(h, dao, j, UNSCHEDULABLE, now, "jobs hold " + held + " of pool " + pool + "'s "
+            + workers + " workers, their share (" + config.workerShare() + " %) is " + cap);
+      }
     }
     Optional<JobDao.FreeNode> node = Optional.empty();
     for (JobShare.Tier t : JobShare.tiers(dao.freeOfClass(pool, containers, "moderate"),

@@ -100,8 +100,13 @@ class JobRunTest {
             .bind("l", a.get(0).get("lease_id")).mapTo(String.class).one()), "its internal lease ended");
         List<String> events = jobs.events(ok);
         assertTrue(events.stream().anyMatch(e -> e.startsWith("pending->running")), events.toString());
-        assertTrue(events.stream().anyMatch(e -> e.startsWith("running->running: attempt 1 started")), events.toString());
-        assertTrue(events.stream().anyMatch(e -> e.startsWith("running->succeeded")), events.toString());
+        // Over within the start's first look: its start is recorded with its end, in that order.
+        int started = events.indexOf(events.stream().filter(e -> e.startsWith("running->running: attempt 1 started"))
+            .findFirst().orElseThrow(() -> new AssertionError(events.toString())));
+        int succeeded = events.indexOf(events.stream().filter(e -> e.startsWith("running->succeeded"))
+            .findFirst().orElseThrow(() -> new AssertionError(events.toString())));
+        assertTrue(started < succeeded, events.toString());
+        assertTrue(a.get(0).get("pgid") != null && a.get(0).get("started_at") != null, a.get(0).toString());
 
         // Fails twice, then succeeds: two retries used after back-off.
         long flaky = jobs.submit("solo", "echo try >> /var/marks/flaky; [ $(wc -l < /var/marks/flaky) -ge 3 ]", 3, null);
