@@ -131,7 +131,7 @@ public final class JobsFleetBench {
               + " worker operations (one admin connection, the same scripts), schedulers idle, ")
           .append(ph.n).append(" rounds, p50 / p90 / max ms:\n\n")
           .append("| started (user made, run dir, setsid, setpriv, first looks) | watched until the exit is seen"
-              + " (polls; none when the start saw it) | run dir and user removed (pkill, userdel -r, temp files)"
+              + " (polls; none when the start saw it) | run dir and user removed (pkill, its passwd and shadow lines, home, temp files)"
               + " |\n|---|---|---|\n")
           .append("| ").append(ph.start).append(" | ").append(ph.watch).append(" | ").append(ph.remove).append(" |\n");
       Report.append(report, "Jobs: throughput on " + nWorkers + " sandbox workers, " + nSchedulers
