@@ -40,6 +40,7 @@ public final class JobsBench {
     } finally {
       SandboxWorker.closeAll(workers);
     }
+    System.exit(0); // the embedded server's watcher thread would keep the JVM, and the server, alive
   }
 
   /** The schedulers stop before the database closes: their loops would otherwise retry on it forever. */
