@@ -125,6 +125,13 @@ public final class ApiHarness implements AutoCloseable {
     return r.json().get("token").asText();
   }
 
+  /** The account id behind a token. */
+  public long userId(String token) {
+    String name = com.auth0.jwt.JWT.decode(token).getSubject();
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM users WHERE username = :u").bind("u", name)
+        .mapTo(Long.class).one());
+  }
+
   public String adminToken() {
     return login(ADMIN, ADMIN_PASSWORD);
   }
