@@ -72,29 +72,37 @@ public final class ClientAccounts {
       fi
       """;
 
-  // One id for both the uid and the groups (each process costs ~1 ms). The temp dirs are searched
-  // only where the user could have written: a directory neither world-writable nor the user's is
-  // not entered, and what the user owns goes whole.
+  // Both need $uid. Kill first so nothing of the user survives to recreate files; repeat for
+  // processes forked meanwhile. The temp directories are searched only where the user could have
+  // written: a directory neither world-writable nor the user's is not entered, and what the user
+  // owns goes whole.
+  static final String KILL_ALL = """
+      i=0
+      while pkill -KILL -U "$uid" && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.02; done
+      """;
+  static final String REMOVE_TEMP_FILES = """
+      find /tmp /var/tmp /dev/shm -xdev \\( -type d ! -uid "$uid" ! -perm -0002 -prune \\) \\
+        -o -uid "$uid" -prune -exec rm -rf -- {} + 2>/dev/null || true
+      """;
+
+  // One id for both the uid and the groups (each process costs ~1 ms).
   private static final String DELETE = """
       set -u
       x=$(LC_ALL=C id -- "$u" 2>/dev/null) || exit 0
       case "${x#*groups=}" in *"($g)"*) ;; *) echo "user $u is not an Orion client user; not touching it" >&2; exit 3 ;; esac
       uid=${x#uid=}; uid=${uid%%(*}
-      # Kill first so nothing of the user survives to recreate files; repeat for processes forked meanwhile.
-      i=0
-      while pkill -KILL -U "$uid" && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.02; done
+      """ + KILL_ALL + """
       # 12: home or mail spool already gone, 6: removed meanwhile; both leave the goal reached.
       err=$(userdel -f -r -- "$u" 2>&1) || { rc=$?; [ $rc -eq 12 ] || [ $rc -eq 6 ] || { echo "$err" >&2; exit $rc; }; }
       pkill -KILL -U "$uid" || true
       rm -f -- "$d/$u"
-      find /tmp /var/tmp /dev/shm -xdev \\( -type d ! -uid "$uid" ! -perm -0002 -prune \\) \\
-        -o -uid "$uid" -prune -exec rm -rf -- {} + 2>/dev/null || true
-      """;
+      """ + REMOVE_TEMP_FILES;
+
 
   // Members of $g, and users whose primary group it is (job users, JobUsers).
   private static final String LIST = """
-      awk -F: -v g="$g" 'NR == FNR { if ($1 == g) { gid = $3; n = split($4, m, ","); for (i = 1; i <= n; i++) print m[i] } next }
-        gid != "" && $4 == gid { print $1 }' /etc/group /etc/passwd
+      awk -F: -v g="$g" 'NR == FNR { if ($1 == g) { gid = $3; n = split($4, m, ","); for (i = 1; i <= n; i++) if (!seen[m[i]]++) print m[i] } next }
+        gid != "" && $4 == gid && !seen[$1]++ { print $1 }' /etc/group /etc/passwd
       """;
 
   private final WorkerConnections connections;

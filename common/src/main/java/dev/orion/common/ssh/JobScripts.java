@@ -45,13 +45,13 @@ public final class JobScripts {
   // bash, pause is a read with a timeout on a FIFO nobody writes (opened read-write, so the open
   // never blocks), elsewhere sleep.
   private static final String START = "set -u\n" + JobUsers.FUNCTIONS + JobUsers.MAKE + """
+      [ -d "$r" ] || mkdir -p -m 0711 -- "$r" || exit 1
+      [ -p "$r/.tick" ] || mkfifo -m 0600 -- "$r/.tick" 2>/dev/null || :
       if [ "$c" = 1 ]; then
-        ent "$u" || mkuser || { echo "cannot make user $u" >&2; exit 1; }
+        { ent "$u" && [ -d "/home/$u" ]; } || mkuser || { echo "cannot make user $u" >&2; exit 1; }
       else
         ent "$u" || exit 4
       fi
-      [ -d "$r" ] || mkdir -p -m 0711 -- "$r" || exit 1
-      [ -p "$r/.tick" ] || mkfifo -m 0600 -- "$r/.tick" 2>/dev/null || :
       t=${EPOCHREALTIME:-}
       if mkdir -m 0755 -- "$d" 2>/dev/null; then
         st=new
@@ -112,6 +112,8 @@ public final class JobScripts {
    * at most {@code maxBytes} of output from the start.
    */
   public static String start(JobLaunch l, int maxBytes) {
+    requireRunDir(l.runDir());
+    ClientAccounts.requireValid(l.user());
     String home = "/home/" + l.user();
     StringBuilder env = new StringBuilder("env -i");
     for (Map.Entry<String, String> e : Map.of("HOME", home, "USER", l.user(), "LOGNAME", l.user(),

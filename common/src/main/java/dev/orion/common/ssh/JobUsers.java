@@ -21,67 +21,85 @@ final class JobUsers {
 
   private JobUsers() {}
 
-  // Needs $r (the run root, for pause's FIFO), $u (the user) and $g (the group). ent: the user's
-  // uid and gid from /etc/passwd; grp: a group's gid; lock/unlock: shadow's lock files, waited
-  // for up to 2 s; flush: the name caches.
+  // Needs $r (the run root, for pause's FIFO and the takeover's lock), $u (the user) and $g (the
+  // group). ent: the user's uid and gid from /etc/passwd; grp: a group's gid (both read a last line
+  // without its newline too). lock: shadow's lock file, holding our pid as shadow writes it (digits
+  // and a NUL: its tools take over only a lock they can read), waited for up to 2 s; one whose
+  // process is gone, or still empty after a second (its maker died between creating and writing
+  // it), is taken over, the check and removal made one step among Orion's lockers by flock, so two
+  // of them never both take over the same lock. unlock removes only our own locks. flush: the
+  // name caches, where installed.
   static final String FUNCTIONS = """
       pause() { if [ -n "${BASH_VERSION:-}" ] && [ -p "$r/.tick" ]; then read -r -t "$1" _ <> "$r/.tick" || :; else sleep "$1"; fi; }
-      ent() { uid=; gid=; while IFS=: read -r nm _ i gi _; do [ "$nm" = "$1" ] && { uid=$i; gid=$gi; return 0; }; done < /etc/passwd; return 1; }
-      grp() { while IFS=: read -r nm _ gi _; do [ "$nm" = "$1" ] && { echo "$gi"; return 0; }; done < /etc/group; return 1; }
+      ent() { uid=; gid=; while IFS=: read -r nm _ i gi _ || [ -n "$nm" ]; do [ "$nm" = "$1" ] && { uid=$i; gid=$gi; return 0; }; done < /etc/passwd; return 1; }
+      grp() { while IFS=: read -r nm _ gi _ || [ -n "$nm" ]; do [ "$nm" = "$1" ] && { echo "$gi"; return 0; }; done < /etc/group; return 1; }
+      takeover() { flock -w 2 "$r/.takeover" sh -c 'o=; read -r o 2>/dev/null < "$1"; [ "$o" != "$2" ] || rm -f -- "$1"' sh "$1" "$2"; }
       lock() {
         i=0
-        until { set -C; echo $$ > "$1.lock"; } 2>/dev/null; do
-          set +C; o=; read -r o < "$1.lock" 2>/dev/null
-          if [ -n "$o" ] && ! kill -0 "$o" 2>/dev/null; then rm -f -- "$1.lock"
-          elif [ $i -ge 400 ]; then echo "cannot lock $1: held by process $o" >&2; return 1
+        until { set -C; printf '%s\\0' $$ > "$1.lock"; } 2>/dev/null; do
+          set +C; o=; read -r o 2>/dev/null < "$1.lock"
+          if { [ -n "$o" ] && ! kill -0 "$o" 2>/dev/null; } || { [ -z "$o" ] && [ $i -ge 200 ]; }; then takeover "$1.lock" "$o"
+          elif [ $i -ge 400 ]; then echo "cannot lock $1: held by process ${o:-(none yet)}" >&2; return 1
           else pause 0.005; fi
           i=$((i+1))
         done
         set +C
       }
-      locks() { lock /etc/passwd && { lock /etc/shadow || { rm -f /etc/passwd.lock; false; }; }; }
+      unlock() {
+        set --
+        for f in /etc/passwd /etc/shadow; do o=; read -r o 2>/dev/null < "$f.lock"; [ "$o" != $$ ] || set -- "$@" "$f.lock"; done
+        [ $# -eq 0 ] || rm -f -- "$@"
+      }
+      locks() { lock /etc/passwd && { lock /etc/shadow || { unlock; false; }; }; }
       flush() { [ ! -x /usr/sbin/nscd ] || nscd -i passwd 2>/dev/null; [ ! -x /usr/sbin/sss_cache ] || sss_cache -U 2>/dev/null; :; }
       """;
 
-  // Makes $u unless it exists (looked for again under the locks), with the next uid after the
-  // highest in the range, and its home; leaves $uid and $gid set.
+  // Makes $u unless it exists (looked for again under the locks) with the next uid after the
+  // highest in the range, and its home (again too: a start cut short after the lines has none);
+  // leaves $uid and $gid set. A file whose last line lacks its newline gets one first.
   static final String MAKE = """
       mkuser() {
         gid=$(grp "$g") || { groupadd -f -r "$g" && gid=$(grp "$g"); } || return 1
         locks || return 1
-        max=%d uid=
-        while IFS=: read -r nm _ i _; do
+        max=%d uid= nl=
+        while IFS=: read -r nm _ i _ || { [ -n "$nm" ] && nl=1; }; do
           [ "$nm" = "$u" ] && uid=$i
           case $i in ''|*[!0-9]*) ;; *) [ "$i" -gt "$max" ] && [ "$i" -le %d ] && max=$i ;; esac
         done < /etc/passwd
+        rc=0
         if [ -z "$uid" ]; then
-          uid=$((max + 1))
-          echo "$u:x:$uid:$gid::/home/$u:/bin/bash" >> /etc/passwd &&
-          echo "$u:!:$(( ${EPOCHSECONDS:-0} / 86400 )):0:99999:7:::" >> /etc/shadow
-        fi &&
-        install -d -m 0700 -o "$uid" -g "$gid" -- "/home/$u"; rc=$?
-        rm -f /etc/passwd.lock /etc/shadow.lock
+          uid=$((max + 1)) l=
+          while IFS= read -r l; do :; done < /etc/shadow
+          if [ "$uid" -gt %d ]; then
+            echo "no uid left in %d..%d" >&2; rc=1
+          else
+            { [ -z "$nl" ] || echo; echo "$u:x:$uid:$gid::/home/$u:/bin/bash"; } >> /etc/passwd &&
+            { [ -z "$l" ] || echo; echo "$u:!:${EPOCHSECONDS:+$((EPOCHSECONDS / 86400))}:0:99999:7:::"; } >> /etc/shadow || rc=1
+          fi
+        fi
+        [ $rc -ne 0 ] || install -d -m 0700 -o "$uid" -g "$gid" -- "/home/$u" || rc=1
+        unlock
         flush
         return $rc
       }
-      """.formatted(UID_MIN - 1, UID_MAX);
+      """.formatted(UID_MIN - 1, UID_MAX, UID_MAX, UID_MIN, UID_MAX);
 
   // After the attempt is recorded ($d: its run directory): the user's processes killed (none can
-  // start again: no password, no key), its lines removed, run directory, home and the user's files
-  // in the temp directories removed. A user missing is fine; one whose primary group is not
-  // $g is not a job user and is left alone.
-  private static final String DELETE = """
-      set -u
+  // start again: no password, no key), then its run directory, home and files in the temp
+  // directories removed, and only then its lines: a removal cut short is done again in full by the
+  // next one, and the uid is not free for another user while any file of it is left. A user
+  // missing is fine; one whose primary group is not $g is not a job user and is left alone. A
+  // shadow tool (the scrub's userdel) that meets these locks fails at once (exit 10) and is retried.
+  private static final String DELETE = "set -u\n" + """
       ent "$u" || { rm -rf -- "$d"; exit 0; }
       [ "$gid" = "$(grp "$g")" ] || { echo "user $u is not an Orion job user; not touching it" >&2; exit 3; }
-      i=0
-      while pkill -KILL -U "$uid" && [ $i -lt 50 ]; do i=$((i+1)); pause 0.02; done
+      """ + ClientAccounts.KILL_ALL + """
+      rm -rf -- "$d" "/home/$u"
+      """ + ClientAccounts.REMOVE_TEMP_FILES + """
       locks || exit 1
       sed -i -e "/^$u:/d" /etc/passwd /etc/shadow; rc=$?
-      rm -rf -- "$d" "/home/$u" /etc/passwd.lock /etc/shadow.lock
+      unlock
       flush
-      find /tmp /var/tmp /dev/shm -xdev \\( -type d ! -uid "$uid" ! -perm -0002 -prune \\) \\
-        -o -uid "$uid" -prune -exec rm -rf -- {} + 2>/dev/null
       exit $rc
       """;
 

@@ -12,6 +12,7 @@ import dev.orion.testkit.TestSsh;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,82 @@ class JobUsersTest {
     assertTrue(held.getMessage().contains("cannot lock /etc/passwd"), held.getMessage());
     assertFalse(worker.hasUser("job-u7"));
     assertEquals("", sh("ls " + JobScripts.RUN_ROOT + " | grep '^7-' || true"), "nothing started");
+
     sh("kill $(cat /etc/passwd.lock); rm -f /etc/passwd.lock");
+
+    // A removal that cannot lock leaves the user whole (its lines last), and the next one finishes.
+    run(8, "job-u8", "touch /tmp/u8-file");
+    sh("sleep 30 >/dev/null 2>&1 & echo $! > /etc/passwd.lock");
+    assertThrows(WorkerException.class, () -> ops.removeJob(e, JobScripts.runDir(8, 1), "job-u8"));
+    assertTrue(worker.hasUser("job-u8"));
+    sh("kill $(cat /etc/passwd.lock); rm -f /etc/passwd.lock");
+    ops.removeJob(e, JobScripts.runDir(8, 1), "job-u8");
+    assertFalse(worker.hasUser("job-u8"));
+    assertEquals("gone", sh("ls /tmp/u8-file /home/job-u8 2>/dev/null || echo gone"));
+  }
+
+  @Test
+  void aLockLeftByAStartThatDiedIsTakenOverByShadowsTools() throws Exception {
+    // The start holds /etc/passwd.lock while it waits for /etc/shadow's; it is killed there.
+    sh("sleep 30 >/dev/null 2>&1 & echo $! > /etc/shadow.lock");
+    CompletableFuture<Throwable> start = CompletableFuture.supplyAsync(() -> {
+      try {
+        return run(10, "job-u10", "true") == null ? null : new AssertionError("the start went through");
+      } catch (Throwable t) {
+        return t;
+      }
+    });
+    String lock = "";
+    for (int i = 0; i < 100 && lock.isEmpty(); i++) {
+      lock = sh("od -An -c /etc/passwd.lock 2>/dev/null | tr -s ' ' || true");
+    }
+    assertTrue(lock.matches("[0-9 ]+\\\\0"), "digits and a NUL, as shadow writes its own: '" + lock + "'");
+    sh("kill -9 " + lock.substring(0, lock.indexOf('\\')).replaceAll("[^0-9]", "")
+        + "; kill $(cat /etc/shadow.lock); rm -f /etc/shadow.lock");
+    assertTrue(start.get() instanceof WorkerException, String.valueOf(start.get()));
+    assertEquals("", sh("useradd -M zz-after && userdel zz-after"), "useradd takes the dead start's lock over");
+    assertFalse(worker.hasUser("job-u10"));
+  }
+
+  @Test
+  void staleLocksAreTakenOverByOneLockerAtATime() throws Exception {
+    // Ten lockers meet a lock whose process is gone; each records entering and leaving.
+    String locker = "r=" + JobScripts.RUN_ROOT + " u=x g=" + ClientAccounts.CLIENT_GROUP + "\n" + JobUsers.FUNCTIONS
+        + "lock /etc/passwd && { echo in >> /tmp/trace; sleep 0.05; echo out >> /tmp/trace; unlock; }\n";
+    sh("mkdir -p " + JobScripts.RUN_ROOT + " && cat > /tmp/locker.sh <<'EOF'\n" + locker + "EOF");
+    for (int round = 0; round < 5; round++) {
+      sh("rm -f /tmp/trace; sh -c 'printf \"%s\\0\" $$ > /etc/passwd.lock'");
+      sh("for i in 1 2 3 4 5 6 7 8 9 10; do bash /tmp/locker.sh & done; wait");
+      assertEquals("in out ".repeat(10).strip(), sh("tr '\\n' ' ' < /tmp/trace").strip(), "never two holders");
+      assertEquals("", sh("ls /etc/passwd.lock 2>/dev/null || true"));
+    }
+  }
+
+  @Test
+  void oddFilesAndUsersLeftHalfMade() throws Exception {
+    // A last line without its newline keeps its own; the new user gets a line of its own.
+    sh("truncate -s -1 /etc/passwd && truncate -s -1 /etc/shadow");
+    String lastPasswd = sh("tail -n 1 /etc/passwd");
+    String lastShadow = sh("tail -n 1 /etc/shadow");
+    run(11, "job-u11", "true");
+    assertEquals(lastPasswd, sh("tail -n 2 /etc/passwd | head -n 1"));
+    assertEquals(lastShadow, sh("tail -n 2 /etc/shadow | head -n 1"));
+    assertTrue(sh("tail -n 1 /etc/passwd").startsWith("job-u11:x:"));
+    assertTrue(sh("tail -n 1 /etc/shadow").startsWith("job-u11:!:"));
+    ops.removeJob(e, JobScripts.runDir(11, 1), "job-u11");
+
+    // A start cut short after the user's lines: the next start makes its home.
+    String gid = sh("getent group " + ClientAccounts.CLIENT_GROUP + " | cut -d: -f3");
+    sh("echo 'job-u12:x:1500:" + gid + "::/home/job-u12:/bin/bash' >> /etc/passwd && echo 'job-u12:!:::::::' >> /etc/shadow");
+    JobStart s = run(12, "job-u12", "pwd");
+    assertEquals("/home/job-u12\n", new String(s.look().chunk(), StandardCharsets.UTF_8));
+    ops.removeJob(e, JobScripts.runDir(12, 1), "job-u12");
+
+    // No uid left in the range: refused, nothing written.
+    sh("useradd -M -u " + JobUsers.UID_MAX + " zz-top");
+    WorkerException full = assertThrows(WorkerException.class, () -> run(13, "job-u13", "true"));
+    assertTrue(full.getMessage().contains("no uid left"), full.getMessage());
+    assertFalse(worker.hasUser("job-u13"));
+    sh("userdel zz-top");
   }
 }
