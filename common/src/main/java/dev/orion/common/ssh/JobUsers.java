@@ -38,8 +38,8 @@ final class JobUsers {
         i=0
         until { set -C; printf '%s\\0' $$ > "$1.lock"; } 2>/dev/null; do
           set +C; o=; read -r o 2>/dev/null < "$1.lock"
-          if { [ -n "$o" ] && ! kill -0 "$o" 2>/dev/null; } || { [ -z "$o" ] && [ $i -ge 200 ]; }; then takeover "$1.lock" "$o"
-          elif [ $i -ge 400 ]; then echo "cannot lock $1: held by process ${o:-(none yet)}" >&2; return 1
+          if [ $i -ge 400 ]; then echo "cannot lock $1: held by process ${o:-(none yet)}" >&2; return 1
+          elif { [ -n "$o" ] && ! kill -0 "$o" 2>/dev/null; } || { [ -z "$o" ] && [ $i -ge 200 ]; }; then takeover "$1.lock" "$o"
           else pause 0.005; fi
           i=$((i+1))
         done
