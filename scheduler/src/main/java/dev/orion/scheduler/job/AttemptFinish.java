@@ -8,7 +8,6 @@ import dev.orion.common.lease.Lease;
 import dev.orion.common.lease.LeaseStore;
 import dev.orion.common.lease.NodeCleanliness;
 import dev.orion.common.ssh.WorkerException;
-import dev.orion.common.worker.JobPoll;
 import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.claim.Claim;
 import dev.orion.scheduler.claim.ClaimQueue;
@@ -71,18 +70,10 @@ final class AttemptFinish {
   }
 
   /**
-   * An attempt whose start saw the steps end with all their output: its start ({@code startRecord}),
-   * output and end are recorded in one transaction, which saves a short job two of its four.
+   * {@code first} writes, in the record's transaction, what the record needs before it (a short
+   * attempt's start and output, {@link AttemptStart.Started}).
    */
-  void endAtStart(Claim<DueJob> c, AttemptRun run, JobPoll look, Consumer<Handle> startRecord) {
-    end(c, run, new Cause(Outcome.EXITED, look.exitCode(), null, look.chunk().length, true), h -> {
-      startRecord.accept(h);
-      AttemptLog.append(h.attach(JobDao.class), run.attempt(), 0, look);
-    });
-  }
-
-  /** {@code first} writes, in the record's transaction, what the record needs before it. */
-  private void end(Claim<DueJob> c, AttemptRun run, Cause cause, Consumer<Handle> first) {
+  void end(Claim<DueJob> c, AttemptRun run, Cause cause, Consumer<Handle> first) {
     AttemptRow a = run.attempt();
     Outcome outcome = cause.outcome();
     boolean reachable = outcome != Outcome.WORKER_LOST;

@@ -39,12 +39,12 @@ final class AttemptStart {
   private final JobMetrics metrics;
 
   /**
-   * What a start came to: the attempt to watch with the start's look at it; or, when that look saw
-   * the steps end with all their output, the attempt with its start still to record
-   * ({@code unrecorded}), which {@link AttemptFinish#endAtStart} writes with the end in one
-   * transaction; or why it ends at once; none of them when the claim was lost.
+   * What a start came to: the attempt to watch with the start's look at it; or the attempt and why
+   * it ends at once ({@code ends}), with what its end's transaction writes first ({@code first}:
+   * when the look saw the steps end with all their output, the start and that output, so a short
+   * attempt is recorded in one transaction); neither when the claim was lost.
    */
-  record Started(AttemptRun run, JobPoll look, AttemptFinish.Cause failed, Consumer<Handle> unrecorded) {}
+  record Started(AttemptRun run, JobPoll look, AttemptFinish.Cause ends, Consumer<Handle> first) {}
 
   AttemptStart(Jdbi jdbi, Claimant claimant, ClaimQueue<DueJob> queue, WorkerOps ops, JobMetrics metrics) {
     this.jdbi = jdbi;
@@ -63,19 +63,19 @@ final class AttemptStart {
           ? jdbi.withHandle(h -> h.attach(JobDao.class).containerRuntime(a.nodeId())).orElse(null) : null;
       launch = new JobLaunch(a.runDir(), a.unixUser(), a.throwaway(), ContainerSteps.argv(spec, runtime), spec.env());
     } catch (IllegalArgumentException | IllegalStateException e) {
-      return failed(Outcome.START_FAILED, "bad spec: " + e.getMessage());
+      return failed(run, Outcome.START_FAILED, "bad spec: " + e.getMessage());
     }
     JobStart s;
     try {
       s = ops.startJob(run.endpoint(), launch, AttemptLog.room(0));
     } catch (WorkerException e) {
       boolean lost = e.kind() == WorkerException.Kind.UNREACHABLE || e.kind() == WorkerException.Kind.TIMEOUT;
-      return failed(lost ? Outcome.WORKER_LOST : Outcome.START_FAILED, e.getMessage());
+      return failed(run, lost ? Outcome.WORKER_LOST : Outcome.START_FAILED, e.getMessage());
     }
     if (s.state() == JobStart.State.NO_USER) {
       // The lease's client user is gone: its lease ended or moved. Retried without using up a
       // retry; the next placement finds the lease ended (cancelled) or migrating (waits).
-      return failed(Outcome.WORKER_LOST, "user " + a.unixUser() + " does not exist on node " + a.nodeId());
+      return failed(run, Outcome.WORKER_LOST, "user " + a.unixUser() + " does not exist on node " + a.nodeId());
     }
     Instant at = claimant.now().minus(s.since());
     if (run.fresh() && s.state() == JobStart.State.STARTED) {
@@ -85,7 +85,11 @@ final class AttemptStart {
     AttemptRun started = run.withPgid(s.pgid());
     JobPoll look = s.look();
     if (look.exited() && !AttemptLog.more(look, look.chunk().length)) {
-      return new Started(started, look, null, h -> record(h, run, s, at));
+      return new Started(started, look, new AttemptFinish.Cause(Outcome.EXITED, look.exitCode(), null,
+          look.chunk().length, true), h -> {
+            record(h, run, s, at);
+            AttemptLog.append(h.attach(JobDao.class), a, 0, look);
+          });
     }
     Boolean held = queue.within(List.of(c), (h, still) -> {
       if (still.isEmpty()) {
@@ -110,7 +114,7 @@ final class AttemptStart {
   }
 
   /** Nothing runs on the worker: no exit code, no output copied. */
-  private static Started failed(Outcome outcome, String detail) {
-    return new Started(null, null, new AttemptFinish.Cause(outcome, null, detail, 0, true), null);
+  private static Started failed(AttemptRun run, Outcome outcome, String detail) {
+    return new Started(run, null, new AttemptFinish.Cause(outcome, null, detail, 0, true), h -> { });
   }
 }

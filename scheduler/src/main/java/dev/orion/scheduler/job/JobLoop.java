@@ -107,10 +107,8 @@ public final class JobLoop {
 
   private void start(Claim<DueJob> c, AttemptRun run) {
     AttemptStart.Started s = start.start(c, run);
-    if (s.failed() != null) {
-      finish.end(c, run, s.failed());
-    } else if (s.unrecorded() != null) {
-      finish.endAtStart(c, s.run(), s.look(), s.unrecorded());
+    if (s.ends() != null) {
+      finish.end(c, s.run(), s.ends(), s.first());
     } else if (s.run() != null) {
       watch(c, s.run(), s.look());
     }

@@ -49,12 +49,10 @@ class HealthRoundTest {
       long dies2 = leased.get(1);
       long taken = leased.get(2); // fails like the others, but its claim is taken away mid-round
       long stays = leased.get(3);
-      SettableClock clock = new SettableClock(T0);
-      Claimant me = new Claimant("round-test", Duration.ofSeconds(30), clock);
-      RecordingWorkerOps workers = new RecordingWorkerOps();
-      ExecutorService probes = Executors.newFixedThreadPool(4);
-      try {
-        HealthLoop loop = loop(jdbi, me, 2, workers, probes);
+      try (Rig rig = Rig.of(jdbi, "round-test", 2, 4)) {
+        SettableClock clock = rig.clock();
+        RecordingWorkerOps workers = rig.workers();
+        HealthLoop loop = rig.loop();
         assertEquals(10, loop.tick()); // all answer
         List.of(dies1, dies2, taken).forEach(n -> workers.fail(n, WorkerException.Kind.UNREACHABLE));
         clock.advance(INTERVAL);
@@ -114,8 +112,6 @@ class HealthRoundTest {
                 .add((String) r.get("t"))));
         assertEquals(Map.of(dies1, List.of("alive>suspect", "suspect>dead"),
             dies2, List.of("alive>suspect", "suspect>dead"), taken, List.of("alive>suspect")), events);
-      } finally {
-        probes.shutdownNow();
       }
     }
   }
@@ -127,12 +123,10 @@ class HealthRoundTest {
       List<Long> nodes = jdbi.inTransaction(h -> Fleet.nodes(h, 2, "alive", false));
       long flaky = nodes.get(0);
       long steady = nodes.get(1);
-      SettableClock clock = new SettableClock(T0);
-      Claimant me = new Claimant("shell-test", Duration.ofSeconds(30), clock);
-      RecordingWorkerOps workers = new RecordingWorkerOps();
-      ExecutorService probes = Executors.newFixedThreadPool(2);
-      try {
-        HealthLoop loop = loop(jdbi, me, 3, workers, probes);
+      try (Rig rig = Rig.of(jdbi, "shell-test", 3, 2)) {
+        SettableClock clock = rig.clock();
+        RecordingWorkerOps workers = rig.workers();
+        HealthLoop loop = rig.loop();
         List<String> rounds = new ArrayList<>();
         Runnable round = () -> {
           int before = workers.calls().size();
@@ -155,19 +149,32 @@ class HealthRoundTest {
         assertEquals(List.of("[flaky run, steady run]", "[flaky ping, steady ping]", "[flaky ping, steady ping]",
             "[flaky run, steady ping]"), rounds.subList(0, 4));
         assertEquals("[flaky ping, steady run]", rounds.get(rounds.size() - 1));
-      } finally {
-        probes.shutdownNow();
       }
     }
   }
 
-  /** A health loop probing every {@link #INTERVAL}, a node dead after {@code deadAfter} failures. */
-  private static HealthLoop loop(Jdbi jdbi, Claimant me, int deadAfter, RecordingWorkerOps workers,
-      ExecutorService probes) {
-    return new HealthLoop(jdbi, me, new ClaimRenewer(jdbi, me), 100,
-        new HealthPolicy(INTERVAL, deadAfter, Duration.ofSeconds(30), 50, 3, Duration.ofSeconds(10)),
-        Duration.ofSeconds(5), workers, probes);
+  /**
+   * One scheduler's health loop over recording workers on a settable clock, probing every
+   * {@link #INTERVAL}, a node dead after {@code deadAfter} failures; closing stops its probes.
+   */
+  private record Rig(SettableClock clock, RecordingWorkerOps workers, ExecutorService probes, HealthLoop loop)
+      implements AutoCloseable {
+    static Rig of(Jdbi jdbi, String name, int deadAfter, int probeThreads) {
+      SettableClock clock = new SettableClock(T0);
+      Claimant me = new Claimant(name, Duration.ofSeconds(30), clock);
+      RecordingWorkerOps workers = new RecordingWorkerOps();
+      ExecutorService probes = Executors.newFixedThreadPool(probeThreads);
+      return new Rig(clock, workers, probes, new HealthLoop(jdbi, me, new ClaimRenewer(jdbi, me), 100,
+          new HealthPolicy(INTERVAL, deadAfter, Duration.ofSeconds(30), 50, 3, Duration.ofSeconds(10)),
+          Duration.ofSeconds(5), workers, probes));
+    }
+
+    @Override
+    public void close() {
+      probes.shutdownNow();
+    }
   }
+
 
   /** A time column of a node, or null. */
   private static Instant at(Jdbi jdbi, String column, long node) {

@@ -18,7 +18,7 @@ public final class SchedulerProcess extends ChildJvm {
     this.id = id;
   }
 
-  /** The options every deployed scheduler runs with ({@code scheduler/jvm.options}), for benchmarks. */
+  /** The options every deployed scheduler runs with ({@code scheduler/jvm.options}). */
   public static String deployedOptions() {
     for (Path p : List.of(Path.of("scheduler", "jvm.options"), Path.of("jvm.options"))) {
       if (Files.isRegularFile(p) && p.toAbsolutePath().getParent().getFileName().toString().equals("scheduler")) {
@@ -28,9 +28,9 @@ public final class SchedulerProcess extends ChildJvm {
     throw new IllegalStateException("scheduler/jvm.options not found from " + Path.of("").toAbsolutePath());
   }
 
-  /** A JVM tuned to start fast (tests). */
+  /** A JVM with the deployed options and a small heap (tests). */
   public static SchedulerProcess start(String id, DbConfig db, Map<String, String> extra) {
-    return start(id, db, extra, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    return start(id, db, extra, List.of("-Xmx256m", deployedOptions()));
   }
 
   public static SchedulerProcess start(String id, DbConfig db, Map<String, String> extra, List<String> jvmArgs) {
