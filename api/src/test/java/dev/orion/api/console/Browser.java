@@ -119,9 +119,11 @@ public final class Browser implements AutoCloseable {
   }
 
   public <T> T waitFor(Duration d, Function<WebDriver, T> condition) {
-    // The lists are re-rendered on every event: an element found a moment ago may be gone.
+    // The lists are re-rendered on every event: an element found a moment ago may be gone. A view
+    // is shown on hashchange, a moment after its link is clicked: until then its fields are hidden.
     return new WebDriverWait(driver, d, Duration.ofMillis(50))
-        .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .ignoring(org.openqa.selenium.ElementNotInteractableException.class).until(condition);
   }
 
   public <T> T waitFor(Function<WebDriver, T> condition) {

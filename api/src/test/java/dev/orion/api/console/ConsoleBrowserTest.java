@@ -254,6 +254,7 @@ class ConsoleBrowserTest {
 
     browser.signIn(base, a.name(), a.password());
     browser.find("#nav a[href='#leases']").click();
+    browser.waitFor(d -> browser.find("#leases").isDisplayed());
     browser.waitFor(d -> {
       browser.find("#lease-table tr[data-rental-id='" + id + "'] button.extend").click();
       return true;
@@ -265,6 +266,7 @@ class ConsoleBrowserTest {
     Http.Response settings = api.http.put("/api/pools/default", api.adminToken(), "{\"user_wake_minutes\":60}");
     assertEquals(200, settings.status(), settings.body());
     browser.find("#nav a[href='#overview']").click();
+    browser.waitFor(d -> browser.find("#overview").isDisplayed());
     browser.waitFor(d -> {
       WebElement minutes = browser.find("#pools tr[data-pool='default'] input");
       minutes.clear();
