@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.common.worker.JobLaunch;
-import dev.orion.common.worker.JobStart;
+import dev.orion.common.worker.JobPoll;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestSsh;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +39,11 @@ class JobUsersTest {
     worker.close();
   }
 
-  private static JobStart run(long job, String user, String script) throws WorkerException {
-    return ops.startJob(e, new JobLaunch(JobScripts.runDir(job, 1), user, true,
-        List.of(List.of("sh", "-c", script)), Map.of()), 1 << 16);
+  /** Starts the script as a throwaway user and returns the look at its end. */
+  private static JobPoll run(long job, String user, String script) throws Exception {
+    String runDir = JobScripts.runDir(job, 1);
+    return JobScriptsTest.ended(ops, e, runDir, ops.startJob(e, new JobLaunch(runDir, user, true,
+        List.of(List.of("sh", "-c", script)), Map.of()), 1 << 16));
   }
 
   private static String sh(String command) throws Exception {
@@ -50,9 +52,9 @@ class JobUsersTest {
 
   @Test
   void aStartMakesTheUserAndTheRemovalTakesAllOfItAway() throws Exception {
-    JobStart s = run(1, "job-u1", "id -un; id -Gn; touch /tmp/u1-top /var/tmp/u1-vt /dev/shm/u1-shm $HOME/u1-home");
-    assertEquals(0, s.look().exitCode());
-    assertEquals("job-u1\n" + ClientAccounts.CLIENT_GROUP + "\n", new String(s.look().chunk(), StandardCharsets.UTF_8),
+    JobPoll s = run(1, "job-u1", "id -un; id -Gn; touch /tmp/u1-top /var/tmp/u1-vt /dev/shm/u1-shm $HOME/u1-home");
+    assertEquals(0, s.exitCode());
+    assertEquals("job-u1\n" + ClientAccounts.CLIENT_GROUP + "\n", new String(s.chunk(), StandardCharsets.UTF_8),
         "its name resolves; its only group is the client group");
     String gid = sh("getent group " + ClientAccounts.CLIENT_GROUP + " | cut -d: -f3");
     String[] line = sh("grep '^job-u1:' /etc/passwd").split(":");
@@ -102,8 +104,8 @@ class JobUsersTest {
     sh("sh -c 'sleep 0.5; cp -p /etc/passwd /etc/passwd+;"
         + " echo zz-holder:x:59990:59990::/nonexistent:/usr/sbin/nologin >> /etc/passwd+;"
         + " mv /etc/passwd+ /etc/passwd; rm -f /etc/passwd.lock' >/dev/null 2>&1 & echo $! > /etc/passwd.lock");
-    JobStart s = run(5, "job-u5", "id -un");
-    assertEquals(0, s.look().exitCode());
+    JobPoll s = run(5, "job-u5", "id -un");
+    assertEquals(0, s.exitCode());
     assertTrue(worker.hasUser("zz-holder"), "the holder's change is kept");
     assertTrue(worker.hasUser("job-u5"), "and the job user was added after it");
     ops.removeJob(e, JobScripts.runDir(5, 1), "job-u5");
@@ -187,8 +189,8 @@ class JobUsersTest {
     // A start cut short after the user's lines: the next start makes its home.
     String gid = sh("getent group " + ClientAccounts.CLIENT_GROUP + " | cut -d: -f3");
     sh("echo 'job-u12:x:1500:" + gid + "::/home/job-u12:/bin/bash' >> /etc/passwd && echo 'job-u12:!:::::::' >> /etc/shadow");
-    JobStart s = run(12, "job-u12", "pwd");
-    assertEquals("/home/job-u12\n", new String(s.look().chunk(), StandardCharsets.UTF_8));
+    JobPoll s = run(12, "job-u12", "pwd");
+    assertEquals("/home/job-u12\n", new String(s.chunk(), StandardCharsets.UTF_8));
     ops.removeJob(e, JobScripts.runDir(12, 1), "job-u12");
 
     // No uid left in the range: refused, nothing written.
