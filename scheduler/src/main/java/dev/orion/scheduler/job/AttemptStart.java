@@ -38,13 +38,21 @@ final class AttemptStart {
   private final WorkerOps ops;
   private final JobMetrics metrics;
 
+  /** What a start came to. */
+  sealed interface Started {}
+
+  /** The steps run: watch them, from the start's look at them. */
+  record Watch(AttemptRun run, JobPoll look) implements Started {}
+
   /**
-   * What a start came to: the attempt to watch with the start's look at it; or the attempt and why
-   * it ends at once ({@code ends}), with what its end's transaction writes first ({@code first}:
-   * when the look saw the steps end with all their output, the start and that output, so a short
-   * attempt is recorded in one transaction); neither when the claim was lost.
+   * The attempt ends at once: nothing ran, or the look saw the steps end with all their output.
+   * {@code first} is what the end's transaction writes before the end (the start and that output),
+   * so a short attempt is recorded in one transaction.
    */
-  record Started(AttemptRun run, JobPoll look, AttemptFinish.Cause ends, Consumer<Handle> first) {}
+  record Ends(AttemptRun run, AttemptFinish.Cause cause, Consumer<Handle> first) implements Started {}
+
+  /** The claim was lost: another scheduler has the attempt. */
+  record Lost() implements Started {}
 
   AttemptStart(Jdbi jdbi, Claimant claimant, ClaimQueue<DueJob> queue, WorkerOps ops, JobMetrics metrics) {
     this.jdbi = jdbi;
@@ -85,7 +93,7 @@ final class AttemptStart {
     AttemptRun started = run.withPgid(s.pgid());
     JobPoll look = s.look();
     if (look.exited() && !AttemptLog.more(look, look.chunk().length)) {
-      return new Started(started, look, new AttemptFinish.Cause(Outcome.EXITED, look.exitCode(), null,
+      return new Ends(started, new AttemptFinish.Cause(Outcome.EXITED, look.exitCode(), null,
           look.chunk().length, true), h -> {
             record(h, run, s, at);
             AttemptLog.append(h.attach(JobDao.class), a, 0, look);
@@ -98,7 +106,7 @@ final class AttemptStart {
       record(h, run, s, at);
       return true;
     });
-    return held ? new Started(started, look, null, null) : new Started(null, null, null, null);
+    return held ? new Watch(started, look) : new Lost();
   }
 
   /** The attempt's process group and start, the job's start, and the event. */
@@ -115,6 +123,6 @@ final class AttemptStart {
 
   /** Nothing runs on the worker: no exit code, no output copied. */
   private static Started failed(AttemptRun run, Outcome outcome, String detail) {
-    return new Started(run, null, new AttemptFinish.Cause(outcome, null, detail, 0, true), h -> { });
+    return new Ends(run, new AttemptFinish.Cause(outcome, null, detail, 0, true), h -> { });
   }
 }

@@ -107,10 +107,10 @@ public final class JobLoop {
 
   private void start(Claim<DueJob> c, AttemptRun run) {
     AttemptStart.Started s = start.start(c, run);
-    if (s.ends() != null) {
-      finish.end(c, s.run(), s.ends(), s.first());
-    } else if (s.run() != null) {
-      watch(c, s.run(), s.look());
+    if (s instanceof AttemptStart.Ends e) {
+      finish.end(c, e.run(), e.cause(), e.first());
+    } else if (s instanceof AttemptStart.Watch w) {
+      watch(c, w.run(), w.look());
     }
   }
 
