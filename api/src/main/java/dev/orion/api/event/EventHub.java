@@ -150,20 +150,24 @@ public final class EventHub implements AutoCloseable {
     long start = lastEventId == null ? -1 : lastEventId;
     SseStream s = new SseStream(async, out, caller, start, config.eventClientQueue(), streams::remove);
     s.start();
-    s.offer(RETRY);
     if (closed) {
+      s.offer(RETRY);
       s.close();
       return s.done();
     }
     if (lastEventId == null) {
+      // Joined before its first bytes (the answer's head goes with them): a client that acts once
+      // it has the 200 gets the events of what it did, however late this thread runs.
       synchronized (feed) {
         if (cursor < 0) {
           cursor = jdbi.withExtension(StreamDao.class, StreamDao::lastPublished);
         }
         s.lastSeen = cursor;
+        s.offer(RETRY);
         streams.add(s);
       }
     } else {
+      s.offer(RETRY);
       replayThenJoin(s);
     }
     return s.done();

@@ -30,13 +30,19 @@ import org.junit.jupiter.api.Test;
  * the last id it got, misses nothing.
  */
 class SlowClientTest {
-  /** About 6 MB of frames: more than the default queue (1,024 frames) and the socket buffers hold. */
+  /** About 6 MB of frames: far more than a stream's queue and the socket buffers hold. */
   static final int EVENTS = 40_000;
+  /**
+   * Frames a stream may queue: 4 × the default, so the reading client, which shares the cores
+   * with the server and the database, keeps up through a pause of its own; the stalled one (a
+   * 4 KB receive buffer) still fills it many times over.
+   */
+  static final int QUEUE = 4096;
   static final Duration WAIT = Duration.ofSeconds(120);
 
   @Test
   void aStalledClientIsDroppedWhileOthersGetEverythingAndItResumesWithoutLoss() throws Exception {
-    try (ApiHarness api = ApiHarness.start(WebConfig.defaults())) {
+    try (ApiHarness api = ApiHarness.start(WebConfig.defaults().withClientQueue(QUEUE))) {
       String admin = api.adminToken();
       try (SseClient reading = SseClient.bearer(api.url(), admin, null);
           Socket stalled = new Socket()) {
