@@ -93,8 +93,11 @@ class ConsoleBrowserTest {
     browser.screenshot("overview");
 
     // The pool filter narrows the list to a pool's workers.
-    Select filter = new Select(browser.find("#pool-filter"));
-    filter.selectByValue("default");
+    // Its options are drawn anew on every pool or node event: found and picked in one retried step.
+    browser.waitFor(d -> {
+      new Select(browser.find("#pool-filter")).selectByValue("default");
+      return true;
+    });
     browser.waitFor(d -> shownWorkers().size() == 2 ? true : null);
   }
 
@@ -166,16 +169,16 @@ class ConsoleBrowserTest {
     browser.find("#nav a[href='#schedules']").click();
     browser.waitFor(d -> browser.find("#schedules").isDisplayed());
     browser.waitFor(d -> !browser.all("#sched-pool option[value='default']").isEmpty() ? true : null);
-    new Select(browser.find("#sched-pool")).selectByValue("default");
+    browser.waitFor(d -> {
+      new Select(browser.find("#sched-pool")).selectByValue("default");
+      return true;
+    });
 
     type("#cron-start", "0 25 * * 1-5");
     type("#cron-stop", "0 19 * * 1-5");
     type("#timezone", "Europe/Paris");
-    String reason = browser.waitFor(d -> {
-      String t = browser.find("#sched-error").getText();
-      return t.isBlank() ? null : t;
-    });
-    assertTrue(reason.contains("cron_start"), reason);
+    // The preview runs a moment after the last key: a half-typed field may be the one it names first.
+    browser.waitFor(d -> browser.find("#sched-error").getText().contains("cron_start") ? true : null);
     assertTrue(browser.all("#next-transitions li").isEmpty());
     browser.find("#sched-save").click();
     browser.waitFor(d -> browser.find("#status").getText().startsWith("Not saved") ? true : null);
