@@ -76,7 +76,7 @@ class HeartbeatApiTest {
         "hostname", "w-beat-load", "cpu_percent", 80.0, "mem_percent", 10.0, "load_source", "cgroup-v1")));
     assertEquals(204, r.status(), r.body());
     // the node list is a snapshot at most ORION_NODE_LIST_MAX_AGE old; heartbeats do not drop it
-    com.fasterxml.jackson.databind.JsonNode seen = await().atMost(Duration.ofSeconds(5))
+    com.fasterxml.jackson.databind.JsonNode seen = await().atMost(Duration.ofSeconds(30))
         .until(() -> nodeOf(user, node.nodeId()), n -> !n.get("load").isNull());
     assertEquals("high", seen.get("load").get("class").asText());
     assertEquals(80.0, seen.get("load").get("cpu_percent").asDouble());
@@ -87,7 +87,7 @@ class HeartbeatApiTest {
     api.db.jdbi().useHandle(h -> h.execute("INSERT INTO node_alert_classes (fingerprint, node_id, alertname,"
         + " load_class, group_key, starts_at, updated_at) VALUES ('f1', ?, 'OrionNodeCpuModerate', 'moderate',"
         + " 'g', ?, ?)", node.nodeId(), Instant.now(), Instant.now()));
-    seen = await().atMost(Duration.ofSeconds(5))
+    seen = await().atMost(Duration.ofSeconds(30))
         .until(() -> nodeOf(user, node.nodeId()), n -> n.get("load").get("class").asText().equals("moderate"));
     assertEquals("alertmanager", seen.get("load").get("source").asText());
     assertEquals("moderate", seen.get("labels").get("orion.io/cpu-class").asText());

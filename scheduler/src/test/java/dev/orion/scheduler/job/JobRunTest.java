@@ -59,7 +59,7 @@ class JobRunTest {
 
   /** The attempt's cleanup follows its record: the user goes, then the node is marked clean. */
   static void awaitCleaned(Database db, SandboxWorker w, long node) {
-    Await.until("node " + node + " free and clean, no job user on it", Duration.ofSeconds(10),
+    Await.until("node " + node + " free and clean, no job user on it", Duration.ofSeconds(60),
         () -> !hasJobUser(w) && db.jdbi().withHandle(h -> h.createQuery(
             "SELECT COUNT(*) FROM nodes WHERE id = :n AND allocated = 0 AND clean = 1").bind("n", node)
             .mapTo(Integer.class).one()) == 1);
@@ -150,7 +150,7 @@ class JobRunTest {
         assertEquals("", w.runInside("ls /var/lib/orion/jobs").strip(), "run directories removed");
 
         // Counted once each, by the scheduler that did the step (after its commit: awaited).
-        Await.until("the last job counted", Duration.ofSeconds(10),
+        Await.until("the last job counted", Duration.ofSeconds(60),
             () -> count(metrics, "orion_jobs", "result", "cancelled") == 1);
         assertEquals(2, count(metrics, "orion_jobs", "result", "succeeded"));
         assertEquals(2, count(metrics, "orion_jobs", "result", "failed"));
