@@ -2,8 +2,6 @@ package dev.orion.testkit;
 
 import dev.orion.common.ssh.WorkerEndpoint;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -33,9 +30,6 @@ import java.util.regex.Pattern;
  */
 public final class SandboxWorker implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
-  private static final int PORT_FROM = 20_000;
-  private static final int PORT_TO = 32_000; // below the usual ephemeral range, so clients don't take it meanwhile
-  private static final Set<Integer> PORTS_TAKEN = ConcurrentHashMap.newKeySet();
   private static final Set<SandboxWorker> RUNNING = ConcurrentHashMap.newKeySet();
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static volatile boolean checked;
@@ -90,7 +84,7 @@ public final class SandboxWorker implements AutoCloseable {
         .toAbsolutePath();
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
-      int port = reservePort();
+      int port = Ports.free();
       try {
         return launch(name, port, dir, adminPublicKey, agentCommand, env);
       } catch (PortTaken e) {
@@ -263,7 +257,7 @@ public final class SandboxWorker implements AutoCloseable {
       }
       sleep(2);
     }
-    PORTS_TAKEN.remove(port);
+    Ports.release(port);
   }
 
   @Override
@@ -312,7 +306,7 @@ public final class SandboxWorker implements AutoCloseable {
         break;
       }
       if (!p.isAlive()) {
-        PORTS_TAKEN.remove(port);
+        Ports.release(port);
         if (text.contains("Address already in use") || text.contains("Cannot bind any address")) {
           throw new PortTaken(port);
         }
@@ -355,21 +349,6 @@ public final class SandboxWorker implements AutoCloseable {
     } catch (IOException gone) {
       return false;
     }
-  }
-
-  private static int reservePort() {
-    for (int tries = 0; tries < 1000; tries++) {
-      int port = ThreadLocalRandom.current().nextInt(PORT_FROM, PORT_TO);
-      if (!PORTS_TAKEN.add(port)) {
-        continue;
-      }
-      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return port;
-      } catch (IOException inUse) {
-        PORTS_TAKEN.remove(port);
-      }
-    }
-    throw new IllegalStateException("no free port between " + PORT_FROM + " and " + PORT_TO);
   }
 
   private static void requirePrerequisites() {

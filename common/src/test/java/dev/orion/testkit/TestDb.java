@@ -3,7 +3,6 @@ package dev.orion.testkit;
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
 import dev.orion.localdb.LocalDb;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,7 +62,7 @@ public final class TestDb {
       return;
     }
     try {
-      int port = freePort();
+      int port = Ports.free();
       Path home = Path.of("target", "mariadb-" + ProcessHandle.current().pid()).toAbsolutePath();
       LocalDb db = LocalDb.start(home, port, SERVER_TIME_ZONE);
       // The server's files (~500 MB, binaries included) belong to this JVM alone: they go with it,
@@ -93,14 +92,6 @@ public final class TestDb {
     Path home = Path.of("target", name).toAbsolutePath();
     String tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().toString();
     return home.toString().startsWith(tmp) ? Path.of("/var/tmp", "orion-" + name) : home;
-  }
-
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String envOr(String name, String fallback) {

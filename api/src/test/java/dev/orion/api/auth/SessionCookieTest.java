@@ -8,7 +8,7 @@ import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
 import dev.orion.api.support.SseClient;
 import dev.orion.api.support.TestKeys;
-import dev.orion.testkit.TestDb;
+import dev.orion.testkit.Ports;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -88,7 +88,7 @@ class SessionCookieTest {
   @Test
   void aStateChangeSignedInByTheCookieMustComeFromTheApisOwnOrigin() {
     Session admin = login(ApiHarness.ADMIN, ApiHarness.ADMIN_PASSWORD);
-    long node = api.register("cookie-" + System.nanoTime(), TestDb.freePort(), TestKeys.ed25519());
+    long node = api.register("cookie-" + System.nanoTime(), Ports.free(), TestKeys.ed25519());
     String path = "/api/nodes/" + node;
     String own = api.url();
     String before = api.snapshot();
@@ -107,13 +107,13 @@ class SessionCookieTest {
     assertEquals("forgotten", nodeStatus(node));
 
     // Through the edge: the origin is the one Caddy was asked for (X-Forwarded-Host and -Proto).
-    long second = api.register("cookie-edge-" + System.nanoTime(), TestDb.freePort(), TestKeys.ed25519());
+    long second = api.register("cookie-edge-" + System.nanoTime(), Ports.free(), TestKeys.ed25519());
     Http.Response viaEdge = withCookie("DELETE", "/api/nodes/" + second, admin.cookie(), Map.of(
         "Origin", "https://orion.example", "X-Forwarded-Host", "orion.example", "X-Forwarded-Proto", "https"));
     assertTrue(viaEdge.status() / 100 == 2, viaEdge.toString());
 
     // A bearer token is no browser's ambient credential: its requests pass whatever the Origin.
-    long third = api.register("cookie-bearer-" + System.nanoTime(), TestDb.freePort(), TestKeys.ed25519());
+    long third = api.register("cookie-bearer-" + System.nanoTime(), Ports.free(), TestKeys.ed25519());
     HttpRequest.Builder b = api.http.builder("/api/nodes/" + third, admin.token()).header("Origin", "https://evil.example");
     assertTrue(api.http.send(b.DELETE()).status() / 100 == 2);
   }

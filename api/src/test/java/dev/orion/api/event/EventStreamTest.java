@@ -13,8 +13,8 @@ import dev.orion.api.support.Http;
 import dev.orion.api.support.SseClient;
 import dev.orion.api.support.TestKeys;
 import dev.orion.common.event.EventLog;
+import dev.orion.testkit.Ports;
 import dev.orion.testkit.SandboxWorker;
-import dev.orion.testkit.TestDb;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +59,7 @@ class EventStreamTest {
 
   /** A node event everyone may see, to mark a point in the stream; returns its node id. */
   static long marker() {
-    return api.register("ev-mark-" + HOSTS.incrementAndGet() + "-" + System.nanoTime(), TestDb.freePort(),
+    return api.register("ev-mark-" + HOSTS.incrementAndGet() + "-" + System.nanoTime(), Ports.free(),
         TestKeys.ed25519());
   }
 

@@ -6,6 +6,7 @@ import dev.orion.api.http.Json;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.ClientSsh;
 import dev.orion.api.support.Http;
+import dev.orion.testkit.Ports;
 import dev.orion.testkit.SandboxNet;
 import dev.orion.testkit.SandboxWorker;
 import java.io.IOException;
@@ -306,8 +307,8 @@ public final class BurnBench {
    * for this API's metrics listener in place of the stack's targets.
    */
   static Prometheus startMonitoring(Path root, Path home, ApiHarness api, List<Process> processes) throws IOException {
-    int prometheusPort = LoadStackE2eTest.freePort();
-    int alertmanagerPort = LoadStackE2eTest.freePort();
+    int prometheusPort = Ports.free();
+    int alertmanagerPort = Ports.free();
     Files.writeString(home.resolve("alert_token"), ApiHarness.ALERT_TOKEN);
     String am = Files.readString(root.resolve("monitoring/alertmanager.yml"));
     Files.writeString(home.resolve("alertmanager.yml"), replaced(am, "http://127.0.0.1:8090", api.url()));

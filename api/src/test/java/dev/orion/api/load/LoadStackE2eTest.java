@@ -10,6 +10,7 @@ import dev.orion.api.Limits;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.ClientSsh;
 import dev.orion.api.support.Http;
+import dev.orion.testkit.Ports;
 import dev.orion.testkit.SandboxNet;
 import dev.orion.testkit.SandboxWorker;
 import java.io.IOException;
@@ -64,8 +65,8 @@ class LoadStackE2eTest {
     }
     home = Path.of("target", "load-stack-" + ProcessHandle.current().pid()).toAbsolutePath();
     Files.createDirectories(home);
-    int prometheusPort = freePort();
-    int alertmanagerPort = freePort();
+    int prometheusPort = Ports.free();
+    int alertmanagerPort = Ports.free();
     Files.writeString(home.resolve("alert_token"), ApiHarness.ALERT_TOKEN);
     Files.writeString(home.resolve("alertmanager.yml"), Files.readString(root.resolve("monitoring/alertmanager.yml"))
         .replace("http://127.0.0.1:8090", api.url())
@@ -218,12 +219,6 @@ class LoadStackE2eTest {
       } else if (java.util.Arrays.asList(f[1].split(",")).contains("cpu")) {
         Files.writeString(Path.of("/sys/fs/cgroup/" + f[1] + f[2], "cpu.shares"), "262144");
       }
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 

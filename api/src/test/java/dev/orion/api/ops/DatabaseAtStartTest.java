@@ -12,6 +12,7 @@ import dev.orion.api.pool.PoolsConfig;
 import dev.orion.common.db.DbConfig;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.localdb.LocalDb;
+import dev.orion.testkit.Ports;
 import dev.orion.testkit.TestDb;
 import dev.orion.testkit.TestSsh;
 import java.net.URI;
@@ -37,7 +38,7 @@ class DatabaseAtStartTest {
 
   @Test
   void aReplicaStartedBeforeItsDatabaseWaitsAndBecomesReady() throws Exception {
-    int dbPort = TestDb.freePort(); // nothing listens here yet
+    int dbPort = Ports.free(); // nothing listens here yet
     DbConfig dbc = new DbConfig("jdbc:mariadb://127.0.0.1:" + dbPort + "/orion_late", "root", "", 4);
     ApiConfig cfg = new ApiConfig("127.0.0.1", 0, "late-secret-0123456789-0123456789-abcdef", Duration.ofHours(1),
         "agent-token-0123456789", Optional.of("admin"), Optional.of("admin-password-1"), true, 4,

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.orion.api.support.ApiHarness;
 import dev.orion.api.support.Http;
 import dev.orion.api.support.TestKeys;
-import dev.orion.testkit.TestDb;
+import dev.orion.testkit.Ports;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -36,7 +36,7 @@ class LeaseWorkInFlightTest {
 
   /** A registered node nobody listens for (a closed port: deleting a user there fails at once). */
   static long node() {
-    return api.register("gone-" + System.nanoTime(), TestDb.freePort(), TestKeys.ed25519());
+    return api.register("gone-" + System.nanoTime(), Ports.free(), TestKeys.ed25519());
   }
 
   static long userId(String name) {

@@ -2,10 +2,10 @@ package dev.orion.autoscaler.bench;
 
 import dev.orion.autoscaler.e2e.ApiClient;
 import dev.orion.autoscaler.e2e.ApiProcesses;
-import dev.orion.autoscaler.e2e.Ports;
 import dev.orion.common.db.Database;
 import dev.orion.common.event.Event;
 import dev.orion.common.event.EventLog;
+import dev.orion.testkit.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,7 +2,7 @@ package dev.orion.autoscaler.bench;
 
 import dev.orion.autoscaler.e2e.ApiClient;
 import dev.orion.autoscaler.e2e.ApiProcesses;
-import dev.orion.autoscaler.e2e.Ports;
+import dev.orion.testkit.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,8 +2,8 @@ package dev.orion.autoscaler.bench;
 
 import dev.orion.autoscaler.e2e.ApiClient;
 import dev.orion.autoscaler.e2e.ApiProcesses;
-import dev.orion.autoscaler.e2e.Ports;
 import dev.orion.common.db.DbConfig;
+import dev.orion.testkit.Ports;
 import dev.orion.testkit.TestDb;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.orion.autoscaler.e2e;
 
+import dev.orion.testkit.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -5,6 +5,7 @@ import dev.orion.autoscaler.caddy.CaddyAdmin;
 import dev.orion.autoscaler.policy.ScalingPolicy;
 import dev.orion.autoscaler.replica.ProcessDriver;
 import dev.orion.autoscaler.replica.ReadinessProbe;
+import dev.orion.testkit.Ports;
 import dev.orion.testkit.TestDb;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -9,6 +9,7 @@ import dev.orion.autoscaler.ScrapeTargets;
 import dev.orion.autoscaler.policy.ScalingPolicy;
 import dev.orion.common.metrics.MetricsConfig;
 import dev.orion.common.metrics.MetricsServer;
+import dev.orion.testkit.Ports;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

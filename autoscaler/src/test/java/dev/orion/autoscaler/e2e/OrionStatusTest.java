@@ -3,6 +3,7 @@ package dev.orion.autoscaler.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.orion.testkit.Ports;
 import dev.orion.testkit.TestDb;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.orion.localdb.LocalDb;
+import dev.orion.testkit.Ports;
 import dev.orion.testkit.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class LocalDbSecureTest {
   @Test
   void noPasswordlessAccountAndTheAppUserStaysInItsSchema() throws Exception {
-    int port = TestDb.freePort();
+    int port = Ports.free();
     Path home = TestDb.dataHome("mariadb-secure-" + ProcessHandle.current().pid());
     try (LocalDb db = LocalDb.startSecured(home, port, "+00:00", "root-pw-1")) {
       String url = "jdbc:mariadb://127.0.0.1:" + port + "/";

@@ -2,7 +2,7 @@ package dev.orion.scheduler.testing;
 
 import dev.orion.api.ApiMain;
 import dev.orion.common.db.DbConfig;
-import dev.orion.testkit.TestDb;
+import dev.orion.testkit.Ports;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +27,7 @@ public final class ApiProcess extends ChildJvm {
   }
 
   public static ApiProcess start(DbConfig db, Map<String, String> extra) throws IOException {
-    int port = TestDb.freePort();
+    int port = Ports.free();
     Map<String, String> env = new HashMap<>(Map.of("ORION_DB_URL", db.url(), "ORION_DB_USER", db.user(),
         "ORION_DB_PASSWORD", db.password(), "ORION_HTTP_PORT", Integer.toString(port), "ORION_METRICS_PORT", "0",
         "ORION_JWT_SECRET", "test-secret-0123456789-0123456789-abcdef", "ORION_AGENT_TOKEN", "agent-token-0123456789",
