@@ -87,9 +87,7 @@ public final class EventHub implements AutoCloseable {
   void tick() {
     EventLog.publish(jdbi);
     synchronized (feed) {
-      if (cursor < 0) {
-        cursor = jdbi.withExtension(StreamDao.class, StreamDao::lastPublished);
-      }
+      cursorLocked();
     }
     while (true) {
       long from;
@@ -159,18 +157,37 @@ public final class EventHub implements AutoCloseable {
       // Joined before its first bytes (the answer's head goes with them): a client that acts once
       // it has the 200 gets the events of what it did, however late this thread runs.
       synchronized (feed) {
-        if (cursor < 0) {
-          cursor = jdbi.withExtension(StreamDao.class, StreamDao::lastPublished);
-        }
-        s.lastSeen = cursor;
+        s.lastSeen = cursorLocked();
         s.offer(RETRY);
-        streams.add(s);
+        joinLocked(s);
       }
     } else {
       s.offer(RETRY);
       replayThenJoin(s);
     }
     return s.done();
+  }
+
+  /** The reader's position, read from the database the first time. Under the feed's lock. */
+  private long cursorLocked() {
+    if (cursor < 0) {
+      cursor = jdbi.withExtension(StreamDao.class, StreamDao::lastPublished);
+    }
+    return cursor;
+  }
+
+  /**
+   * Puts the stream on the live feed, under the feed's lock. One whose client left meanwhile (its
+   * removal came before this) is taken off again; one joining while the hub closes is closed (the
+   * hub's own close may have passed it already).
+   */
+  private void joinLocked(SseStream s) {
+    streams.add(s);
+    if (closed) {
+      s.close();
+    } else if (s.isClosed()) {
+      streams.remove(s);
+    }
   }
 
   /**
@@ -182,14 +199,11 @@ public final class EventHub implements AutoCloseable {
     while (!s.isClosed()) {
       long reached;
       synchronized (feed) {
-        if (cursor < 0) {
-          cursor = jdbi.withExtension(StreamDao.class, StreamDao::lastPublished);
-        }
-        if (s.lastSeen >= cursor) {
-          streams.add(s);
+        reached = cursorLocked();
+        if (s.lastSeen >= reached) {
+          joinLocked(s);
           return;
         }
-        reached = cursor;
       }
       long from = s.lastSeen;
       List<StreamDao.Row> rows = jdbi.withExtension(StreamDao.class, d -> d.after(from, PAGE));
