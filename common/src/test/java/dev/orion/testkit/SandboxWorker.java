@@ -84,6 +84,7 @@ public final class SandboxWorker implements AutoCloseable {
         .toAbsolutePath();
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
+      // Not taken twice in this JVM; sshd binds it on the worker's own address, in its namespace.
       int port = Ports.free();
       try {
         return launch(name, port, dir, adminPublicKey, agentCommand, env);

@@ -89,9 +89,19 @@ class SupervisorTest {
     return home.toString().startsWith(tmp) ? Path.of("/var/tmp", "orion-" + name) : home;
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * As common's testkit.Ports (this module is below common): below the kernel's ephemeral range,
+   * so no outgoing connection takes the port before the server binds it.
+   */
+  private static int freePort() {
+    for (int tries = 0; tries < 1000; tries++) {
+      int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (java.io.IOException inUse) {
+        // another one
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32000");
   }
 }

@@ -10,7 +10,6 @@ import dev.orion.testkit.Ports;
 import dev.orion.testkit.SandboxNet;
 import dev.orion.testkit.SandboxWorker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

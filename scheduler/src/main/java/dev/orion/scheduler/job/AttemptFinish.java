@@ -71,7 +71,7 @@ final class AttemptFinish {
 
   /**
    * {@code first} writes, in the record's transaction, what the record needs before it (a short
-   * attempt's start and output, {@link AttemptStart.Started}).
+   * attempt's start and output, {@link AttemptStart.Ends}).
    */
   void end(Claim<DueJob> c, AttemptRun run, Cause cause, Consumer<Handle> first) {
     AttemptRow a = run.attempt();

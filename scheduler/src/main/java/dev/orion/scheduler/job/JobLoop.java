@@ -107,6 +107,7 @@ public final class JobLoop {
 
   private void start(Claim<DueJob> c, AttemptRun run) {
     AttemptStart.Started s = start.start(c, run);
+    // Lost: another scheduler holds the attempt now, nothing more to do here.
     if (s instanceof AttemptStart.Ends e) {
       finish.end(c, e.run(), e.cause(), e.first());
     } else if (s instanceof AttemptStart.Watch w) {
