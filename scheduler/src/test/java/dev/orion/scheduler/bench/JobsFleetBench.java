@@ -45,6 +45,7 @@ public final class JobsFleetBench {
     int burst = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     int killRun = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
     Path report = Path.of(args.length > 4 ? args[4] : "docs/benchmarks.md");
+    int warmJobs = args.length > 5 && Integer.parseInt(args[5]) > 0 ? Integer.parseInt(args[5]) : Math.max(300, nWorkers * 2);
     String load0 = loadAverage();
     DbConfig cfg = TestDb.freshConfig(16);
     long t = System.nanoTime();
@@ -71,7 +72,7 @@ public final class JobsFleetBench {
       // Warm: every instance's admin connections opened, the JIT past compiling the job path (a
       // short warm-up left the compiler threads the largest CPU user of a scheduler in the burst).
       List<Long> warm = new ArrayList<>();
-      for (int i = 0; i < Math.max(300, nWorkers * 2); i++) {
+      for (int i = 0; i < warmJobs; i++) {
         warm.add(jobs.submit("default", "true", 0, null));
       }
       awaitFinished(db, warm, warm.size(), Duration.ofSeconds(300));
@@ -114,6 +115,7 @@ public final class JobsFleetBench {
           .append("|---|---|---|---|---|---|---|---|\n")
           .append(tp.row("throughput, " + nSchedulers + " schedulers")).append(kr == null ? "" : kr.row("one of "
               + nSchedulers + " SIGKILLed after " + killRun / 4 + " finished")).append('\n')
+          .append(warmJobs).append(" jobs of warm-up before the burst. ")
           .append("Load average: before the workers started ").append(load0).append(", before the burst ").append(load1)
           .append(kr == null ? ", after it " + load2 + " (no kill run: `kill_run` 0)" : ", before the kill run " + load2
               + ", after it " + load3).append(".\n\n")
