@@ -1,8 +1,8 @@
 package dev.orion.scheduler;
 
 import dev.orion.common.db.Database;
-import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.worker.SshWorkerOps;
 import dev.orion.common.worker.WorkerOps;
 import dev.orion.scheduler.SchedulerConfig.LoopName;
 import dev.orion.scheduler.claim.ClaimRenewer;
@@ -12,9 +12,9 @@ import dev.orion.scheduler.health.HealthLoop;
 import dev.orion.scheduler.health.HealthPolicy;
 import dev.orion.scheduler.job.CronMetrics;
 import dev.orion.scheduler.job.CronQueue;
-import dev.orion.scheduler.job.JobTtl;
 import dev.orion.scheduler.job.JobLoop;
 import dev.orion.scheduler.job.JobMetrics;
+import dev.orion.scheduler.job.JobTtl;
 import dev.orion.scheduler.migration.MigrationLoop;
 import dev.orion.scheduler.pool.ArgoCd;
 import dev.orion.scheduler.pool.Drivers;

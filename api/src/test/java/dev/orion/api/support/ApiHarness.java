@@ -2,6 +2,8 @@ package dev.orion.api.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.orion.agent.AgentConfig;
+import dev.orion.agent.Registrar;
 import dev.orion.api.ApiApp;
 import dev.orion.api.ApiConfig;
 import dev.orion.api.Limits;
@@ -14,12 +16,10 @@ import dev.orion.common.db.DbConfig;
 import dev.orion.common.event.EventLog;
 import dev.orion.common.lease.NodeCleanliness;
 import dev.orion.common.metrics.MetricsConfig;
-import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
-import dev.orion.agent.AgentConfig;
-import dev.orion.agent.Registrar;
+import dev.orion.common.worker.SshWorkerOps;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestDb;
 import dev.orion.testkit.TestSsh;

@@ -72,15 +72,17 @@ public final class ClientAccounts {
       fi
       """;
 
-  // Both need $uid. Kill first so nothing of the user survives to recreate files; repeat for
-  // processes forked meanwhile. The temp directories are searched only where the user could have
-  // written: a directory neither world-writable nor the user's is not entered, and what the user
-  // owns goes whole.
-  static final String KILL_ALL = """
+  // Both need $uid, and both are shared with the job users' removal (worker.JobUsers). Kill first
+  // so nothing of the user survives to recreate files; repeat for processes forked meanwhile. The
+  // temp directories are searched only where the user could have written: a directory neither
+  // world-writable nor the user's is not entered, and what the user owns goes whole.
+  /** Shell fragment: kills every process of {@code $uid}, again while new ones appear. */
+  public static final String KILL_ALL = """
       i=0
       while pkill -KILL -U "$uid" && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.02; done
       """;
-  static final String REMOVE_TEMP_FILES = """
+  /** Shell fragment: removes what {@code $uid} owns in the temp directories. */
+  public static final String REMOVE_TEMP_FILES = """
       find /tmp /var/tmp /dev/shm -xdev \\( -type d ! -uid "$uid" ! -perm -0002 -prune \\) \\
         -o -uid "$uid" -prune -exec rm -rf -- {} + 2>/dev/null || true
       """;
@@ -141,7 +143,7 @@ public final class ClientAccounts {
     return name != null && USER_NAME.matcher(name).matches();
   }
 
-  static void requireValid(String user) {
+  public static void requireValid(String user) {
     if (!isValidUserName(user)) {
       throw new IllegalArgumentException("not a valid client user name: '" + user + "'");
     }

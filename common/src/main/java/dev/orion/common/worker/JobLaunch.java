@@ -1,6 +1,5 @@
 package dev.orion.common.worker;
 
-import dev.orion.common.ssh.JobScripts;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +10,7 @@ import java.util.regex.Pattern;
  * (each an argv, run in order; the first that fails ends the attempt with its exit status) and
  * its environment (nothing else of the admin's environment leaks in).
  *
- * @param runDir the attempt's directory on the worker, under {@link JobScripts#RUN_ROOT}; its
+ * @param runDir the attempt's directory on the worker, under {@link RunDirs#ROOT}; its
  *     existence is what makes a start happen at most once
  * @param makeUser whether the start makes {@code user} when it is missing (a throwaway job user,
  *     in the same command); otherwise a missing user starts nothing
@@ -21,7 +20,7 @@ public record JobLaunch(String runDir, String user, boolean makeUser, List<List<
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   public JobLaunch {
-    JobScripts.requireRunDir(runDir);
+    RunDirs.require(runDir);
     Objects.requireNonNull(user, "user");
     steps = steps.stream().map(List::copyOf).toList();
     env = Map.copyOf(env);

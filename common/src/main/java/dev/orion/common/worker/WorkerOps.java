@@ -2,14 +2,13 @@ package dev.orion.common.worker;
 
 import dev.orion.common.ssh.ClientAccount;
 import dev.orion.common.ssh.ExecResult;
-import dev.orion.common.ssh.JobScripts;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import java.util.List;
 
 /**
  * What the control plane does on a worker. Loops and services depend on this, not on SSH, so their
- * logic can be tested with a recording implementation; {@link dev.orion.common.ssh.SshWorkerOps}
+ * logic can be tested with a recording implementation; {@link SshWorkerOps}
  * (one persistent admin connection per worker) is the one every process runs. Job attempts' steps
  * are admin scripts ({@link JobScripts}) run through {@link #run}, so every implementation that
  * runs commands runs jobs the same way.
@@ -86,7 +85,7 @@ public interface WorkerOps {
     }
   }
 
-  /** The attempts' run directories present on the worker ({@link JobScripts#RUN_ROOT}). */
+  /** The attempts' run directories present on the worker ({@link RunDirs#ROOT}). */
   default List<String> listJobDirs(WorkerEndpoint worker) throws WorkerException {
     return JobScripts.parseList(worker, run(worker, JobScripts.list()));
   }

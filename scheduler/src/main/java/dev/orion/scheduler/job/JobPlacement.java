@@ -8,7 +8,7 @@ import dev.orion.common.lease.Lease;
 import dev.orion.common.lease.LeaseDao;
 import dev.orion.common.lease.LeaseStatus;
 import dev.orion.common.lease.LeaseStore;
-import dev.orion.common.ssh.JobScripts;
+import dev.orion.common.worker.RunDirs;
 import dev.orion.scheduler.claim.Claim;
 import dev.orion.scheduler.claim.ClaimQueue;
 import dev.orion.scheduler.claim.Claimant;
@@ -163,7 +163,7 @@ final class JobPlacement {
 
   private Placed running(Handle h, JobDao dao, DueJob j, JobDao.FreeNode n, int attempt, Long lease, String user,
       Instant now) {
-    String runDir = JobScripts.runDir(j.id(), attempt);
+    String runDir = RunDirs.of(j.id(), attempt);
     dao.insertAttempt(j.id(), attempt, n.id(), lease, user, runDir);
     JobStatus.requireTransition(JobStatus.PENDING, JobStatus.RUNNING);
     if (dao.setStatus(j.id(), JobStatus.PENDING.db(), JobStatus.RUNNING.db(), null) != 1) {

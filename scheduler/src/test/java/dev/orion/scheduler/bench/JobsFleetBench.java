@@ -2,13 +2,13 @@ package dev.orion.scheduler.bench;
 
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
-import dev.orion.common.ssh.JobScripts;
-import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.worker.JobLaunch;
 import dev.orion.common.worker.JobPoll;
 import dev.orion.common.worker.JobStart;
+import dev.orion.common.worker.RunDirs;
+import dev.orion.common.worker.SshWorkerOps;
 import dev.orion.scheduler.testing.Fleet;
 import dev.orion.scheduler.testing.Jobs;
 import dev.orion.scheduler.testing.SchedulerProcess;
@@ -236,7 +236,7 @@ public final class JobsFleetBench {
       ops.probe(w);
       for (int i = 0; i < n; i++) {
         String u = "j_ph" + i;
-        String dir = JobScripts.runDir(900_000_000L + i, 1);
+        String dir = RunDirs.of(900_000_000L + i, 1);
         long a = System.nanoTime();
         JobStart s = ops.startJob(w, new JobLaunch(dir, u, true, List.of(List.of("true")), Map.of()), 65536);
         long b = System.nanoTime();

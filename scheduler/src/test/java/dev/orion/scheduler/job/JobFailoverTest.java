@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
-import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.ssh.WorkerException;
 import dev.orion.common.worker.JobLaunch;
 import dev.orion.common.worker.JobStart;
+import dev.orion.common.worker.SshWorkerOps;
 import dev.orion.scheduler.Scheduler;
 import dev.orion.scheduler.testing.Await;
 import dev.orion.scheduler.testing.Fleet;

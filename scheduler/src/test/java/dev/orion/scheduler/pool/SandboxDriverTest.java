@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orion.common.db.Database;
 import dev.orion.common.ssh.HostKeys;
-import dev.orion.common.ssh.SshWorkerOps;
 import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.common.time.SettableClock;
+import dev.orion.common.worker.SshWorkerOps;
 import dev.orion.scheduler.claim.ClaimRenewer;
 import dev.orion.scheduler.claim.Claimant;
 import dev.orion.testkit.SandboxWorker;

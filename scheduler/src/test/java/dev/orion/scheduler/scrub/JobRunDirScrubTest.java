@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
-import dev.orion.common.ssh.JobScripts;
+import dev.orion.common.worker.RunDirs;
 import dev.orion.scheduler.Scheduler;
 import dev.orion.scheduler.testing.Await;
 import dev.orion.scheduler.testing.Fleet;
@@ -40,9 +40,9 @@ class JobRunDirScrubTest {
       Jobs jobs = new Jobs(db.jdbi(), fleet.userId());
       long lost = jobs.submit("default", "true", 1, null);
       long running = jobs.submit("default", "sleep 600", 0, null);
-      String lostDir = JobScripts.runDir(lost, 1);
-      String runningDir = JobScripts.runDir(running, 1);
-      String deletedJobsDir = JobScripts.runDir(running + 1000, 1);
+      String lostDir = RunDirs.of(lost, 1);
+      String runningDir = RunDirs.of(running, 1);
+      String deletedJobsDir = RunDirs.of(running + 1000, 1);
       db.jdbi().useHandle(h -> {
         Instant t = Instant.now();
         attempt(h, lost, node, lostDir, t, t.plusSeconds(1), "WorkerLost");
@@ -55,7 +55,7 @@ class JobRunDirScrubTest {
         w.runInside("mkdir -p " + d + " && echo 0 > " + d + "/exit");
       }
       // Not a run directory: the scrub leaves what it did not make alone.
-      w.runInside("mkdir -p " + JobScripts.RUN_ROOT + "/notes");
+      w.runInside("mkdir -p " + RunDirs.ROOT + "/notes");
 
       Map<String, String> env = new HashMap<>(Map.of("ORION_SSH_KEY", TestSsh.adminKey().toString(),
           "ORION_SCHEDULER_LOOPS", "scrub", "ORION_SCRUB_INTERVAL", "200ms"));
@@ -63,8 +63,8 @@ class JobRunDirScrubTest {
         Await.until("the node is scrubbed", Duration.ofSeconds(60), () -> db.jdbi().withHandle(h -> h.createQuery(
             "SELECT clean FROM nodes WHERE id = :n").bind("n", node).mapTo(Integer.class).one()) == 1);
       }
-      assertEquals(List.of(runningDir, JobScripts.RUN_ROOT + "/notes"), w.runInside(
-          "find " + JobScripts.RUN_ROOT + " -mindepth 1 -maxdepth 1").lines().sorted().toList(),
+      assertEquals(List.of(runningDir, RunDirs.ROOT + "/notes"), w.runInside(
+          "find " + RunDirs.ROOT + " -mindepth 1 -maxdepth 1").lines().sorted().toList(),
           "the lost attempt's and the deleted job's directories removed, the running attempt's kept");
     } finally {
       SandboxWorker.closeAll(workers);

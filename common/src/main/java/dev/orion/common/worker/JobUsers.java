@@ -1,4 +1,7 @@
-package dev.orion.common.ssh;
+package dev.orion.common.worker;
+
+import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.Shell;
 
 /**
  * The throwaway {@code job-…} users of job attempts, made by the start and removed after the
@@ -105,9 +108,9 @@ final class JobUsers {
 
   /** Removes an attempt's run directory and its job user with everything of it, in one command. */
   static String deleteScript(String runDir, String user) {
-    JobScripts.requireRunDir(runDir);
+    RunDirs.require(runDir);
     ClientAccounts.requireValid(user);
-    return "r=" + Shell.quote(JobScripts.RUN_ROOT) + " d=" + Shell.quote(runDir) + " u=" + Shell.quote(user)
+    return "r=" + Shell.quote(RunDirs.ROOT) + " d=" + Shell.quote(runDir) + " u=" + Shell.quote(user)
         + " g=" + Shell.quote(ClientAccounts.CLIENT_GROUP) + "\n" + FUNCTIONS + DELETE;
   }
 }

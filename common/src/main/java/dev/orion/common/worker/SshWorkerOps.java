@@ -1,6 +1,11 @@
-package dev.orion.common.ssh;
+package dev.orion.common.worker;
 
-import dev.orion.common.worker.WorkerOps;
+import dev.orion.common.ssh.ClientAccount;
+import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.ExecResult;
+import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.ssh.WorkerException;
 import java.util.List;
 
 /**

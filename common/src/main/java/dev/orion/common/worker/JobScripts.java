@@ -1,12 +1,13 @@
-package dev.orion.common.ssh;
+package dev.orion.common.worker;
 
-import dev.orion.common.worker.JobLaunch;
-import dev.orion.common.worker.JobPoll;
-import dev.orion.common.worker.JobStart;
+import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.ExecResult;
+import dev.orion.common.ssh.Shell;
+import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.ssh.WorkerException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -27,9 +28,6 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public final class JobScripts {
-  /** Where attempts' run directories live on a worker: root's, so a job's user cannot write there. */
-  public static final String RUN_ROOT = "/var/lib/orion/jobs";
-  private static final Pattern RUN_DIR = Pattern.compile(Pattern.quote(RUN_ROOT) + "/[0-9]+-[0-9]+");
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final int NO_USER = 4;
   /** Looks 5 ms apart a start takes for the steps to end before it answers. */
@@ -95,24 +93,13 @@ public final class JobScripts {
 
   private JobScripts() {}
 
-  public static void requireRunDir(String runDir) {
-    if (runDir == null || !RUN_DIR.matcher(runDir).matches()) {
-      throw new IllegalArgumentException("not a job run directory: '" + runDir + "'");
-    }
-  }
-
-  /** The run directory of a job's attempt. */
-  public static String runDir(long jobId, int attempt) {
-    return RUN_ROOT + "/" + jobId + "-" + attempt;
-  }
-
   /**
    * Starts the attempt (making its user first when {@link JobLaunch#makeUser}), waits up to
    * {@value #SETTLE_LOOKS} × 5 ms for it to end, and looks at it as {@link #poll} would, copying
    * at most {@code maxBytes} of output from the start.
    */
   public static String start(JobLaunch l, int maxBytes) {
-    requireRunDir(l.runDir());
+    RunDirs.require(l.runDir());
     ClientAccounts.requireValid(l.user());
     String home = "/home/" + l.user();
     StringBuilder env = new StringBuilder("env -i");
@@ -128,7 +115,7 @@ public final class JobScripts {
         .map(argv -> argv.stream().map(Shell::quote).collect(Collectors.joining(" ")))
         .collect(Collectors.joining(" && "));
     String command = "cd \"$HOME\" 2>/dev/null || cd /; " + steps;
-    return "r=" + Shell.quote(RUN_ROOT) + " d=" + Shell.quote(l.runDir()) + " u=" + Shell.quote(l.user())
+    return "r=" + Shell.quote(RunDirs.ROOT) + " d=" + Shell.quote(l.runDir()) + " u=" + Shell.quote(l.user())
         + " c=" + (l.makeUser() ? 1 : 0) + " g=" + Shell.quote(ClientAccounts.CLIENT_GROUP)
         + " settle=" + SETTLE_LOOKS + " n=" + Math.max(0, maxBytes) + "\n"
         + START + "    " + env + " /bin/sh -c " + Shell.quote(command) + " >/dev/null 2>&1 </dev/null &\n"
@@ -152,7 +139,7 @@ public final class JobScripts {
 
   /** Looks at the attempt; copies at most {@code maxBytes} of output from {@code offset}. */
   public static String poll(String runDir, int pgid, long offset, int maxBytes) {
-    requireRunDir(runDir);
+    RunDirs.require(runDir);
     return "d=" + Shell.quote(runDir) + " p=" + pgid + " o=" + offset + " n=" + Math.max(0, maxBytes) + "\n" + POLL;
   }
 
@@ -178,7 +165,7 @@ public final class JobScripts {
 
   /** Lists the run directories on a worker, one a line (none when the root does not exist yet). */
   public static String list() {
-    return "[ -d " + Shell.quote(RUN_ROOT) + " ] || exit 0\nfind " + Shell.quote(RUN_ROOT)
+    return "[ -d " + Shell.quote(RunDirs.ROOT) + " ] || exit 0\nfind " + Shell.quote(RunDirs.ROOT)
         + " -mindepth 1 -maxdepth 1 -type d\n";
   }
 
@@ -188,11 +175,11 @@ public final class JobScripts {
       throw new WorkerException(w, "list job run directories", WorkerException.Kind.COMMAND_FAILED,
           "exit status " + r.exitCode() + ": " + r.stderr().strip());
     }
-    return r.stdout().lines().map(String::strip).filter(l -> RUN_DIR.matcher(l).matches()).toList();
+    return r.stdout().lines().map(String::strip).filter(RunDirs::isRunDir).toList();
   }
 
   public static String remove(String runDir) {
-    requireRunDir(runDir);
+    RunDirs.require(runDir);
     return "rm -rf -- " + Shell.quote(runDir);
   }
 

@@ -1,4 +1,4 @@
-package dev.orion.common.ssh;
+package dev.orion.common.worker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.orion.common.worker.JobLaunch;
-import dev.orion.common.worker.JobPoll;
-import dev.orion.common.worker.JobStart;
-import dev.orion.common.worker.WorkerOps;
+import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.ssh.WorkerEndpoint;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestSsh;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +29,11 @@ class JobScriptsTest {
         SshWorkerOps ops = new SshWorkerOps(new WorkerConnections(TestSsh.config()))) {
       WorkerEndpoint e = w.endpoint(1);
       w.runInside("install -d -m 1777 /var/marks");
-      JobLaunch missing = new JobLaunch(JobScripts.runDir(7, 1), "job-nobody", false, List.of(List.of("true")), Map.of());
+      JobLaunch missing = new JobLaunch(RunDirs.of(7, 1), "job-nobody", false, List.of(List.of("true")), Map.of());
       assertEquals(JobStart.State.NO_USER, ops.startJob(e, missing, 0).state(), "no user, nothing started");
-      assertEquals("", w.runInside("ls " + JobScripts.RUN_ROOT + " 2>/dev/null || true").strip());
+      assertEquals("", w.runInside("ls " + RunDirs.ROOT + " 2>/dev/null || true").strip());
 
-      JobLaunch l = new JobLaunch(JobScripts.runDir(7, 2), "job-a1", true, List.of(
+      JobLaunch l = new JobLaunch(RunDirs.of(7, 2), "job-a1", true, List.of(
           List.of("sh", "-c", "echo start >> /var/marks/m; id -un; echo \"$GREETING\"; echo oops >&2"),
           List.of("sh", "-c", "exit 3"),
           List.of("sh", "-c", "echo never")), Map.of("GREETING", "it's \"quoted\" $HOME"));
@@ -55,7 +54,7 @@ class JobScriptsTest {
       assertEquals("0755 root", w.runInside("stat -c '%a %U' " + l.runDir()).strip().replace("755", "0755"),
           "the run directory is root's");
 
-      JobLaunch sleeper = new JobLaunch(JobScripts.runDir(7, 3), "job-a1", false,
+      JobLaunch sleeper = new JobLaunch(RunDirs.of(7, 3), "job-a1", false,
           List.of(List.of("sh", "-c", "sleep 300 & sleep 300")), Map.of());
       JobStart s = ops.startJob(e, sleeper, 0);
       assertTrue(s.look().running(), "the start's look: still running after its settle");
@@ -73,26 +72,26 @@ class JobScriptsTest {
       assertTrue(killed.vanished(), "the whole group is gone and no exit status recorded");
       assertEquals("", w.runInside("pgrep -u job-a1 || true").strip());
       ops.removeJobDir(e, sleeper.runDir());
-      assertFalse(w.runInside("ls " + JobScripts.RUN_ROOT).contains("7-3"));
+      assertFalse(w.runInside("ls " + RunDirs.ROOT).contains("7-3"));
 
-      JobStart quick = ops.startJob(e, new JobLaunch(JobScripts.runDir(7, 4), "job-a2", true,
+      JobStart quick = ops.startJob(e, new JobLaunch(RunDirs.of(7, 4), "job-a2", true,
           List.of(List.of("echo", "done")), Map.of()), 1 << 20);
-      JobPoll done = ended(ops, e, JobScripts.runDir(7, 4), quick);
+      JobPoll done = ended(ops, e, RunDirs.of(7, 4), quick);
       assertEquals(0, done.exitCode());
       assertEquals("done\n", new String(done.chunk(), StandardCharsets.UTF_8));
-      assertEquals("fifo", w.runInside("stat -c %F " + JobScripts.RUN_ROOT + "/.tick").strip(),
+      assertEquals("fifo", w.runInside("stat -c %F " + RunDirs.ROOT + "/.tick").strip(),
           "the start waits on a FIFO, not with sleep processes");
       assertEquals(List.of(), ops.listJobDirs(e).stream().filter(d -> d.endsWith(".tick")).toList(), "not a run directory");
       // Something else where the FIFO goes: the start waits with sleep instead.
-      w.runInside("rm " + JobScripts.RUN_ROOT + "/.tick && touch " + JobScripts.RUN_ROOT + "/.tick");
-      JobStart plain = ops.startJob(e, new JobLaunch(JobScripts.runDir(7, 5), "job-a2", false,
+      w.runInside("rm " + RunDirs.ROOT + "/.tick && touch " + RunDirs.ROOT + "/.tick");
+      JobStart plain = ops.startJob(e, new JobLaunch(RunDirs.of(7, 5), "job-a2", false,
           List.of(List.of("sh", "-c", "sleep 0.02; echo late")), Map.of()), 1 << 20);
-      JobPoll late = ended(ops, e, JobScripts.runDir(7, 5), plain);
+      JobPoll late = ended(ops, e, RunDirs.of(7, 5), plain);
       assertEquals(0, late.exitCode(), "the start waits with sleep and the steps still run");
       assertEquals("late\n", new String(late.chunk(), StandardCharsets.UTF_8));
-      ops.removeJobDir(e, JobScripts.runDir(7, 5));
-      ops.removeJob(e, JobScripts.runDir(7, 4), "job-a2");
-      assertFalse(w.runInside("ls " + JobScripts.RUN_ROOT).contains("7-4"), "run directory removed");
+      ops.removeJobDir(e, RunDirs.of(7, 5));
+      ops.removeJob(e, RunDirs.of(7, 4), "job-a2");
+      assertFalse(w.runInside("ls " + RunDirs.ROOT).contains("7-4"), "run directory removed");
       assertEquals("", w.runInside("getent passwd job-a2 || true").strip(), "user removed");
     }
   }

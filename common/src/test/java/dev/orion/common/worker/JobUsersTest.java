@@ -1,12 +1,16 @@
-package dev.orion.common.ssh;
+package dev.orion.common.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.orion.common.worker.JobLaunch;
-import dev.orion.common.worker.JobPoll;
+import dev.orion.common.ssh.ClientAccount;
+import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.PasswordCrypt;
+import dev.orion.common.ssh.WorkerConnections;
+import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.ssh.WorkerException;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestSsh;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +45,7 @@ class JobUsersTest {
 
   /** Starts the script as a throwaway user and returns the look at its end. */
   private static JobPoll run(long job, String user, String script) throws Exception {
-    String runDir = JobScripts.runDir(job, 1);
+    String runDir = RunDirs.of(job, 1);
     return JobScriptsTest.ended(ops, e, runDir, ops.startJob(e, new JobLaunch(runDir, user, true,
         List.of(List.of("sh", "-c", script)), Map.of()), 1 << 16));
   }
@@ -65,10 +69,10 @@ class JobUsersTest {
     assertEquals("700 job-u1", sh("stat -c '%a %U' /home/job-u1"));
     assertTrue(ops.listAccounts(e).contains("job-u1"), "a scrub finds it");
 
-    ops.removeJob(e, JobScripts.runDir(1, 1), "job-u1");
+    ops.removeJob(e, RunDirs.of(1, 1), "job-u1");
     assertFalse(worker.hasUser("job-u1"));
     assertEquals("", sh("grep '^job-u1:' /etc/shadow || true"));
-    assertEquals("gone", sh("ls -d /home/job-u1 " + JobScripts.runDir(1, 1)
+    assertEquals("gone", sh("ls -d /home/job-u1 " + RunDirs.of(1, 1)
         + " /tmp/u1-top /var/tmp/u1-vt /dev/shm/u1-shm /etc/passwd.lock /etc/shadow.lock 2>/dev/null || echo gone"));
     assertEquals("640 root shadow\n644 root root", sh("stat -c '%a %U %G' /etc/shadow /etc/passwd"),
         "the files keep their owner and mode");
@@ -76,8 +80,8 @@ class JobUsersTest {
 
     // A second user after a removal, and a removal repeated: nothing to do.
     run(2, "job-u2", "true");
-    ops.removeJob(e, JobScripts.runDir(2, 1), "job-u2");
-    ops.removeJob(e, JobScripts.runDir(2, 1), "job-u2");
+    ops.removeJob(e, RunDirs.of(2, 1), "job-u2");
+    ops.removeJob(e, RunDirs.of(2, 1), "job-u2");
     assertFalse(worker.hasUser("job-u2"));
   }
 
@@ -85,7 +89,7 @@ class JobUsersTest {
   void onlyJobUsersAreRemovedAndTheScrubRemovesOneLeftBehind() throws Exception {
     ops.createAccount(e, new ClientAccount("c_bob", PasswordCrypt.sha512("pw-of-bob"), null));
     WorkerException refused = assertThrows(WorkerException.class,
-        () -> ops.removeJob(e, JobScripts.runDir(3, 1), "c_bob"));
+        () -> ops.removeJob(e, RunDirs.of(3, 1), "c_bob"));
     assertTrue(refused.getMessage().contains("not an Orion job user"), refused.getMessage());
     assertTrue(worker.hasUser("c_bob"), "a client's user is not a job user");
 
@@ -108,30 +112,30 @@ class JobUsersTest {
     assertEquals(0, s.exitCode());
     assertTrue(worker.hasUser("zz-holder"), "the holder's change is kept");
     assertTrue(worker.hasUser("job-u5"), "and the job user was added after it");
-    ops.removeJob(e, JobScripts.runDir(5, 1), "job-u5");
+    ops.removeJob(e, RunDirs.of(5, 1), "job-u5");
 
     // A lock whose process is gone is taken over; one held longer than the start waits is an error.
     sh("sh -c 'echo $$ > /etc/shadow.lock'");
     run(6, "job-u6", "true");
     assertTrue(worker.hasUser("job-u6"), "a stale lock does not stop it");
     assertEquals("", sh("ls /etc/shadow.lock 2>/dev/null || true"));
-    ops.removeJob(e, JobScripts.runDir(6, 1), "job-u6");
+    ops.removeJob(e, RunDirs.of(6, 1), "job-u6");
 
     sh("sleep 30 >/dev/null 2>&1 & echo $! > /etc/passwd.lock");
     WorkerException held = assertThrows(WorkerException.class, () -> run(7, "job-u7", "true"));
     assertTrue(held.getMessage().contains("cannot lock /etc/passwd"), held.getMessage());
     assertFalse(worker.hasUser("job-u7"));
-    assertEquals("", sh("ls " + JobScripts.RUN_ROOT + " | grep '^7-' || true"), "nothing started");
+    assertEquals("", sh("ls " + RunDirs.ROOT + " | grep '^7-' || true"), "nothing started");
 
     sh("kill $(cat /etc/passwd.lock); rm -f /etc/passwd.lock");
 
     // A removal that cannot lock leaves the user whole (its lines last), and the next one finishes.
     run(8, "job-u8", "touch /tmp/u8-file");
     sh("sleep 30 >/dev/null 2>&1 & echo $! > /etc/passwd.lock");
-    assertThrows(WorkerException.class, () -> ops.removeJob(e, JobScripts.runDir(8, 1), "job-u8"));
+    assertThrows(WorkerException.class, () -> ops.removeJob(e, RunDirs.of(8, 1), "job-u8"));
     assertTrue(worker.hasUser("job-u8"));
     sh("kill $(cat /etc/passwd.lock); rm -f /etc/passwd.lock");
-    ops.removeJob(e, JobScripts.runDir(8, 1), "job-u8");
+    ops.removeJob(e, RunDirs.of(8, 1), "job-u8");
     assertFalse(worker.hasUser("job-u8"));
     assertEquals("gone", sh("ls /tmp/u8-file /home/job-u8 2>/dev/null || echo gone"));
   }
@@ -162,9 +166,9 @@ class JobUsersTest {
   @Test
   void staleLocksAreTakenOverByOneLockerAtATime() throws Exception {
     // Ten lockers meet a lock whose process is gone; each records entering and leaving.
-    String locker = "r=" + JobScripts.RUN_ROOT + " u=x g=" + ClientAccounts.CLIENT_GROUP + "\n" + JobUsers.FUNCTIONS
+    String locker = "r=" + RunDirs.ROOT + " u=x g=" + ClientAccounts.CLIENT_GROUP + "\n" + JobUsers.FUNCTIONS
         + "lock /etc/passwd && { echo in >> /tmp/trace; sleep 0.05; echo out >> /tmp/trace; unlock; }\n";
-    sh("mkdir -p " + JobScripts.RUN_ROOT + " && cat > /tmp/locker.sh <<'EOF'\n" + locker + "EOF");
+    sh("mkdir -p " + RunDirs.ROOT + " && cat > /tmp/locker.sh <<'EOF'\n" + locker + "EOF");
     for (int round = 0; round < 5; round++) {
       sh("rm -f /tmp/trace; sh -c 'printf \"%s\\0\" $$ > /etc/passwd.lock'");
       sh("for i in 1 2 3 4 5 6 7 8 9 10; do bash /tmp/locker.sh & done; wait");
@@ -184,14 +188,14 @@ class JobUsersTest {
     assertEquals(lastShadow, sh("tail -n 2 /etc/shadow | head -n 1"));
     assertTrue(sh("tail -n 1 /etc/passwd").startsWith("job-u11:x:"));
     assertTrue(sh("tail -n 1 /etc/shadow").startsWith("job-u11:!:"));
-    ops.removeJob(e, JobScripts.runDir(11, 1), "job-u11");
+    ops.removeJob(e, RunDirs.of(11, 1), "job-u11");
 
     // A start cut short after the user's lines: the next start makes its home.
     String gid = sh("getent group " + ClientAccounts.CLIENT_GROUP + " | cut -d: -f3");
     sh("echo 'job-u12:x:1500:" + gid + "::/home/job-u12:/bin/bash' >> /etc/passwd && echo 'job-u12:!:::::::' >> /etc/shadow");
     JobPoll s = run(12, "job-u12", "pwd");
     assertEquals("/home/job-u12\n", new String(s.chunk(), StandardCharsets.UTF_8));
-    ops.removeJob(e, JobScripts.runDir(12, 1), "job-u12");
+    ops.removeJob(e, RunDirs.of(12, 1), "job-u12");
 
     // No uid left in the range: refused, nothing written.
     sh("useradd -M -u " + JobUsers.UID_MAX + " zz-top");
