@@ -31,7 +31,7 @@ public final class ExpiryLagBench {
       Workers reg = new Workers(db.jdbi(), new Fleet(db.jdbi(), Instant.now()));
       Map<String, String> env = Map.of("ORION_SSH_KEY", TestSsh.adminKey().toString());
       for (int i = 1; i <= 2; i++) {
-        procs.add(SchedulerProcess.start("el" + i, cfg, env, List.of("-Xmx512m")));
+        procs.add(SchedulerProcess.start("el" + i, cfg, env, List.of("-Xmx512m", SchedulerProcess.deployedOptions())));
       }
       procs.forEach(SchedulerProcess::awaitRunning);
       Instant base = Instant.now().plusSeconds(15).truncatedTo(ChronoUnit.MILLIS);

@@ -80,7 +80,7 @@ public final class FailoverBench {
           "ORION_HEALTH_INTERVAL", interval, "ORION_HEALTH_FAILURES", k,
           "ORION_MIGRATION_INTERVAL", "100ms");
       for (int i = 1; i <= 2; i++) {
-        procs.add(SchedulerProcess.start("fo" + i, cfg, env, List.of("-Xmx512m")));
+        procs.add(SchedulerProcess.start("fo" + i, cfg, env, List.of("-Xmx512m", SchedulerProcess.deployedOptions())));
       }
       procs.forEach(SchedulerProcess::awaitRunning);
       // Steady state before the kill: every node probed alive by both instances (every admin

@@ -41,7 +41,7 @@ public final class HealthCpuBench {
       }
       proc = SchedulerProcess.start("hc1", cfg, Map.of("ORION_SSH_KEY", TestSsh.adminKey().toString(),
           "ORION_SCHEDULER_LOOPS", "health", "ORION_HEALTH_INTERVAL", "1s", "ORION_HEALTH_BATCH", "500"),
-          List.of("-Xmx512m"));
+          List.of("-Xmx512m", SchedulerProcess.deployedOptions()));
       proc.awaitRunning();
       Await.until("every node probed", Duration.ofMinutes(3), () -> db.jdbi().withHandle(h -> h.createQuery(
           "SELECT COUNT(*) FROM nodes WHERE last_probe_at IS NULL OR status <> 'alive'").mapTo(Long.class).one()) == 0);

@@ -63,7 +63,7 @@ public final class SchedulerBench {
         procs.add(SchedulerProcess.start("bench" + i, cfg, Map.of(
             "ORION_SCHEDULER_LOOPS", "expiry", "ORION_EXPIRY_BATCH", System.getProperty("bench.batch", "100"),
             "ORION_EXPIRY_INTERVAL", "20ms", "ORION_DB_POOL_SIZE", "4"),
-            List.of("-Xmx512m", System.getProperty("bench.expiryLog", "-Dorg.slf4j.simpleLogger.log.dev.orion.scheduler.expiry=warn"))));
+            List.of("-Xmx512m", SchedulerProcess.deployedOptions(), System.getProperty("bench.expiryLog", "-Dorg.slf4j.simpleLogger.log.dev.orion.scheduler.expiry=warn"))));
       }
       procs.forEach(SchedulerProcess::awaitRunning);
       EventLog events = new EventLog(db.jdbi());
