@@ -2,6 +2,7 @@ package dev.orion.scheduler.bench;
 
 import dev.orion.common.db.Database;
 import dev.orion.common.db.DbConfig;
+import dev.orion.scheduler.health.HealthDecision;
 import dev.orion.scheduler.testing.Await;
 import dev.orion.scheduler.testing.Fleet;
 import dev.orion.scheduler.testing.SchedulerProcess;
@@ -71,7 +72,8 @@ public final class HealthCpuBench {
               + " (interval 1 s, one persistent admin connection per worker); CPU = utime + stime from"
               + " /proc/PID/stat over the window after a 15 s warm-up; the oldest last_probe_at was sampled"
               + " every second. Target: <= 20% of one core. The sandbox sshds and MariaDB run on the same"
-              + " 2 cores; a probe runs `true` over the open connection.",
+              + " 2 cores; a probe is an SSH keepalive on the open connection, and every " + HealthDecision.SHELL_EVERY
+              + "th or so runs `true` through the admin's shell; the scheduler runs with scheduler/jvm.options.",
           body);
     } finally {
       if (proc != null) {
