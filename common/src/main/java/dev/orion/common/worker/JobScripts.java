@@ -99,7 +99,7 @@ public final class JobScripts {
    * at most {@code maxBytes} of output from the start.
    */
   public static String start(JobLaunch l, int maxBytes) {
-    RunDirs.require(l.runDir());
+    // The run directory was checked when the launch was made (JobLaunch's constructor).
     ClientAccounts.requireValid(l.user());
     String home = "/home/" + l.user();
     StringBuilder env = new StringBuilder("env -i");
