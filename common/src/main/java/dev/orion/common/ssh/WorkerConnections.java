@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import net.schmizz.sshj.DefaultConfig;
@@ -122,17 +123,28 @@ public final class WorkerConnections implements AutoCloseable {
     } catch (TransportException | IllegalStateException e) {
       throw new StaleConnection(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
+    SSHPacket accepted;
     try {
-      answer.retrieve(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      accepted = answer.tryRetrieve(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ConnectionException e) {
-      if (answer.inError() && link.client.isConnected()) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new WorkerException(w, "keepalive", Kind.TIMEOUT, "interrupted while waiting for the answer", e);
+      }
+      if (isRefusal(e)) {
         return; // sshd answered, refusing the request as OpenSSH does: an answer all the same
       }
-      if (!link.client.isConnected()) {
-        throw new WorkerException(w, "keepalive", Kind.UNREACHABLE, "connection lost while waiting for the answer", e);
-      }
-      throw new WorkerException(w, "keepalive", Kind.TIMEOUT, "no answer within " + cfg.commandTimeout(), e);
+      // The transport died under the request. sshj fails the request before it marks the client
+      // disconnected, so the exception, not isConnected(), tells a drop from a refusal.
+      throw new StaleConnection(e);
     }
+    if (accepted == null) {
+      throw new WorkerException(w, "keepalive", Kind.TIMEOUT, "no answer within " + cfg.commandTimeout());
+    }
+  }
+
+  /** sshj's SSH_MSG_REQUEST_FAILURE: a bare ConnectionException; a dying transport's carries its cause. */
+  private static boolean isRefusal(ConnectionException e) {
+    return e.getCause() == null && e.getDisconnectReason() == DisconnectReason.UNKNOWN;
   }
 
   /** Drops (and closes) the cached connection of a node, e.g. after it was forgotten or died. */
@@ -186,8 +198,10 @@ public final class WorkerConnections implements AutoCloseable {
       }
       try {
         cmd.join(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (IOException e) {
-        if (!link.client.isConnected()) {
+      } catch (ConnectionException e) {
+        // A dying transport fails the channel before the client reads as disconnected, so the
+        // cause, not isConnected(), tells a lost connection from a command that ran too long.
+        if (!(e.getCause() instanceof TimeoutException || e.getCause() instanceof InterruptedException)) {
           throw new WorkerException(w, "exec", Kind.UNREACHABLE, "connection lost while running the command", e);
         }
         // Never the command's text: provisioning scripts carry the password hash.

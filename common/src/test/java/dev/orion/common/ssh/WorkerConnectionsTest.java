@@ -1,5 +1,6 @@
 package dev.orion.common.ssh;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,9 +12,11 @@ import dev.orion.testkit.TestSsh;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,10 +126,37 @@ class WorkerConnectionsTest {
       long p3 = lastPid(a);
       assertEquals(p1 - p0, p3 - p2, "20 pings started no process on the worker");
       assertEquals(1, c.handshakes());
-      // The server side of the connection killed: the ping notices and reconnects once.
-      a.runInside("pkill -KILL -f '^sshd: root' || true");
-      c.ping(a.endpoint(5));
-      assertEquals(2, c.handshakes());
+    }
+  }
+
+  @Test
+  void aPingOnAConnectionTheWorkerDroppedReconnectsOnce() throws Exception {
+    // The client may notice the drop before the ping, while waiting for its answer, or not yet at
+    // all: every round must end in one new handshake and an answered ping, never in an error.
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      c.ping(a.endpoint(6));
+      for (int round = 1; round <= 15; round++) {
+        a.runInside("pkill -KILL -f '^sshd: root' || true");
+        c.ping(a.endpoint(6));
+        assertEquals(round + 1, c.handshakes(), "round " + round);
+      }
+    }
+  }
+
+  @Test
+  void aConnectionDroppedUnderARunningCommandIsUnreachableNotATimeout() throws Exception {
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<ExecResult> running = pool.submit(() -> c.exec(b.endpoint(7), "sleep 60"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.runInside("pgrep -x sleep || true").strip().length() > 0);
+        b.runInside("pkill -KILL -f '^sshd: root' || true");
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(15, TimeUnit.SECONDS));
+        assertEquals(Kind.UNREACHABLE, ((WorkerException) e.getCause()).kind(), e.getCause().getMessage());
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 
