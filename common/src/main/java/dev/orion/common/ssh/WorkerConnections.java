@@ -41,6 +41,7 @@ public final class WorkerConnections implements AutoCloseable {
   public static final int MAX_SESSIONS_PER_CONNECTION = 8;
   /** The global request OpenSSH clients send as a keepalive; sshd answers it (with a refusal). */
   private static final String KEEPALIVE = "keepalive@openssh.com";
+  private static final long KEEPALIVE_SLICE_MS = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerConnections.class);
 
@@ -123,22 +124,31 @@ public final class WorkerConnections implements AutoCloseable {
     } catch (TransportException | IllegalStateException e) {
       throw new StaleConnection(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
-    SSHPacket accepted;
-    try {
-      accepted = answer.tryRetrieve(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ConnectionException e) {
-      if (Thread.currentThread().isInterrupted()) {
-        throw new WorkerException(w, "keepalive", Kind.TIMEOUT, "interrupted while waiting for the answer", e);
+    // Waited for in slices: a request sent while sshj shuts a dropped connection down is queued
+    // after the pending ones were failed, and nobody will ever answer it.
+    long deadline = System.nanoTime() + cfg.commandTimeout().toNanos();
+    while (true) {
+      try {
+        if (answer.tryRetrieve(KEEPALIVE_SLICE_MS, TimeUnit.MILLISECONDS) != null) {
+          return;
+        }
+      } catch (ConnectionException e) {
+        if (e.getCause() instanceof InterruptedException) {
+          throw new WorkerException(w, "keepalive", Kind.TIMEOUT, "interrupted while waiting for the answer", e);
+        }
+        if (isRefusal(e)) {
+          return; // sshd answered, refusing the request as OpenSSH does: an answer all the same
+        }
+        // The transport died under the request. sshj fails the request before it marks the client
+        // disconnected, so the exception, not isConnected(), tells a drop from a refusal.
+        throw new StaleConnection(e);
       }
-      if (isRefusal(e)) {
-        return; // sshd answered, refusing the request as OpenSSH does: an answer all the same
+      if (!link.client.isConnected()) {
+        throw new StaleConnection(new IOException("connection closed while waiting for the keepalive's answer"));
       }
-      // The transport died under the request. sshj fails the request before it marks the client
-      // disconnected, so the exception, not isConnected(), tells a drop from a refusal.
-      throw new StaleConnection(e);
-    }
-    if (accepted == null) {
-      throw new WorkerException(w, "keepalive", Kind.TIMEOUT, "no answer within " + cfg.commandTimeout());
+      if (System.nanoTime() - deadline >= 0) {
+        throw new WorkerException(w, "keepalive", Kind.TIMEOUT, "no answer within " + cfg.commandTimeout());
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.orion.common.ssh;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.schmizz.sshj.SSHClient;
@@ -175,7 +177,8 @@ class ClientAccountsTest {
   void deleteKillsTheUsersProcessesAndFiles() throws Exception {
     accounts.create(w, new ClientAccount("c_dave", PasswordCrypt.sha512("pw"), null));
     loginWithPassword("c_dave", "pw", "nohup sleep 600 >/dev/null 2>&1 & touch /tmp/dave-was-here; echo started");
-    assertEquals("1\n", connections.exec(w, "pgrep -c -u c_dave sleep").stdout());
+    // The background child is "sleep" only once it has exec'd.
+    await().atMost(Duration.ofSeconds(10)).until(() -> connections.exec(w, "pgrep -c -u c_dave sleep").stdout(), "1\n"::equals);
 
     accounts.delete(w, "c_dave");
 

@@ -13,6 +13,8 @@ import dev.orion.scheduler.testing.Jobs;
 import dev.orion.scheduler.testing.Workers;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestSsh;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +64,19 @@ class JobRunTest {
         () -> !hasJobUser(w) && db.jdbi().withHandle(h -> h.createQuery(
             "SELECT COUNT(*) FROM nodes WHERE id = :n AND allocated = 0 AND clean = 1").bind("n", node)
             .mapTo(Integer.class).one()) == 1);
+  }
+
+  /** Killed processes are listed until the worker's init has reaped them, a moment later. */
+  static void awaitNoSleep(SandboxWorker w, String why) {
+    Await.until(why, Duration.ofSeconds(10), () -> sleeps(w).isEmpty(), () -> "still running: " + sleeps(w));
+  }
+
+  private static String sleeps(SandboxWorker w) {
+    try {
+      return w.runInside("pgrep -x sleep || true").strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static boolean hasJobUser(SandboxWorker w) {
@@ -130,7 +145,7 @@ class JobRunTest {
         assertEquals("failed", jobs.status(slow));
         assertEquals("DeadlineExceeded", jobs.job(slow).get("reason"));
         assertEquals(List.of("DeadlineExceeded"), jobs.attempts(slow).stream().map(x -> x.get("reason")).toList());
-        assertEquals("", w.runInside("pgrep -x sleep || true").strip(), "nothing of it runs");
+        awaitNoSleep(w, "nothing of it runs");
 
         // A cancel kills the process group and cleans the worker.
         long cancelled = jobs.submit("solo", "echo started; sleep 300 & sleep 300", 0, null);
@@ -142,7 +157,7 @@ class JobRunTest {
         awaitFinished(jobs, cancelled, Duration.ofSeconds(30));
         assertEquals("cancelled", jobs.status(cancelled));
         assertEquals("Cancelled", jobs.attempts(cancelled).get(0).get("reason"));
-        assertEquals("", w.runInside("pgrep -x sleep || true").strip(), "the whole group is killed");
+        awaitNoSleep(w, "the whole group is killed");
         awaitCleaned(db, w, node);
         assertEquals(0, (int) db.jdbi().withHandle(h -> h.createQuery(
             "SELECT COUNT(*) FROM rentals WHERE kind = 'job' AND status <> 'ended'").mapTo(Integer.class).one()));
@@ -203,7 +218,7 @@ class JobRunTest {
         assertEquals("cancelled", jobs.status(running));
         assertEquals("LeaseEnded", jobs.job(running).get("reason"));
         assertEquals("LeaseEnded", jobs.attempts(running).get(0).get("reason"));
-        assertEquals("", w.runInside("pgrep -x sleep || true").strip(), "its process group is killed");
+        awaitNoSleep(w, "its process group is killed");
       }
     } finally {
       SandboxWorker.closeAll(workers);
