@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.orion.testkit.Ports;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -124,10 +124,7 @@ class RegistrarTest {
 
   @Test
   void keepsTryingWhileNothingListens() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort(); // closed again: connections are refused
-    }
+    int port = Ports.free(); // nothing listens there: connections are refused
     AgentConfig cfg = config(URI.create("http://127.0.0.1:" + port));
     List<Duration> waits = new ArrayList<>();
     Registrar r = new Registrar(http, cfg, NodeIdentity.in(state), Backoff.standard(new Random(2)), d -> {

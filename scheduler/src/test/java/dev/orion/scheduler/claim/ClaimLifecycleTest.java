@@ -170,7 +170,7 @@ class ClaimLifecycleTest {
     try (Database db = Database.connect(cfg)) {
       long node = ClaimQueueTest.uncleanNode(db);
       CountDownLatch working = new CountDownLatch(1);
-      // Listing and deleting take 3 s each: 6 s of work, three claim timeouts.
+      // Listing and deleting take 4 s each: 8 s of work, over two claim timeouts.
       RecordingWorkerOps slow = new RecordingWorkerOps().leftover(node, "c_left").delay(CLAIM.plusSeconds(1))
           .onCall(c -> working.countDown());
       Scheduler a = new Scheduler(Instances.config("a", cfg, ClaimQueueTest.env()), db, Clock.systemUTC(), slow)

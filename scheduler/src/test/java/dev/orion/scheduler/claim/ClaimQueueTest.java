@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * completion (marking a node clean) would be harmful if it were not fenced.
  */
 class ClaimQueueTest {
-  static final Duration CLAIM = Duration.ofSeconds(2);
+  // Renewed every 400 ms: a renewal may stall 2.6 s (a loaded machine, a pause in the JVM) before the
+  // claim lapses under work that is still running.
+  static final Duration CLAIM = Duration.ofSeconds(3);
 
   static Map<String, String> env() {
     Map<String, String> env = new HashMap<>(Map.of(
@@ -54,7 +56,7 @@ class ClaimQueueTest {
     DbConfig cfg = TestDb.freshConfig(8);
     try (Database db = Database.connect(cfg)) {
       long node = uncleanNode(db);
-      // Listing and deleting take 3 s each: 6 s of work, three claim timeouts.
+      // Listing and deleting take 4 s each: 8 s of work, over two claim timeouts.
       RecordingWorkerOps slow = new RecordingWorkerOps().leftover(node, "c_left").delay(CLAIM.plusSeconds(1));
       RecordingWorkerOps fast = new RecordingWorkerOps().leftover(node, "c_left");
       try (Scheduler a = new Scheduler(Instances.config("slow", cfg, env()), db, Clock.systemUTC(), slow).start()) {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.orion.testkit.Ports;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -56,10 +56,7 @@ class WebhookTest {
 
   @Test
   void noAnswerIsRetryable() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = Ports.free(); // nothing listens there: connections are refused
     Webhook.Outcome o = webhook.deliver(URI.create("http://127.0.0.1:" + closed + "/"), SECRET, "pool.wake", "d",
         "{}".getBytes(StandardCharsets.UTF_8));
     assertEquals(0, o.status());
