@@ -149,13 +149,14 @@ class WorkerConnectionsTest {
       ExecutorService pool = Executors.newSingleThreadExecutor();
       try {
         Future<ExecResult> running = pool.submit(() -> c.exec(b.endpoint(7), "sleep 60"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.runInside("pgrep -x sleep || true").strip().length() > 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.runInside("pgrep -x sleep || true").strip().length() > 0);
         b.runInside("pkill -KILL -f '^sshd: root' || true");
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(15, TimeUnit.SECONDS));
         assertEquals(Kind.UNREACHABLE, ((WorkerException) e.getCause()).kind(), e.getCause().getMessage());
       } finally {
         pool.shutdownNow();
+        b.runInside("pkill -KILL -x sleep || true"); // outlives its session, as a detached process would
       }
     }
   }
