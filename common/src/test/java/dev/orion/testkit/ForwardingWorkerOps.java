@@ -57,6 +57,11 @@ public class ForwardingWorkerOps implements WorkerOps {
   }
 
   @Override
+  public String ask(WorkerEndpoint worker, String request) throws WorkerException {
+    return delegate.ask(worker, request);
+  }
+
+  @Override
   public JobStart startJob(WorkerEndpoint worker, JobLaunch launch, int maxBytes) throws WorkerException {
     return delegate.startJob(worker, launch, maxBytes);
   }

@@ -72,17 +72,17 @@ public final class ClientAccounts {
       fi
       """;
 
-  // Both need $uid, and both are shared with the job users' removal (worker.JobUsers). Kill first
-  // so nothing of the user survives to recreate files; repeat for processes forked meanwhile. The
-  // temp directories are searched only where the user could have written: a directory neither
-  // world-writable nor the user's is not entered, and what the user owns goes whole.
+  // Both need $uid (the job executor does the same for job users). Kill first so nothing of the
+  // user survives to recreate files; repeat for processes forked meanwhile. The temp directories
+  // are searched only where the user could have written: a directory neither world-writable nor
+  // the user's is not entered, and what the user owns goes whole.
   /** Shell fragment: kills every process of {@code $uid}, again while new ones appear. */
-  public static final String KILL_ALL = """
+  private static final String KILL_ALL = """
       i=0
       while pkill -KILL -U "$uid" && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.02; done
       """;
   /** Shell fragment: removes what {@code $uid} owns in the temp directories. */
-  public static final String REMOVE_TEMP_FILES = """
+  private static final String REMOVE_TEMP_FILES = """
       find /tmp /var/tmp /dev/shm -xdev \\( -type d ! -uid "$uid" ! -perm -0002 -prune \\) \\
         -o -uid "$uid" -prune -exec rm -rf -- {} + 2>/dev/null || true
       """;
@@ -101,7 +101,7 @@ public final class ClientAccounts {
       """ + REMOVE_TEMP_FILES;
 
 
-  // Members of $g, and users whose primary group it is (job users, JobUsers).
+  // Members of $g, and users whose primary group it is (job users, worker.JobExecutor).
   private static final String LIST = """
       awk -F: -v g="$g" 'NR == FNR { if ($1 == g) { gid = $3; n = split($4, m, ","); for (i = 1; i <= n; i++) if (!seen[m[i]]++) print m[i] } next }
         gid != "" && $4 == gid && !seen[$1]++ { print $1 }' /etc/group /etc/passwd

@@ -1,18 +1,25 @@
 package dev.orion.common.ssh;
 
 import dev.orion.common.ssh.WorkerException.Kind;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.DisconnectReason;
@@ -44,6 +51,12 @@ public final class WorkerConnections implements AutoCloseable {
   private static final long KEEPALIVE_SLICE_MS = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerConnections.class);
+  /** Stops a helper that does not answer in time (sshj's channel reads have no timeout). */
+  private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "ssh-helper-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final SshConfig cfg;
   private final DefaultConfig sshj = new DefaultConfig(); // building it is costly; it is immutable in use
@@ -69,6 +82,85 @@ public final class WorkerConnections implements AutoCloseable {
       return onLink(slot, w, "exec", link -> run(link, w, command));
     } finally {
       slot.sessions.release();
+    }
+  }
+
+  /**
+   * Sends one request line to the node's resident helper and returns its one-line answer. The
+   * helper is {@code command}, started on the admin connection at first use and kept running on
+   * it (a session costs the worker a fork of sshd and a shell: more than most requests), one
+   * request at a time. A helper that turns out gone (its connection replaced, its process ended)
+   * is started again and asked once more, so requests must be safe to repeat; one that ends at its
+   * start is UNREACHABLE, one that does not answer within the command timeout is stopped (TIMEOUT).
+   */
+  public String ask(WorkerEndpoint w, String command, String request) throws WorkerException {
+    if (request.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("a request is one line");
+    }
+    byte[] line = (request + "\n").getBytes(StandardCharsets.UTF_8);
+    Slot slot = slot(w);
+    Helper helper = slot.helper;
+    try {
+      if (!helper.lock.tryLock(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new WorkerException(w, "helper", Kind.TIMEOUT, "the helper stayed busy for " + cfg.commandTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WorkerException(w, "helper", Kind.TIMEOUT, "interrupted while waiting for the helper", e);
+    }
+    try {
+      boolean fresh = helper.running == null;
+      if (fresh) {
+        helper.running = onLink(slot, w, "start helper", link -> startHelper(slot, link, w, command));
+      }
+      try {
+        return helper.running.exchange(w, line);
+      } catch (HelperGone gone) {
+        if (fresh) {
+          throw new WorkerException(w, "helper", Kind.UNREACHABLE, gone.getMessage() + helper.running.errors());
+        }
+        LOG.info("{}: the resident helper is gone ({}), starting it again", w.describe(), gone.getMessage());
+        helper.stop();
+        helper.running = onLink(slot, w, "start helper", link -> startHelper(slot, link, w, command));
+        try {
+          return helper.running.exchange(w, line);
+        } catch (HelperGone again) {
+          throw new WorkerException(w, "helper", Kind.UNREACHABLE, again.getMessage() + helper.running.errors());
+        }
+      }
+    } catch (WorkerException e) {
+      helper.stop();
+      throw e;
+    } finally {
+      helper.lock.unlock();
+    }
+  }
+
+  private RunningHelper startHelper(Slot slot, Link link, WorkerEndpoint w, String command)
+      throws WorkerException, StaleConnection {
+    acquire(slot, w);
+    try {
+      Session session;
+      try {
+        session = link.client.startSession();
+      } catch (IOException e) {
+        throw new StaleConnection(e);
+      } catch (IllegalStateException e) {
+        throw new StaleConnection(new IOException(e.getMessage(), e));
+      }
+      try {
+        return new RunningHelper(session, session.exec(command), slot.sessions);
+      } catch (IOException e) {
+        try {
+          session.close();
+        } catch (IOException ignored) {
+          // the connection is suspect already
+        }
+        throw new StaleConnection(e);
+      }
+    } catch (StaleConnection | RuntimeException e) {
+      slot.sessions.release();
+      throw e;
     }
   }
 
@@ -175,6 +267,7 @@ public final class WorkerConnections implements AutoCloseable {
     closed = true;
     slots.values().forEach(Slot::closeLink);
     slots.clear();
+    timeouts.shutdownNow();
   }
 
   private void acquire(Slot slot, WorkerEndpoint w) throws WorkerException {
@@ -305,6 +398,13 @@ public final class WorkerConnections implements AutoCloseable {
     }
   }
 
+  /** A resident helper ended (or its connection did) before it answered. */
+  private static final class HelperGone extends Exception {
+    HelperGone(String message) {
+      super("the helper " + message);
+    }
+  }
+
   /** Failure to open a session or start a command: the connection, not the command, is suspect. */
   private static final class StaleConnection extends Exception {
     StaleConnection(IOException cause) {
@@ -312,9 +412,99 @@ public final class WorkerConnections implements AutoCloseable {
     }
   }
 
-  /** Per-node state: the cached link and the bound on concurrent sessions. */
+  /** A node's resident helper, one request at a time; {@code running} is null until started. */
+  private static final class Helper {
+    final ReentrantLock lock = new ReentrantLock(true);
+    RunningHelper running;
+
+    void stop() {
+      if (running != null) {
+        running.close();
+        running = null;
+      }
+    }
+  }
+
+  /** The helper's session, holding one of the connection's sessions for as long as it runs. */
+  private final class RunningHelper {
+    private final Session session;
+    private final Session.Command cmd;
+    private final Semaphore permits;
+    private final BufferedReader answers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    RunningHelper(Session session, Session.Command cmd, Semaphore permits) {
+      this.session = session;
+      this.cmd = cmd;
+      this.permits = permits;
+      this.answers = new BufferedReader(new InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    /** Sends the line and reads the answer; the helper's end on the way is {@link HelperGone}. */
+    String exchange(WorkerEndpoint w, byte[] line) throws WorkerException, HelperGone {
+      try {
+        if (!cmd.isOpen()) {
+          throw new HelperGone("its channel is closed");
+        }
+        cmd.getOutputStream().write(line);
+        cmd.getOutputStream().flush();
+      } catch (IOException e) {
+        throw new HelperGone("sending the request failed: " + e);
+      }
+      Duration timeout = cfg.commandTimeout();
+      AtomicBoolean answered = new AtomicBoolean();
+      AtomicBoolean timedOut = new AtomicBoolean();
+      ScheduledFuture<?> watchdog = timeouts.schedule(() -> {
+        if (!answered.get()) {
+          timedOut.set(true);
+          close(); // ends the blocked read
+        }
+      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      String answer;
+      try {
+        answer = answers.readLine();
+      } catch (IOException e) {
+        answer = null;
+      } finally {
+        answered.set(true);
+        watchdog.cancel(false);
+      }
+      if (timedOut.get()) {
+        throw new WorkerException(w, "helper", Kind.TIMEOUT, "no answer within " + timeout);
+      }
+      if (answer == null) {
+        throw new HelperGone("it ended without answering");
+      }
+      return answer;
+    }
+
+    /** What the helper wrote to stderr before it ended (a program that does not start says why there). */
+    private String errors() {
+      try {
+        cmd.join(1, TimeUnit.SECONDS);
+        String err = IOUtils.readFully(cmd.getErrorStream()).toString(StandardCharsets.UTF_8).strip();
+        return err.isEmpty() ? "" : ": " + (err.length() > 500 ? err.substring(0, 500) : err);
+      } catch (IOException e) {
+        return "";
+      }
+    }
+
+    void close() {
+      if (closed.compareAndSet(false, true)) {
+        try {
+          session.close();
+        } catch (IOException ignored) {
+          // the channel or its connection is gone already
+        }
+        permits.release();
+      }
+    }
+  }
+
+  /** Per-node state: the cached link, its resident helper and the bound on concurrent sessions. */
   private final class Slot {
     final Semaphore sessions = new Semaphore(MAX_SESSIONS_PER_CONNECTION, true);
+    final Helper helper = new Helper();
     private volatile Link link;
 
     Link link(WorkerEndpoint w) throws WorkerException {
@@ -345,6 +535,10 @@ public final class WorkerConnections implements AutoCloseable {
     }
 
     synchronized void closeLink() {
+      RunningHelper h = helper.running;
+      if (h != null) {
+        h.close(); // its next request finds it closed and starts it again
+      }
       if (link != null) {
         closeQuietly(link.client);
         link = null;

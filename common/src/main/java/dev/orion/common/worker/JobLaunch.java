@@ -27,9 +27,12 @@ public record JobLaunch(String runDir, String user, boolean makeUser, List<List<
     if (steps.isEmpty() || steps.stream().anyMatch(List::isEmpty)) {
       throw new IllegalArgumentException("a job needs at least one step, each with a command");
     }
-    for (String k : env.keySet()) {
-      if (!ENV_NAME.matcher(k).matches()) {
-        throw new IllegalArgumentException("not an environment variable name: '" + k + "'");
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (!ENV_NAME.matcher(e.getKey()).matches()) {
+        throw new IllegalArgumentException("not an environment variable name: '" + e.getKey() + "'");
+      }
+      if (e.getValue().indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("environment variable " + e.getKey() + " holds a NUL byte");
       }
     }
   }

@@ -30,6 +30,12 @@ public final class SshWorkerOps implements WorkerOps, AutoCloseable {
     return connections.exec(worker, command);
   }
 
+  /** The job executor stays resident on the admin connection: a request costs no session. */
+  @Override
+  public String ask(WorkerEndpoint worker, String request) throws WorkerException {
+    return connections.ask(worker, JobExecutor.COMMAND, request);
+  }
+
   @Override
   public void ping(WorkerEndpoint worker) throws WorkerException {
     connections.ping(worker);

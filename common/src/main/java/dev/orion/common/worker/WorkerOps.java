@@ -9,9 +9,9 @@ import java.util.List;
 /**
  * What the control plane does on a worker. Loops and services depend on this, not on SSH, so their
  * logic can be tested with a recording implementation; {@link SshWorkerOps}
- * (one persistent admin connection per worker) is the one every process runs. Job attempts' steps
- * are admin scripts ({@link JobScripts}) run through {@link #run}, so every implementation that
- * runs commands runs jobs the same way.
+ * (one persistent admin connection per worker) is the one every process runs. Job attempts are
+ * requests to the worker's {@link JobExecutor} ({@link #ask}), by default run through {@link #run},
+ * so every implementation that runs commands runs jobs the same way.
  */
 public interface WorkerOps {
   /** Runs {@code command} as the admin user; a non-zero exit is a result, not an exception. */
@@ -45,49 +45,58 @@ public interface WorkerOps {
   List<String> listAccounts(WorkerEndpoint worker) throws WorkerException;
 
   /**
+   * Sends one request to the worker's {@link JobExecutor} and returns its answer line; here by
+   * running it for that request alone, so every implementation that runs commands runs jobs the
+   * same way. An implementation may keep one running instead (requests are safe to repeat).
+   */
+  default String ask(WorkerEndpoint worker, String request) throws WorkerException {
+    ExecResult r = run(worker, JobExecutor.once(request));
+    String answer = r.stdout().strip();
+    if (!r.ok() || answer.isEmpty() || answer.indexOf('\n') >= 0) {
+      throw new WorkerException(worker, "job executor", WorkerException.Kind.COMMAND_FAILED,
+          "exit status " + r.exitCode() + ": " + r.stderr().strip());
+    }
+    return answer;
+  }
+
+  /**
    * Starts a job attempt detached, in its own process group, as {@code launch.user()}; at most once
    * per run directory: a repeated start (a retry, an adopting scheduler) reports the group already
    * there. Answers {@link JobStart.State#NO_USER} when the user does not exist and is not to be
    * made. The answer carries a first look at the attempt with up to {@code maxBytes} of its output.
    */
   default JobStart startJob(WorkerEndpoint worker, JobLaunch launch, int maxBytes) throws WorkerException {
-    return JobScripts.parseStart(worker, run(worker, JobScripts.start(launch, maxBytes)));
+    return JobExecutor.parseStart(worker, ask(worker, JobExecutor.start(launch, maxBytes)));
   }
 
   /** Looks at a started attempt and copies up to {@code maxBytes} of its output from {@code offset}. */
   default JobPoll pollJob(WorkerEndpoint worker, String runDir, int pgid, long offset, int maxBytes)
       throws WorkerException {
-    return JobScripts.parsePoll(worker, run(worker, JobScripts.poll(runDir, pgid, offset, maxBytes)));
+    return JobExecutor.parsePoll(worker, ask(worker, JobExecutor.poll(runDir, pgid, offset, maxBytes)));
   }
 
   /** Kills an attempt's process group (SIGKILL); a group already gone is fine. */
   default void killJob(WorkerEndpoint worker, int pgid) throws WorkerException {
-    run(worker, JobScripts.kill(pgid));
+    JobExecutor.parseDone(worker, "kill job", ask(worker, JobExecutor.kill(pgid)));
   }
 
   /** Removes an attempt's run directory, once its outcome and output are recorded. */
   default void removeJobDir(WorkerEndpoint worker, String runDir) throws WorkerException {
-    ExecResult r = run(worker, JobScripts.remove(runDir));
-    if (!r.ok()) {
-      throw new WorkerException(worker, "remove " + runDir, WorkerException.Kind.COMMAND_FAILED, r.stderr().strip());
-    }
+    JobExecutor.parseDone(worker, "remove " + runDir, ask(worker, JobExecutor.removeDir(runDir)));
   }
 
   /**
    * Removes an attempt's run directory and its throwaway user with the user's processes and files,
-   * in one command, once the attempt is recorded.
+   * in one request, once the attempt is recorded.
    */
   default void removeJob(WorkerEndpoint worker, String runDir, String user) throws WorkerException {
-    ExecResult r = run(worker, JobScripts.removeWithUser(runDir, user));
-    if (!r.ok()) {
-      throw new WorkerException(worker, "remove " + runDir + " and user " + user, WorkerException.Kind.COMMAND_FAILED,
-          "exit status " + r.exitCode() + ": " + r.stderr().strip());
-    }
+    JobExecutor.parseDone(worker, "remove " + runDir + " and user " + user,
+        ask(worker, JobExecutor.removeWithUser(runDir, user)));
   }
 
   /** The attempts' run directories present on the worker ({@link RunDirs#ROOT}). */
   default List<String> listJobDirs(WorkerEndpoint worker) throws WorkerException {
-    return JobScripts.parseList(worker, run(worker, JobScripts.list()));
+    return JobExecutor.parseList(worker, ask(worker, JobExecutor.list()));
   }
 
   /**

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Job users written by the attempt's own scripts on a real sandbox worker: the lines and home a
- * start makes, everything the removal takes away, and shadow's lock files respected both ways.
+ * Job users written by the job executor on a real sandbox worker: the lines and home a start
+ * makes, everything the removal takes away, and shadow's lock files respected both ways.
  */
 class JobUsersTest {
   static SandboxWorker worker;
@@ -45,9 +45,16 @@ class JobUsersTest {
 
   /** Starts the script as a throwaway user and returns the look at its end. */
   private static JobPoll run(long job, String user, String script) throws Exception {
+    return run(ops, job, user, script);
+  }
+
+  private static JobPoll run(WorkerOps ops, long job, String user, String script) throws Exception {
     String runDir = RunDirs.of(job, 1);
-    return JobScriptsTest.ended(ops, e, runDir, ops.startJob(e, new JobLaunch(runDir, user, true,
-        List.of(List.of("sh", "-c", script)), Map.of()), 1 << 16));
+    return JobExecutorTest.ended(ops, e, runDir, ops.startJob(e, launch(runDir, user, script), 1 << 16));
+  }
+
+  private static JobLaunch launch(String runDir, String user, String script) {
+    return new JobLaunch(runDir, user, true, List.of(List.of("sh", "-c", script)), Map.of());
   }
 
   private static String sh(String command) throws Exception {
@@ -64,7 +71,7 @@ class JobUsersTest {
     String[] line = sh("grep '^job-u1:' /etc/passwd").split(":");
     assertEquals(List.of("job-u1", "x", gid, "", "/home/job-u1", "/bin/bash"),
         List.of(line[0], line[1], line[3], line[4], line[5], line[6]));
-    assertTrue(Integer.parseInt(line[2]) >= JobUsers.UID_MIN && Integer.parseInt(line[2]) <= JobUsers.UID_MAX, line[2]);
+    assertTrue(Integer.parseInt(line[2]) >= JobExecutor.UID_MIN && Integer.parseInt(line[2]) <= JobExecutor.UID_MAX, line[2]);
     assertTrue(sh("grep '^job-u1:' /etc/shadow").startsWith("job-u1:!:"), "no password: locked");
     assertEquals("700 job-u1", sh("stat -c '%a %U' /home/job-u1"));
     assertTrue(ops.listAccounts(e).contains("job-u1"), "a scrub finds it");
@@ -142,11 +149,13 @@ class JobUsersTest {
 
   @Test
   void aLockLeftByAStartThatDiedIsTakenOverByShadowsTools() throws Exception {
-    // The start holds /etc/passwd.lock while it waits for /etc/shadow's; it is killed there.
+    // The start holds /etc/passwd.lock while it waits for /etc/shadow's; its executor (run for this
+    // request alone, so nothing asks again) is killed there.
+    WorkerOps once = JobExecutorTest.oneShot(ops);
     sh("sleep 30 >/dev/null 2>&1 & echo $! > /etc/shadow.lock");
     CompletableFuture<Throwable> start = CompletableFuture.supplyAsync(() -> {
       try {
-        return run(10, "job-u10", "true") == null ? null : new AssertionError("the start went through");
+        return run(once, 10, "job-u10", "true") == null ? null : new AssertionError("the start went through");
       } catch (Throwable t) {
         return t;
       }
@@ -165,15 +174,29 @@ class JobUsersTest {
 
   @Test
   void staleLocksAreTakenOverByOneLockerAtATime() throws Exception {
-    // Ten lockers meet a lock whose process is gone; each records entering and leaving.
-    String locker = "r=" + RunDirs.ROOT + " u=x g=" + ClientAccounts.CLIENT_GROUP + "\n" + JobUsers.FUNCTIONS
-        + "lock /etc/passwd && { echo in >> /tmp/trace; sleep 0.05; echo out >> /tmp/trace; unlock; }\n";
-    sh("mkdir -p " + RunDirs.ROOT + " && cat > /tmp/locker.sh <<'EOF'\n" + locker + "EOF");
+    // Ten executors at once, each making a user, meet a lock whose process is gone: two holders at
+    // once would give two users the same uid (or lose a line).
+    try (var in = JobExecutor.class.getResourceAsStream("job-executor.pl")) {
+      sh("cat > /tmp/executor.pl <<'EOF'\n" + new String(in.readAllBytes(), StandardCharsets.UTF_8) + "EOF");
+    }
     for (int round = 0; round < 5; round++) {
-      sh("rm -f /tmp/trace; sh -c 'printf \"%s\\0\" $$ > /etc/passwd.lock'");
-      sh("for i in 1 2 3 4 5 6 7 8 9 10; do bash /tmp/locker.sh & done; wait");
-      assertEquals("in out ".repeat(10).strip(), sh("tr '\\n' ' ' < /tmp/trace").strip(), "never two holders");
-      assertEquals("", sh("ls /etc/passwd.lock 2>/dev/null || true"));
+      StringBuilder starts = new StringBuilder();
+      for (int i = 0; i < 10; i++) {
+        String request = JobExecutor.start(launch(RunDirs.of(20 + round, i + 1), "job-s" + i, "true"), 0);
+        starts.append("echo ").append(request).append(" | perl /tmp/executor.pl ").append(RunDirs.ROOT).append(' ')
+            .append(ClientAccounts.CLIENT_GROUP).append(' ').append(JobExecutor.UID_MIN).append(' ')
+            .append(JobExecutor.UID_MAX).append(" > /tmp/answer.").append(i).append(" &\n");
+      }
+      sh("sh -c 'printf \"%s\\0\" $$ > /etc/passwd.lock'");
+      sh(starts + "wait");
+      assertEquals(10, sh("cat /tmp/answer.* | grep -c '^ok new '").lines().mapToInt(Integer::parseInt).sum(),
+          sh("cat /tmp/answer.*"));
+      assertEquals("10 10", sh("grep '^job-s' /etc/passwd | cut -d: -f3 | sort -u | wc -l") + " "
+          + sh("grep -c '^job-s' /etc/shadow"), "ten users, ten uids: never two holders");
+      assertEquals("", sh("ls /etc/passwd.lock /etc/shadow.lock 2>/dev/null || true"));
+      for (int i = 0; i < 10; i++) {
+        ops.removeJob(e, RunDirs.of(20 + round, i + 1), "job-s" + i);
+      }
     }
   }
 
@@ -198,7 +221,7 @@ class JobUsersTest {
     ops.removeJob(e, RunDirs.of(12, 1), "job-u12");
 
     // No uid left in the range: refused, nothing written.
-    sh("useradd -M -u " + JobUsers.UID_MAX + " zz-top");
+    sh("useradd -M -u " + JobExecutor.UID_MAX + " zz-top");
     WorkerException full = assertThrows(WorkerException.class, () -> run(13, "job-u13", "true"));
     assertTrue(full.getMessage().contains("no uid left"), full.getMessage());
     assertFalse(worker.hasUser("job-u13"));

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.orion.common.ssh.ClientAccount;
 import dev.orion.common.ssh.ClientAccounts;
+import dev.orion.common.ssh.ExecResult;
 import dev.orion.common.ssh.WorkerConnections;
 import dev.orion.common.ssh.WorkerEndpoint;
+import dev.orion.common.ssh.WorkerException;
 import dev.orion.testkit.SandboxWorker;
 import dev.orion.testkit.TestSsh;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +20,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A job attempt on a real sandbox worker: its throwaway user made by the start, started detached
- * as its user in its own process group, output and exit status in its run directory, a repeated
- * start runs nothing again, short steps seen ended by the start itself, a kill ends the whole
- * group, run directory and user removed in one command.
+ * A job attempt on a real sandbox worker through its job executor: its throwaway user made by the
+ * start, started detached as its user in its own process group, output and exit status in its run
+ * directory, a repeated start runs nothing again, short steps seen ended by the start itself, a
+ * kill ends the whole group, run directory and user removed in one request; the executor resident
+ * (started again when it is gone) or run once per request, with the same results.
  */
-class JobScriptsTest {
+class JobExecutorTest {
   @Test
   void startsOncePollsAndKills() throws Exception {
-    try (SandboxWorker w = SandboxWorker.start("jobscripts");
+    try (SandboxWorker w = SandboxWorker.start("jobexec");
         SshWorkerOps ops = new SshWorkerOps(new WorkerConnections(TestSsh.config()))) {
       WorkerEndpoint e = w.endpoint(1);
       w.runInside("install -d -m 1777 /var/marks");
@@ -79,21 +83,86 @@ class JobScriptsTest {
       JobPoll done = ended(ops, e, RunDirs.of(7, 4), quick);
       assertEquals(0, done.exitCode());
       assertEquals("done\n", new String(done.chunk(), StandardCharsets.UTF_8));
-      assertEquals("fifo", w.runInside("stat -c %F " + RunDirs.ROOT + "/.tick").strip(),
-          "the start waits on a FIFO, not with sleep processes");
-      assertEquals(List.of(), ops.listJobDirs(e).stream().filter(d -> d.endsWith(".tick")).toList(), "not a run directory");
-      // Something else where the FIFO goes: the start waits with sleep instead.
-      w.runInside("rm " + RunDirs.ROOT + "/.tick && touch " + RunDirs.ROOT + "/.tick");
-      JobStart plain = ops.startJob(e, new JobLaunch(RunDirs.of(7, 5), "job-a2", false,
-          List.of(List.of("sh", "-c", "sleep 0.02; echo late")), Map.of()), 1 << 20);
-      JobPoll late = ended(ops, e, RunDirs.of(7, 5), plain);
-      assertEquals(0, late.exitCode(), "the start waits with sleep and the steps still run");
-      assertEquals("late\n", new String(late.chunk(), StandardCharsets.UTF_8));
-      ops.removeJobDir(e, RunDirs.of(7, 5));
+      assertEquals(List.of(RunDirs.of(7, 2), RunDirs.of(7, 4)), ops.listJobDirs(e));
+      assertEquals(1, perls(w), "one executor, resident, answered every request");
       ops.removeJob(e, RunDirs.of(7, 4), "job-a2");
       assertFalse(w.runInside("ls " + RunDirs.ROOT).contains("7-4"), "run directory removed");
       assertEquals("", w.runInside("getent passwd job-a2 || true").strip(), "user removed");
     }
+  }
+
+  @Test
+  void aResidentExecutorThatIsGoneIsStartedAgain() throws Exception {
+    try (SandboxWorker w = SandboxWorker.start("jobexec-gone");
+        WorkerConnections connections = new WorkerConnections(TestSsh.config());
+        SshWorkerOps ops = new SshWorkerOps(connections)) {
+      WorkerEndpoint e = w.endpoint(1);
+      assertEquals(List.of(), ops.listJobDirs(e));
+      for (int round = 0; round < 5; round++) {
+        w.runInside("pkill -KILL -x perl");
+        JobStart s = ops.startJob(e, new JobLaunch(RunDirs.of(8, round + 1), "job-g" + round, true,
+            List.of(List.of("echo", "round " + round)), Map.of()), 1 << 10);
+        assertEquals(JobStart.State.STARTED, s.state(), "round " + round);
+        assertEquals("round " + round + "\n", new String(ended(ops, e, RunDirs.of(8, round + 1), s).chunk(),
+            StandardCharsets.UTF_8));
+        ops.removeJob(e, RunDirs.of(8, round + 1), "job-g" + round);
+      }
+      w.runInside("pkill -KILL -f '^sshd: root'"); // the connection itself drops
+      assertEquals(List.of(), ops.listJobDirs(e), "a new connection, a new executor");
+      assertEquals(1, perls(w));
+      assertEquals(2, connections.handshakes(), "one reconnect");
+    }
+  }
+
+  @Test
+  void runOncePerRequestItAnswersAlike() throws Exception {
+    try (SandboxWorker w = SandboxWorker.start("jobexec-once");
+        SshWorkerOps ssh = new SshWorkerOps(new WorkerConnections(TestSsh.config()))) {
+      WorkerOps ops = oneShot(ssh);
+      WorkerEndpoint e = w.endpoint(1);
+      JobLaunch l = new JobLaunch(RunDirs.of(9, 1), "job-o1", true,
+          List.of(List.of("sh", "-c", "id -un; exit 4")), Map.of("A", "b c"));
+      JobStart s = ops.startJob(e, l, 1 << 10);
+      JobPoll p = ended(ops, e, l.runDir(), s);
+      assertEquals(4, p.exitCode());
+      assertEquals("job-o1\n", new String(p.chunk(), StandardCharsets.UTF_8));
+      assertEquals(JobStart.State.ALREADY_STARTED, ops.startJob(e, l, 0).state());
+      assertEquals(List.of(l.runDir()), ops.listJobDirs(e));
+      ops.removeJob(e, l.runDir(), "job-o1");
+      assertFalse(w.hasUser("job-o1"));
+      assertEquals(0, perls(w), "nothing stays running");
+      assertEquals(JobStart.State.NO_USER, ops.startJob(e, new JobLaunch(RunDirs.of(9, 2), "job-none", false,
+          List.of(List.of("true")), Map.of()), 0).state());
+    }
+  }
+
+  /** Worker operations that only run commands: each job request runs the executor once. */
+  static WorkerOps oneShot(SshWorkerOps ssh) {
+    return new WorkerOps() {
+      @Override
+      public ExecResult run(WorkerEndpoint worker, String command) throws WorkerException {
+        return ssh.run(worker, command);
+      }
+
+      @Override
+      public void createAccount(WorkerEndpoint worker, ClientAccount account) throws WorkerException {
+        ssh.createAccount(worker, account);
+      }
+
+      @Override
+      public void deleteAccount(WorkerEndpoint worker, String user) throws WorkerException {
+        ssh.deleteAccount(worker, user);
+      }
+
+      @Override
+      public List<String> listAccounts(WorkerEndpoint worker) throws WorkerException {
+        return ssh.listAccounts(worker);
+      }
+    };
+  }
+
+  private static int perls(SandboxWorker w) throws Exception {
+    return (int) w.runInside("pgrep -x perl || true").lines().filter(l -> !l.isBlank()).count();
   }
 
   /**
