@@ -125,15 +125,15 @@ public final class JobsFleetBench {
           .append("| ").append(split.dispatch).append(" | ").append(split.run).append(" | ").append(split.total)
           .append(" |\n\n")
           .append("CPU spent during the throughput burst, ms per job (share of the burst's wall time × 2 cores):\n\n")
-          .append("| workers (sshd, scripts: cgroups) | scheduler JVMs | MariaDB | bench JVM (inserts, polling)"
+          .append("| workers (sshd, job executor, steps: cgroups) | scheduler JVMs | MariaDB | bench JVM (inserts, polling)"
               + " | whole machine (all users) |\n|---|---|---|---|---|\n")
           .append(cpu.row(burst, tp.secs)).append("\n\n")
           .append("MariaDB per job during the burst (all clients): ").append(statements).append(".\n\n")
           .append("Each phase of an attempt on one warm worker, run by the bench through the schedulers' own"
-              + " worker operations (one admin connection, the same scripts), schedulers idle, ")
+              + " worker operations (one admin connection, its resident job executor), schedulers idle, ")
           .append(ph.n).append(" rounds, p50 / p90 / max ms:\n\n")
-          .append("| started (user made, run dir, setsid, setpriv, first looks) | watched until the exit is seen"
-              + " (polls; none when the start saw it) | run dir and user removed (pkill, its passwd and shadow lines, home, temp files)"
+          .append("| started (user made, run dir, wrapper and steps forked, first look) | watched until the exit is seen"
+              + " (polls; none when the start saw it) | run dir and user removed (its processes, home, temp files, passwd and shadow lines)"
               + " |\n|---|---|---|\n")
           .append("| ").append(ph.start).append(" | ").append(ph.watch).append(" | ").append(ph.remove).append(" |\n");
       Report.append(report, "Jobs: throughput on " + nWorkers + " sandbox workers, " + nSchedulers
