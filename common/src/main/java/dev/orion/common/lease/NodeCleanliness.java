@@ -3,6 +3,7 @@ package dev.orion.common.lease;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.List;
 import org.jdbi.v3.sqlobject.config.KeyColumn;
 import org.jdbi.v3.sqlobject.config.ValueColumn;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -61,7 +62,11 @@ public interface NodeCleanliness {
   default int markClean(long nodeId, long epoch, Instant now) {
     int marked = setClean(nodeId, epoch);
     if (marked == 1) {
-      wakeWaitingJob(nodeId, now);
+      for (long job : longestWaitingJobs(nodeId, now)) {
+        if (wake(job, now) == 1) {
+          break;
+        }
+      }
     }
     return marked;
   }
@@ -70,8 +75,19 @@ public interface NodeCleanliness {
       + " AND dirty_epoch = :epoch")
   int setClean(@Bind("id") long nodeId, @Bind("epoch") long epoch);
 
-  /** The job of the node's pool waiting longest for a worker is due now (V60's due index). */
-  @SqlUpdate("UPDATE jobs FORCE INDEX (ix_jobs_due) SET due_at = :now WHERE status = 'pending' AND due_at > :now"
-      + " AND reason = 'Unschedulable' AND pool = (SELECT pool FROM nodes WHERE id = :node) ORDER BY due_at LIMIT 1")
-  int wakeWaitingJob(@Bind("node") long nodeId, @Bind("now") Instant now);
+  /**
+   * The jobs of the node's pool waiting longest for a worker (V60's due index), a few, read
+   * without locks; {@link #wake} then takes one by its key. One {@code UPDATE … ORDER BY due_at
+   * LIMIT 1} locked every index entry its scan passed while holding the node, and under a burst of
+   * attempts ending it deadlocked with their records. Two nodes cleaned at once read the same
+   * jobs: the second's wake finds the first's taken and wakes the next.
+   */
+  @SqlQuery("SELECT id FROM jobs FORCE INDEX (ix_jobs_due) WHERE status = 'pending' AND due_at > :now"
+      + " AND reason = 'Unschedulable' AND pool = (SELECT pool FROM nodes WHERE id = :node) ORDER BY due_at LIMIT 4")
+  List<Long> longestWaitingJobs(@Bind("node") long nodeId, @Bind("now") Instant now);
+
+  /** Due now, if it still waits for a worker. */
+  @SqlUpdate("UPDATE jobs SET due_at = :now WHERE id = :id AND status = 'pending' AND reason = 'Unschedulable'"
+      + " AND due_at > :now")
+  int wake(@Bind("id") long jobId, @Bind("now") Instant now);
 }

@@ -415,7 +415,7 @@ public final class WorkerConnections implements AutoCloseable {
   /** A node's resident helper, one request at a time; {@code running} is null until started. */
   private static final class Helper {
     final ReentrantLock lock = new ReentrantLock(true);
-    RunningHelper running;
+    volatile RunningHelper running; // written under the lock; read without it when the link closes
 
     void stop() {
       if (running != null) {

@@ -10,6 +10,10 @@ import dev.orion.testkit.TestDb;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,6 +177,30 @@ class LeaseStoreTest {
     assertEquals(List.of(0L, 20L, 5L, 1L), dueIn(first, second, asleep, elsewhere), "another pool's node: none");
     assertEquals(1, nodes.markClean(n[1], epochs.get(n[1]), T0));
     assertEquals(List.of(0L, 0L, 5L, 1L), dueIn(first, second, asleep, elsewhere));
+  }
+
+  @Test
+  void twoNodesCleanedAtOnceWakeTwoJobs() throws Exception {
+    long[] n = db.jdbi().inTransaction(h -> new long[] {node(h), node(h)});
+    db.jdbi().useHandle(h -> h.execute("UPDATE nodes SET pool = 'pair' WHERE id IN (?, ?)", n[0], n[1]));
+    long first = parkedJob("pair", "Unschedulable", 10);
+    long second = parkedJob("pair", "Unschedulable", 20);
+    long third = parkedJob("pair", "Unschedulable", 30);
+    Map<Long, Long> epochs = db.jdbi().inTransaction(h -> h.attach(NodeCleanliness.class).freeDirty(
+        List.of(n[0], n[1])));
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (Handle open = db.jdbi().open()) {
+      open.begin(); // the first cleaning's transaction is still open when the second reads the waiting jobs
+      assertEquals(1, open.attach(NodeCleanliness.class).markClean(n[0], epochs.get(n[0]), T0));
+      Future<Integer> cleaning = other.submit(
+          () -> db.jdbi().onDemand(NodeCleanliness.class).markClean(n[1], epochs.get(n[1]), T0));
+      Thread.sleep(300);
+      open.commit();
+      assertEquals(1, cleaning.get(30, TimeUnit.SECONDS));
+    } finally {
+      other.shutdownNow();
+    }
+    assertEquals(List.of(0L, 0L, 30L), dueIn(first, second, third), "one job each, the two waiting longest");
   }
 
   /** A pending job that found no worker (or its pool asleep), looked at again in {@code seconds}. */
