@@ -104,6 +104,13 @@ public final class RecordingWorkerOps implements WorkerOps {
     return new ArrayList<>(accountsOn(worker.nodeId()));
   }
 
+  /** Recorded as {@code jobdirs}; these workers run no jobs, so there are none. */
+  @Override
+  public List<String> listJobDirs(WorkerEndpoint worker) throws WorkerException {
+    record("jobdirs", worker, null);
+    return List.of();
+  }
+
   private Set<String> accounts(long nodeId) {
     return accounts.computeIfAbsent(nodeId, id -> java.util.Collections.synchronizedSet(new TreeSet<>()));
   }

@@ -51,7 +51,7 @@ public final class JobLoop {
     this.queue = new ClaimQueue<>("jobs", ClaimTable.JOBS, jdbi, claimant, renewer, ClaimQueue.Source.of(
         (h, now, limit) -> h.attach(JobDao.class).lockDue(now, limit),
         (h, ids) -> h.attach(JobDao.class).load(ids), DueJob::id));
-    this.placement = new JobPlacement(claimant, config, queue, metrics);
+    this.placement = new JobPlacement(jdbi, claimant, config, queue, metrics);
     this.adoption = new JobAdoption(jdbi, claimant, queue);
     this.start = new AttemptStart(jdbi, claimant, queue, ops, metrics);
     this.watch = new AttemptWatch(claimant, config, queue, ops);

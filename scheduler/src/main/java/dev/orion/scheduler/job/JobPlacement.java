@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,16 +38,27 @@ final class JobPlacement {
   /** No free worker: woken when one of the pool is marked clean ({@code NodeCleanliness#markClean}). */
   private static final String UNSCHEDULABLE = "Unschedulable";
 
+  private final Jdbi jdbi;
   private final Claimant claimant;
   private final JobConfig config;
   private final ClaimQueue<DueJob> queue;
   private final JobMetrics metrics;
   private final SecureRandom random = new SecureRandom();
 
-  /** What placing a pending job came to: a run, or why not (it stays pending, or it finished). */
-  private record Placed(AttemptRun run, String finished) {}
+  /**
+   * What placing a pending job came to: a run, or why not (it stays pending, or it finished);
+   * {@code noWorker}: it stays pending because no worker of its pool was free.
+   */
+  private record Placed(AttemptRun run, String finished, boolean noWorker) {
+    Placed(AttemptRun run, String finished) {
+      this(run, finished, false);
+    }
+  }
 
-  JobPlacement(Claimant claimant, JobConfig config, ClaimQueue<DueJob> queue, JobMetrics metrics) {
+  private static final Placed NO_WORKER = new Placed(null, null, true);
+
+  JobPlacement(Jdbi jdbi, Claimant claimant, JobConfig config, ClaimQueue<DueJob> queue, JobMetrics metrics) {
+    this.jdbi = jdbi;
     this.claimant = claimant;
     this.config = config;
     this.queue = queue;
@@ -64,9 +76,27 @@ final class JobPlacement {
     }
     if (p.run() == null) {
       queue.release(List.of(c));
+      if (p.noWorker()) {
+        wakeIfAWorkerFreed(c.item());
+      }
       return Optional.empty();
     }
     return Optional.of(p.run());
+  }
+
+  /**
+   * A node cleaned while the placement ran wakes only jobs already parked when it looks
+   * ({@code NodeCleanliness#markClean}), so it missed this one, whose park was not committed yet;
+   * and the placement saw the node still dirty. Looked at again now that the park is committed,
+   * a free worker makes the job due at once instead of idling until its retry.
+   */
+  private void wakeIfAWorkerFreed(DueJob j) {
+    jdbi.useHandle(h -> {
+      JobDao dao = h.attach(JobDao.class);
+      if (dao.freeWorkers(j.pool(), ContainerSteps.needsRuntime(j.spec())) > 0) {
+        dao.wakeParked(j.id(), claimant.now());
+      }
+    });
   }
 
   private Placed place(Handle h, long jobId) {
@@ -99,7 +129,8 @@ final class JobPlacement {
     boolean containers = ContainerSteps.needsRuntime(j.spec());
     String kind = containers ? " with a container runtime (label " + JobSpec.CONTAINER_RUNTIME_LABEL + ")" : "";
     if (dao.freeWorkers(pool, containers) == 0) {
-      return waitPending(h, dao, j, UNSCHEDULABLE, now, "no free worker" + kind + " in pool " + pool);
+      waitPending(h, dao, j, UNSCHEDULABLE, now, "no free worker" + kind + " in pool " + pool);
+      return NO_WORKER;
     }
     // The share is counted under the pool's lock, which placements in the pool queue on; at 100 %
     // it caps nothing the free worker's own lock does not, and is not counted.
@@ -129,7 +160,8 @@ final class JobPlacement {
       }
     }
     if (node.isEmpty()) {
-      return waitPending(h, dao, j, UNSCHEDULABLE, now, "no free worker" + kind + " in pool " + pool);
+      waitPending(h, dao, j, UNSCHEDULABLE, now, "no free worker" + kind + " in pool " + pool);
+      return NO_WORKER;
     }
     JobDao.FreeNode n = node.get();
     String user = "job-" + HexFormat.of().formatHex(bytes(5));
