@@ -140,14 +140,7 @@ public final class WorkerConnections implements AutoCloseable {
       throws WorkerException, StaleConnection {
     acquire(slot, w);
     try {
-      Session session;
-      try {
-        session = link.client.startSession();
-      } catch (IOException e) {
-        throw new StaleConnection(e);
-      } catch (IllegalStateException e) {
-        throw new StaleConnection(new IOException(e.getMessage(), e));
-      }
+      Session session = openSession(link);
       try {
         return new RunningHelper(session, session.exec(command), slot.sessions);
       } catch (IOException e) {
@@ -282,17 +275,20 @@ public final class WorkerConnections implements AutoCloseable {
     }
   }
 
-  private ExecResult run(Link link, WorkerEndpoint w, String command) throws WorkerException, StaleConnection {
-    Session session;
-    Session.Command cmd;
+  private static Session openSession(Link link) throws StaleConnection {
     try {
-      session = link.client.startSession();
+      return link.client.startSession();
     } catch (IOException e) {
       throw new StaleConnection(e);
     } catch (IllegalStateException e) {
       // sshj's "Not connected": the transport already saw the peer go away.
       throw new StaleConnection(new IOException(e.getMessage(), e));
     }
+  }
+
+  private ExecResult run(Link link, WorkerEndpoint w, String command) throws WorkerException, StaleConnection {
+    Session session = openSession(link);
+    Session.Command cmd;
     try {
       try {
         cmd = session.exec(command);

@@ -62,30 +62,31 @@ sub spew {
   close $f or die "cannot write $file: $!\n";
 }
 
-# The user's uid and gid from /etc/passwd (a last line without its newline too), or nothing.
+# The fields of a name's line in /etc/passwd or /etc/group (a last line without its newline too).
+sub entry {
+  my ($file, $name) = @_;
+  open my $f, '<', $file or die "cannot read $file: $!\n";
+  while (my $l = <$f>) {
+    chomp $l;
+    my @x = split /:/, $l, -1;
+    return @x if $x[0] eq $name;
+  }
+  return;
+}
+
+# The user's uid and gid, or nothing.
 sub ent {
-  my ($u) = @_;
-  open my $f, '<', '/etc/passwd' or die "cannot read /etc/passwd: $!\n";
-  while (my $l = <$f>) {
-    chomp $l;
-    my @x = split /:/, $l, -1;
-    return @x[2, 3] if $x[0] eq $u;
-  }
-  return;
+  my @x = entry('/etc/passwd', $_[0]);
+  return @x ? @x[2, 3] : ();
 }
 
-# A group's gid, and the groups listing the user as a member (initgroups' answer, with $gid).
+# A group's gid, or undef.
 sub grp {
-  my ($g) = @_;
-  open my $f, '<', '/etc/group' or die "cannot read /etc/group: $!\n";
-  while (my $l = <$f>) {
-    chomp $l;
-    my @x = split /:/, $l, -1;
-    return $x[2] if $x[0] eq $g;
-  }
-  return;
+  my @x = entry('/etc/group', $_[0]);
+  return @x ? $x[2] : undef;
 }
 
+# The user's groups as initgroups would set them: $gid first, then those listing the user.
 sub groups_of {
   my ($u, $gid) = @_;
   my %g = ($gid => 1);

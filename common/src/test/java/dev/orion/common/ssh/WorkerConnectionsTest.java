@@ -213,4 +213,48 @@ class WorkerConnectionsTest {
       assertFalse(e.getMessage().contains("$6$") || e.getMessage().contains("saltsalt"), e.getMessage());
     }
   }
+
+  /** Answers "got <line>" to every line, after "slow" five seconds late; "quit" ends it. */
+  static final String ECHO_HELPER = "exec sh -c 'while read -r l; do case $l in quit) exit 0 ;; slow) sleep 5 ;; esac;"
+      + " echo \"got $l\"; done'";
+
+  @Test
+  void aResidentHelperAnswersRequestsInOneSessionAndIsStartedAgainWhenGone() throws Exception {
+    try (WorkerConnections c = new WorkerConnections(TestSsh.config())) {
+      WorkerEndpoint w = a.endpoint(41);
+      for (int i = 0; i < 20; i++) {
+        assertEquals("got " + i, c.ask(w, ECHO_HELPER, String.valueOf(i)));
+      }
+      assertEquals(1, helpers(), "one helper answered them all");
+      a.runInside("pkill -f 'while rea[d] -r l'");
+      assertEquals("got after", c.ask(w, ECHO_HELPER, "after"), "a helper gone since its last answer is started again");
+      WorkerException e = assertThrows(WorkerException.class, () -> c.ask(w, ECHO_HELPER, "quit"));
+      assertEquals(Kind.UNREACHABLE, e.kind(), "asked again of a new helper, it ended again: " + e.getMessage());
+      assertEquals("got 3", c.ask(w, ECHO_HELPER, "3"));
+      for (int i = 0; i < 2 * WorkerConnections.MAX_SESSIONS_PER_CONNECTION; i++) {
+        a.runInside("pkill -f 'while rea[d] -r l'");
+        assertEquals("got " + i, c.ask(w, ECHO_HELPER, String.valueOf(i)), "a helper's session is given back when it ends");
+      }
+      assertEquals(1, helpers());
+      assertEquals(1L, c.handshakes(), "all on one connection");
+    }
+  }
+
+  @Test
+  void aHelperThatDoesNotAnswerInTimeIsStoppedAndReplaced() throws Exception {
+    SshConfig quick = new SshConfig("root", TestSsh.adminKey(), Duration.ofSeconds(5), Duration.ofMillis(500));
+    try (WorkerConnections c = new WorkerConnections(quick)) {
+      WorkerEndpoint w = a.endpoint(42);
+      assertEquals("got 1", c.ask(w, ECHO_HELPER, "1"));
+      WorkerException e = assertThrows(WorkerException.class, () -> c.ask(w, ECHO_HELPER, "slow"));
+      assertEquals(Kind.TIMEOUT, e.kind(), e.getMessage());
+      assertEquals("got 2", c.ask(w, ECHO_HELPER, "2"), "a new helper answers the next request");
+      assertEquals(1L, c.handshakes(), "on the same connection");
+    }
+  }
+
+  /** Helper processes running on worker a. */
+  private static long helpers() throws Exception {
+    return a.runInside("pgrep -f 'while rea[d] -r l' || true").lines().filter(l -> !l.isBlank()).count();
+  }
 }
