@@ -4,13 +4,14 @@
 # one fork for the wrapper and one for the steps, a removal none). Needs perl-base only.
 #
 # Request: an operation and its arguments, each hex-encoded, separated by spaces.
-# Answer: "ok <fields...>", or "err <status> <hex message>" (status 4: no such user).
+# Answer: "ok <fields...>", or "err <status> <hex message>": 1 failed, 2 a malformed request, 3 not
+# a job user (left alone), 4 no such user (nothing started), 5 a run directory without its group.
 #
 # The throwaway users' lines are written as shadow's tools write them, so those tools and this
 # program exclude each other: a file is locked by <file>.lock, created exclusively and holding the
 # locker's pid as digits and a NUL (shadow's own format: its tools take over only a lock they can
 # read). A lock whose process is gone, or still empty after a second, is taken over under flock of
-# <root>/.takeover, the same flock the shell lockers use, so two lockers never both take it over.
+# <root>/.takeover, so two executors never both take the same lock over.
 use strict;
 use warnings;
 use Fcntl qw(O_WRONLY O_RDWR O_CREAT O_EXCL O_APPEND :flock);
