@@ -1,19 +1,15 @@
 package dev.orion.common.ssh;
 
 import dev.orion.common.ssh.WorkerException.Kind;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,7 +47,7 @@ public final class WorkerConnections implements AutoCloseable {
   private static final long KEEPALIVE_SLICE_MS = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerConnections.class);
-  /** Stops a helper that does not answer in time (sshj's channel reads have no timeout). */
+  /** Stops a helper that does not answer in time ({@link HelperSession}). */
   private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "ssh-helper-watchdog");
     t.setDaemon(true);
@@ -99,9 +95,8 @@ public final class WorkerConnections implements AutoCloseable {
     }
     byte[] line = (request + "\n").getBytes(StandardCharsets.UTF_8);
     Slot slot = slot(w);
-    Helper helper = slot.helper;
     try {
-      if (!helper.lock.tryLock(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!slot.helperLock.tryLock(cfg.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
         throw new WorkerException(w, "helper", Kind.TIMEOUT, "the helper stayed busy for " + cfg.commandTimeout());
       }
     } catch (InterruptedException e) {
@@ -109,40 +104,36 @@ public final class WorkerConnections implements AutoCloseable {
       throw new WorkerException(w, "helper", Kind.TIMEOUT, "interrupted while waiting for the helper", e);
     }
     try {
-      boolean fresh = helper.running == null;
-      if (fresh) {
-        helper.running = onLink(slot, w, "start helper", link -> startHelper(slot, link, w, command));
-      }
-      try {
-        return helper.running.exchange(w, line);
-      } catch (HelperGone gone) {
+      while (true) {
+        boolean fresh = slot.helper == null;
         if (fresh) {
-          throw new WorkerException(w, "helper", Kind.UNREACHABLE, gone.getMessage() + helper.running.errors());
+          slot.helper = onLink(slot, w, "start helper", link -> startHelper(slot, link, w, command));
         }
-        LOG.info("{}: the resident helper is gone ({}), starting it again", w.describe(), gone.getMessage());
-        helper.stop();
-        helper.running = onLink(slot, w, "start helper", link -> startHelper(slot, link, w, command));
         try {
-          return helper.running.exchange(w, line);
-        } catch (HelperGone again) {
-          throw new WorkerException(w, "helper", Kind.UNREACHABLE, again.getMessage() + helper.running.errors());
+          return slot.helper.exchange(w, line, cfg.commandTimeout());
+        } catch (HelperSession.Gone gone) {
+          if (fresh) {
+            throw new WorkerException(w, "helper", Kind.UNREACHABLE, gone.getMessage() + slot.helper.errors());
+          }
+          LOG.info("{}: the resident helper is gone ({}), starting it again", w.describe(), gone.getMessage());
+          slot.stopHelper();
         }
       }
     } catch (WorkerException e) {
-      helper.stop();
+      slot.stopHelper();
       throw e;
     } finally {
-      helper.lock.unlock();
+      slot.helperLock.unlock();
     }
   }
 
-  private RunningHelper startHelper(Slot slot, Link link, WorkerEndpoint w, String command)
+  private HelperSession startHelper(Slot slot, Link link, WorkerEndpoint w, String command)
       throws WorkerException, StaleConnection {
     acquire(slot, w);
     try {
       Session session = openSession(link);
       try {
-        return new RunningHelper(session, session.exec(command), slot.sessions);
+        return new HelperSession(session, session.exec(command), slot.sessions, timeouts);
       } catch (IOException e) {
         try {
           session.close();
@@ -394,13 +385,6 @@ public final class WorkerConnections implements AutoCloseable {
     }
   }
 
-  /** A resident helper ended (or its connection did) before it answered. */
-  private static final class HelperGone extends Exception {
-    HelperGone(String message) {
-      super("the helper " + message);
-    }
-  }
-
   /** Failure to open a session or start a command: the connection, not the command, is suspect. */
   private static final class StaleConnection extends Exception {
     StaleConnection(IOException cause) {
@@ -408,99 +392,12 @@ public final class WorkerConnections implements AutoCloseable {
     }
   }
 
-  /** A node's resident helper, one request at a time; {@code running} is null until started. */
-  private static final class Helper {
-    final ReentrantLock lock = new ReentrantLock(true);
-    volatile RunningHelper running; // written under the lock; read without it when the link closes
-
-    void stop() {
-      if (running != null) {
-        running.close();
-        running = null;
-      }
-    }
-  }
-
-  /** The helper's session, holding one of the connection's sessions for as long as it runs. */
-  private final class RunningHelper {
-    private final Session session;
-    private final Session.Command cmd;
-    private final Semaphore permits;
-    private final BufferedReader answers;
-    private final AtomicBoolean closed = new AtomicBoolean();
-
-    RunningHelper(Session session, Session.Command cmd, Semaphore permits) {
-      this.session = session;
-      this.cmd = cmd;
-      this.permits = permits;
-      this.answers = new BufferedReader(new InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8), 1 << 16);
-    }
-
-    /** Sends the line and reads the answer; the helper's end on the way is {@link HelperGone}. */
-    String exchange(WorkerEndpoint w, byte[] line) throws WorkerException, HelperGone {
-      try {
-        if (!cmd.isOpen()) {
-          throw new HelperGone("its channel is closed");
-        }
-        cmd.getOutputStream().write(line);
-        cmd.getOutputStream().flush();
-      } catch (IOException e) {
-        throw new HelperGone("sending the request failed: " + e);
-      }
-      Duration timeout = cfg.commandTimeout();
-      AtomicBoolean answered = new AtomicBoolean();
-      AtomicBoolean timedOut = new AtomicBoolean();
-      ScheduledFuture<?> watchdog = timeouts.schedule(() -> {
-        if (!answered.get()) {
-          timedOut.set(true);
-          close(); // ends the blocked read
-        }
-      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-      String answer;
-      try {
-        answer = answers.readLine();
-      } catch (IOException e) {
-        answer = null;
-      } finally {
-        answered.set(true);
-        watchdog.cancel(false);
-      }
-      if (timedOut.get()) {
-        throw new WorkerException(w, "helper", Kind.TIMEOUT, "no answer within " + timeout);
-      }
-      if (answer == null) {
-        throw new HelperGone("it ended without answering");
-      }
-      return answer;
-    }
-
-    /** What the helper wrote to stderr before it ended (a program that does not start says why there). */
-    private String errors() {
-      try {
-        cmd.join(1, TimeUnit.SECONDS);
-        String err = IOUtils.readFully(cmd.getErrorStream()).toString(StandardCharsets.UTF_8).strip();
-        return err.isEmpty() ? "" : ": " + (err.length() > 500 ? err.substring(0, 500) : err);
-      } catch (IOException e) {
-        return "";
-      }
-    }
-
-    void close() {
-      if (closed.compareAndSet(false, true)) {
-        try {
-          session.close();
-        } catch (IOException ignored) {
-          // the channel or its connection is gone already
-        }
-        permits.release();
-      }
-    }
-  }
-
   /** Per-node state: the cached link, its resident helper and the bound on concurrent sessions. */
   private final class Slot {
     final Semaphore sessions = new Semaphore(MAX_SESSIONS_PER_CONNECTION, true);
-    final Helper helper = new Helper();
+    /** One request at a time to the helper, which is null until started. */
+    final ReentrantLock helperLock = new ReentrantLock(true);
+    volatile HelperSession helper; // written under helperLock; read without it when the link closes
     private volatile Link link;
 
     Link link(WorkerEndpoint w) throws WorkerException {
@@ -530,8 +427,17 @@ public final class WorkerConnections implements AutoCloseable {
       closeQuietly(dead.client);
     }
 
+    /** Under helperLock. */
+    void stopHelper() {
+      HelperSession h = helper;
+      helper = null;
+      if (h != null) {
+        h.close();
+      }
+    }
+
     synchronized void closeLink() {
-      RunningHelper h = helper.running;
+      HelperSession h = helper;
       if (h != null) {
         h.close(); // its next request finds it closed and starts it again
       }

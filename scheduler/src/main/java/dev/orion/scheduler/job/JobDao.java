@@ -119,11 +119,6 @@ public interface JobDao {
   int setStatus(@Bind("id") long id, @Bind("from") String from, @Bind("to") String to,
       @Bind("reason") String reason);
 
-  /** A job parked for want of a worker is due now (a worker was freed meanwhile). */
-  @SqlUpdate("UPDATE jobs SET due_at = :now WHERE id = :id AND status = 'pending' AND reason = 'Unschedulable'"
-      + " AND due_at > :now")
-  int wakeParked(@Bind("id") long id, @Bind("now") Instant now);
-
   /** Stays pending with why, looked at again at {@code due}. */
   @SqlUpdate("UPDATE jobs SET reason = :reason, due_at = :due WHERE id = :id AND status = 'pending'")
   int waitPending(@Bind("id") long id, @Bind("reason") String reason, @Bind("due") Instant due);

@@ -8,6 +8,7 @@ import dev.orion.common.lease.Lease;
 import dev.orion.common.lease.LeaseDao;
 import dev.orion.common.lease.LeaseStatus;
 import dev.orion.common.lease.LeaseStore;
+import dev.orion.common.lease.NodeCleanliness;
 import dev.orion.common.worker.RunDirs;
 import dev.orion.scheduler.claim.Claim;
 import dev.orion.scheduler.claim.ClaimQueue;
@@ -92,9 +93,8 @@ final class JobPlacement {
    */
   private void wakeIfAWorkerFreed(DueJob j) {
     jdbi.useHandle(h -> {
-      JobDao dao = h.attach(JobDao.class);
-      if (dao.freeWorkers(j.pool(), ContainerSteps.needsRuntime(j.spec())) > 0) {
-        dao.wakeParked(j.id(), claimant.now());
+      if (h.attach(JobDao.class).freeWorkers(j.pool(), ContainerSteps.needsRuntime(j.spec())) > 0) {
+        h.attach(NodeCleanliness.class).wake(j.id(), claimant.now()); // as a node marked clean wakes one
       }
     });
   }

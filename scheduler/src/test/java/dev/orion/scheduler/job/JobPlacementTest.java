@@ -53,11 +53,14 @@ class JobPlacementTest {
         new RecordingWorkerOps().delay(Duration.ofSeconds(60)), attempts, new JobMetrics());
   }
 
-  /** The job once parked and let go: its status, why it waits, and whether it is due now or later. */
-  private String waiting(long job) throws Exception {
+  /**
+   * The job once its placement round is over ({@code rounds} left running on the loop): its status,
+   * why it waits, and whether it is due now or later.
+   */
+  private String waiting(long job, JobLoop loop, int rounds) throws Exception {
     for (int i = 0; i < 200; i++) {
       Map<String, Object> j = jobs.job(job);
-      if ("Unschedulable".equals(j.get("reason")) && j.get("claimed_until") == null) {
+      if (loop.running() == rounds && "Unschedulable".equals(j.get("reason")) && j.get("claimed_until") == null) {
         Instant due = db.jdbi().withHandle(h -> h.createQuery("SELECT due_at FROM jobs WHERE id = :id")
             .bind("id", job).mapTo(Instant.class).one());
         return j.get("status") + " " + j.get("reason")
@@ -77,8 +80,9 @@ class JobPlacementTest {
       // commit would: the placement skips it, finds none, and parks the job.
       other.begin();
       other.createQuery("SELECT id FROM nodes WHERE id = :id FOR UPDATE").bind("id", node).mapTo(Long.class).one();
-      assertEquals(1, loop(100).tick());
-      assertEquals("pending Unschedulable now", waiting(job), "a worker of its pool is free: due again at once");
+      JobLoop loop = loop(100);
+      assertEquals(1, loop.tick());
+      assertEquals("pending Unschedulable now", waiting(job, loop, 0), "a worker of its pool is free: due again at once");
       other.rollback();
     }
   }
@@ -95,7 +99,7 @@ class JobPlacementTest {
     assertEquals("running", jobs.status(first), "the share's one worker");
     long second = jobs.submit("default", "true", 0, null);
     assertEquals(1, loop.tick());
-    assertEquals("pending Unschedulable later", waiting(second),
+    assertEquals("pending Unschedulable later", waiting(second, loop, 1),
         "a free worker beyond the share is not taken, and the job is not woken for it");
     assertEquals(2, nodes.size());
   }
